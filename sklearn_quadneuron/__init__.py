@@ -1,0 +1,9 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""A quadratic neuron trained by gradient descent, as a scikit-learn estimator."""
+
+from ._regressor import DivergenceError, QuadraticGDRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["DivergenceError", "QuadraticGDRegressor", "__version__"]

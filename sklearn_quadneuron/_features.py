@@ -1,0 +1,257 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The quadratic expansion, its standardized basis, and the map back to data units.
+
+Coefficient layout (one target): ``coef = [a_1 .. a_p, b_1 .. b_p]`` and a single
+intercept ``c``, for ``y_hat = c + sum_j a_j x_j**2 + b_j x_j``.
+
+The standardized basis that gradient descent uses by default is, per feature,
+
+    u_j  = (x_j - mean_j) / std_j                 (standardize x first)
+    u2_j = (u_j**2 - 1) / std(u_j**2)             (then square, and standardize)
+
+so that the expanded columns are centered with unit variance whatever the offset and
+scale of x (squaring a standardized x, rather than standardizing x**2, keeps x and
+x**2 from becoming collinear when x has a large offset). Parameters are written in
+this full layout as ``theta = [alpha_1 .. alpha_p, beta_1 .. beta_p, c]``.
+
+A feature with no variance has no column (its coefficients are 0); neither has the
+square of a feature whose square is constant (a symmetric two-valued feature).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._loss import Moments
+
+# A column whose variance, relative to the squared range of the feature, is below
+# this is constant to working precision.
+_CONSTANT_VARIANCE = 1e-24
+
+
+@dataclass
+class StandardBasis:
+    """Per-feature location and scales of the standardized basis.
+
+    Attributes
+    ----------
+    x_mean, x_std : ndarray of shape (n_features,)
+        Weighted mean and standard deviation of each feature (0 std: constant).
+    sq_std : ndarray of shape (n_features,)
+        Standard deviation of ``u_j**2`` (0: the square carries no information).
+    y_loc, y_scale : ndarray of shape (n_targets,)
+        The targets are handled internally as ``(y - y_loc) / y_scale``.
+    transform, offset : ndarray
+        Affine map from the accumulated variables ``[u_ref**2, u_ref, y_ref]`` to
+        ``[u2, u, y_ref]``; applying it to other statistics with the same reference
+        (a validation split) gives their moments in this basis.
+    """
+
+    x_mean: np.ndarray
+    x_std: np.ndarray
+    sq_std: np.ndarray
+    y_loc: np.ndarray
+    y_scale: np.ndarray
+    transform: np.ndarray
+    offset: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.x_mean.shape[0]
+
+    @property
+    def active(self):
+        """Boolean mask over the full layout ``[u2 (p), u (p), 1]``."""
+        return np.concatenate([self.sq_std > 0, self.x_std > 0, [True]])
+
+    @classmethod
+    def from_statistics(cls, stats):
+        """The standardized basis defined by a set of statistics."""
+        ref = stats.reference
+        p, k = stats.n_features, stats.n_targets
+        cov = stats.comoment / stats.weight
+        mean = stats.mean
+        lin = slice(p, 2 * p)
+        m1 = mean[lin]
+        v1 = np.diag(cov)[lin].copy()
+        lin_active = v1 > _CONSTANT_VARIANCE
+        v1 = np.where(lin_active, v1, 1.0)
+        sd1 = np.sqrt(v1)
+
+        m = 2 * p + k
+        A = np.zeros((m, m))
+        a0 = np.zeros(m)
+        j = np.arange(p)
+        # u_j = (u_ref - m1) / sd1
+        A[p + j, p + j] = 1.0 / sd1
+        a0[p + j] = -m1 / sd1
+        # u_j**2 - 1 = (u_ref**2 - 2 m1 u_ref + m1**2) / v1 - 1
+        A[j, j] = 1.0 / v1
+        A[j, p + j] = -2.0 * m1 / v1
+        a0[j] = m1**2 / v1 - 1.0
+        A[2 * p + np.arange(k), 2 * p + np.arange(k)] = 1.0
+
+        sq_var = np.einsum("ij,jk,ik->i", A[:p], cov, A[:p])
+        quad_active = lin_active & (sq_var > _CONSTANT_VARIANCE)
+        sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
+        A[j] /= np.where(quad_active, sq_std, 1.0)[:, None]
+        a0[j] /= np.where(quad_active, sq_std, 1.0)
+        A[j[~quad_active]] = 0.0
+        a0[j[~quad_active]] = 0.0
+        A[p + j[~lin_active]] = 0.0
+        a0[p + j[~lin_active]] = 0.0
+
+        x_mean = ref.x_loc + ref.x_scale * m1
+        x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
+        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0)
+
+    def moments(self, stats):
+        """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
+        p = self.n_features
+        mean = self.transform @ stats.mean + self.offset
+        cov = self.transform @ (stats.comoment / stats.weight) @ self.transform.T
+        q = 2 * p + 1
+        mean_phi = np.append(mean[: 2 * p], 1.0)
+        cov_phi = np.zeros((q, q))
+        cov_phi[: 2 * p, : 2 * p] = cov[: 2 * p, : 2 * p]
+        cov_phi_y = np.zeros((q, cov.shape[0] - 2 * p))
+        cov_phi_y[: 2 * p] = cov[: 2 * p, 2 * p :]
+        var_y = np.diag(cov)[2 * p :].copy()
+        return Moments(mean_phi, mean[2 * p :], cov_phi, cov_phi_y, var_y, stats.weight)
+
+    def raw_transform(self):
+        """T such that ``[x**2, x, 1] = T @ [u2, u, 1]`` (full layout)."""
+        p = self.n_features
+        mu, sd, tau = self.x_mean, self.x_std, self.sq_std
+        T = np.zeros((2 * p + 1, 2 * p + 1))
+        j = np.arange(p)
+        T[j, j] = sd**2 * tau
+        T[j, p + j] = 2.0 * mu * sd
+        T[j, 2 * p] = mu**2 + sd**2
+        T[p + j, p + j] = sd
+        T[p + j, 2 * p] = mu
+        T[2 * p, 2 * p] = 1.0
+        return T
+
+    # -- parameters: internal (standardized basis, y_ref units) <-> data units ----
+
+    def centered_form(self, theta):
+        """``y = C0 + sum_j (A_j t_j + B_j) t_j`` with ``t_j = x_j - x_mean_j``.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (2 * n_features + 1, n_targets)
+            Standardized-basis parameters in ``y_ref`` units.
+
+        Returns
+        -------
+        A, B : ndarray of shape (n_features, n_targets)
+        C0 : ndarray of shape (n_targets,)
+        """
+        p = self.n_features
+        ys = self.y_scale
+        quad = (self.sq_std > 0)[:, None]
+        lin = (self.x_std > 0)[:, None]
+        tau = np.where(quad, self.sq_std[:, None], 1.0)
+        sd = np.where(lin, self.x_std[:, None], 1.0)
+        alpha = np.where(quad, theta[:p], 0.0)
+        beta = np.where(lin, theta[p : 2 * p], 0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = alpha / tau / sd / sd * ys
+            B = beta / sd * ys
+            C0 = (theta[2 * p] - (alpha / tau).sum(axis=0)) * ys + self.y_loc
+        return A, B, C0
+
+    def data_units(self, theta):
+        """``coef`` (n_targets, 2 * n_features) and ``intercept`` (n_targets,)."""
+        A, B, C0 = self.centered_form(theta)
+        mu = self.x_mean[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            b = B - 2.0 * A * mu
+            intercept = C0 + (A * mu * mu).sum(axis=0) - (B * mu).sum(axis=0)
+        return np.concatenate([A, b]).T, intercept
+
+    def from_centered(self, center, A, B, C0):
+        """Standardized-basis parameters of ``C0 + sum (A t + B) t, t = x - center``.
+
+        Parameters
+        ----------
+        center : ndarray of shape (n_features,)
+        A, B : ndarray of shape (n_features, n_targets)
+        C0 : ndarray of shape (n_targets,)
+
+        Returns
+        -------
+        theta : ndarray of shape (2 * n_features + 1, n_targets), in y_ref units
+        """
+        d = (self.x_mean - center)[:, None]
+        sd = self.x_std[:, None]
+        tau = self.sq_std[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            alpha = A * sd * sd * tau
+            beta = (2.0 * A * d + B) * sd
+            c = C0 + (A * (sd * sd + d * d) + B * d).sum(axis=0)
+        theta = np.concatenate([alpha, beta, c[None, :]])
+        theta[2 * self.n_features] -= self.y_loc
+        return theta / self.y_scale
+
+    def from_data_units(self, coef, intercept):
+        """Standardized-basis parameters of ``coef`` (k, 2p) and ``intercept`` (k,)."""
+        p = self.n_features
+        coef = np.asarray(coef, dtype=float).T
+        return self.from_centered(np.zeros(p), coef[:p], coef[p:], intercept)
+
+
+def centered_predict(X, center, A, B, C0):
+    """Evaluate ``C0 + sum_j (A_j t_j + B_j) t_j`` with ``t = X - center``.
+
+    Never forms the expanded ``[X**2, X]``: one temporary the size of X.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    center : ndarray of shape (n_features,)
+    A, B : ndarray of shape (n_features, n_targets)
+    C0 : ndarray of shape (n_targets,)
+
+    Returns
+    -------
+    y_pred : ndarray of shape (n_samples, n_targets)
+    """
+    T = np.subtract(X, center)
+    if T.shape[1] == 1 and A.shape[1] == 1:
+        # Horner's rule in place: as cheap as the plain polynomial expression.
+        y = T[:, 0] * A[0, 0]
+        y += B[0, 0]
+        y *= T[:, 0]
+        y += C0[0]
+        return y[:, None]
+    y = T @ B
+    T *= T
+    y += T @ A
+    y += C0
+    return y
+
+
+def term_names(feature_names):
+    """Names of the coefficients in ``coef_`` order: squares first, then linear."""
+    names = [str(name) for name in feature_names]
+    return np.asarray([f"{name}^2" for name in names] + names, dtype=object)
+
+
+def format_equation(coef, intercept, feature_names, target_name="y", precision=6):
+    """``y = a*x^2 + b*x + c`` with the given names, terms in ``coef`` order."""
+    names = term_names(feature_names)
+    parts = []
+    for value, name in zip(coef, names):
+        parts.append((value, f"*{name}"))
+    parts.append((intercept, ""))
+    text = ""
+    for i, (value, suffix) in enumerate(parts):
+        number = f"{abs(value):.{precision}g}"
+        if i == 0:
+            text = ("-" if value < 0 else "") + number + suffix
+        else:
+            text += (" - " if value < 0 else " + ") + number + suffix
+    return f"{target_name} = {text}"

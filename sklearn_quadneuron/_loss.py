@@ -1,0 +1,143 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The article's loss and its analytic gradient, per sample and on statistics.
+
+With expanded features ``phi = [x**2, x, 1]`` and parameters ``theta``, the model is
+``y_hat = phi . theta`` and the residual is ``r = y_hat - y``. The loss is the
+(weighted) mean squared error, summed over targets, plus an optional L2 penalty on
+the coefficients (never on the intercept):
+
+.. math::
+
+    L(\\theta) = \\frac{\\sum_i w_i r_i^2}{\\sum_i w_i} + \\alpha \\|\\theta_{coef}\\|^2
+
+    \\nabla L = \\frac{2}{\\sum_i w_i} \\sum_i w_i \\phi_i r_i
+              + 2 \\alpha \\theta_{coef} = 2 (G \\theta - h) + 2 \\alpha D \\theta
+
+where ``G = mean(phi phi^T)`` and ``h = mean(phi y)`` are the statistics. The
+intercept's component is ``2 * mean(r)``: the exact derivative (the article's code
+uses ``mean(r)``, half of it).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def squared_loss(y, y_pred, sample_weight=None):
+    """Weighted mean squared error, summed over targets.
+
+    Parameters
+    ----------
+    y, y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    loss : float
+    """
+    r2 = (np.asarray(y_pred) - np.asarray(y)) ** 2
+    if r2.ndim == 1:
+        r2 = r2[:, None]
+    return float(np.average(r2, axis=0, weights=sample_weight).sum())
+
+
+def loss_gradient_per_sample(Phi, y, theta, sample_weight=None, alpha=0.0, mask=None):
+    """Loss and gradient by the definition: one pass over every sample.
+
+    Parameters
+    ----------
+    Phi : ndarray of shape (n_samples, n_params)
+        Expanded features, the intercept's column of ones included.
+    y : ndarray of shape (n_samples, n_targets)
+    theta : ndarray of shape (n_params, n_targets)
+    sample_weight : ndarray of shape (n_samples,), default=None
+    alpha : float, default=0.0
+    mask : ndarray of shape (n_params,), default=None
+        1 for penalised parameters, 0 for the intercept.
+
+    Returns
+    -------
+    loss : float
+    gradient : ndarray of shape (n_params, n_targets)
+    """
+    r = Phi @ theta - y
+    w = np.ones(Phi.shape[0]) if sample_weight is None else sample_weight
+    total = w.sum()
+    loss = float((w @ r**2).sum() / total)
+    gradient = 2.0 * (Phi.T @ (w[:, None] * r)) / total
+    if alpha:
+        penalised = theta * mask[:, None]
+        loss += alpha * float((penalised**2).sum())
+        gradient = gradient + 2.0 * alpha * penalised
+    return loss, gradient
+
+
+@dataclass
+class Moments:
+    """Weighted moments of the expanded features ``phi`` and of the targets.
+
+    Attributes
+    ----------
+    mean_phi : ndarray of shape (n_params,)
+    mean_y : ndarray of shape (n_targets,)
+    cov_phi : ndarray of shape (n_params, n_params)
+    cov_phi_y : ndarray of shape (n_params, n_targets)
+    var_y : ndarray of shape (n_targets,)
+    weight : float
+    """
+
+    mean_phi: np.ndarray
+    mean_y: np.ndarray
+    cov_phi: np.ndarray
+    cov_phi_y: np.ndarray
+    var_y: np.ndarray
+    weight: float
+
+    def transformed(self, T):
+        """Moments of ``T @ phi`` (a change of basis of the expanded features)."""
+        return Moments(
+            T @ self.mean_phi,
+            self.mean_y,
+            T @ self.cov_phi @ T.T,
+            T @ self.cov_phi_y,
+            self.var_y,
+            self.weight,
+        )
+
+    def gram(self):
+        """``G = mean(phi phi^T)`` and ``h = mean(phi y^T)``."""
+        G = self.cov_phi + np.outer(self.mean_phi, self.mean_phi)
+        h = self.cov_phi_y + np.outer(self.mean_phi, self.mean_y)
+        return G, h
+
+    def mse(self, theta):
+        """Mean squared error at ``theta`` (n_params, n_targets), summed over targets.
+
+        Evaluated as (mean residual)^2 + variance of the residual, both from
+        centered moments, so that a large mean of y or of the features cannot
+        cancel the digits of a small loss.
+        """
+        bias = self.mean_phi @ theta - self.mean_y
+        spread = (
+            np.einsum("it,ij,jt->t", theta, self.cov_phi, theta)
+            - 2.0 * np.einsum("it,it->t", theta, self.cov_phi_y)
+            + self.var_y
+        )
+        return float((bias**2 + np.maximum(spread, 0.0)).sum())
+
+
+def objective(theta, moments, alpha, mask):
+    """Training objective: MSE from moments plus ``alpha * ||coef||^2``."""
+    value = moments.mse(theta)
+    if alpha:
+        value += alpha * float(((theta * mask[:, None]) ** 2).sum())
+    return value
+
+
+def gradient(theta, G, h, alpha, mask):
+    """Analytic gradient ``2 (G theta - h) + 2 alpha D theta`` on statistics."""
+    grad = 2.0 * (G @ theta - h)
+    if alpha:
+        grad = grad + 2.0 * alpha * theta * mask[:, None]
+    return grad

@@ -1,0 +1,252 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Sufficient statistics of the quadratic model, gathered in one chunked pass.
+
+Every epoch of full-batch gradient descent on ``y_hat = phi(x) . theta`` needs only
+the weighted first and second moments of ``v = [u**2, u, y]``. They are accumulated
+here, chunk by chunk, *centered* (Chan's pairwise update), on features that were
+shifted and scaled by a reference location and scale *before* squaring, so that no
+raw power sum of a large offset is ever formed. Statistics merge: those of two
+chunks combine into those of their union, which is what ``partial_fit`` and the Dask
+reduction build on.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Rows per chunk are chosen so that one chunk's working buffer is about this size:
+# small enough to stay in the L2 cache, large enough to amortise numpy's per-call
+# overhead.
+CHUNK_BYTES = 1 << 20
+# Up to this many rows (variables and the row of ones), moments are formed by
+# pairwise dot products rather than one matrix product.
+_DOT_ROWS = 8
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Location and scale applied to X and y before accumulation.
+
+    Any location inside the data's range keeps the accumulation exact to a few
+    ulps; the scale bounds ``|u| <= 1`` so squares can never overflow.
+    """
+
+    x_loc: np.ndarray
+    x_scale: np.ndarray
+    y_loc: np.ndarray
+    y_scale: np.ndarray
+
+
+def _loc_scale(A, sample_weight):
+    """Weighted mean (overflow-safe) and the largest deviation from it, per column."""
+    lo = A.min(axis=0).astype(np.float64)
+    hi = A.max(axis=0).astype(np.float64)
+    # Half-range and mid-range written so that neither can overflow.
+    half = hi / 2 - lo / 2
+    mid = lo / 2 + hi / 2
+    half_safe = np.where(half > 0, half, 1.0)
+    if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
+        if sample_weight is None:
+            loc = A.mean(axis=0)
+        else:
+            loc = sample_weight @ A / sample_weight.sum()
+    else:
+        # Values near the float limit: average in units of the half-range.
+        scaled = (A - mid) / half_safe
+        if sample_weight is None:
+            loc = mid + half_safe * scaled.mean(axis=0)
+        else:
+            loc = mid + half_safe * (sample_weight @ scaled / sample_weight.sum())
+    loc = np.clip(loc, lo, hi)
+    scale = np.maximum(hi - loc, loc - lo)
+    scale = np.where(scale > 0, scale, 1.0)
+    return loc, scale
+
+
+def reference_from(X, Y, sample_weight=None):
+    """Choose the reference location and scale from the data itself.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    reference : Reference
+    """
+    x_loc, x_scale = _loc_scale(X, sample_weight)
+    y_loc, y_scale = _loc_scale(Y, sample_weight)
+    return Reference(x_loc, x_scale, y_loc, y_scale)
+
+
+@dataclass
+class QuadraticStatistics:
+    """Weighted moments of ``v = [u**2 (p), u (p), y_ref (k)]``.
+
+    ``u = (x - x_loc) / x_scale`` and ``y_ref = (y - y_loc) / y_scale`` use the
+    reference stored alongside.
+
+    Attributes
+    ----------
+    reference : Reference
+    weight : float
+        Sum of the sample weights.
+    n_samples : int
+        Number of rows seen (whatever their weight).
+    mean : ndarray of shape (2 * p + k,)
+        Weighted mean of v.
+    comoment : ndarray of shape (2 * p + k, 2 * p + k)
+        ``sum_i w_i (v_i - mean) (v_i - mean)^T``.
+    """
+
+    reference: Reference
+    weight: float
+    n_samples: int
+    mean: np.ndarray
+    comoment: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.reference.x_loc.shape[0]
+
+    @property
+    def n_targets(self):
+        return self.reference.y_loc.shape[0]
+
+    @classmethod
+    def empty(cls, reference):
+        m = 2 * reference.x_loc.shape[0] + reference.y_loc.shape[0]
+        return cls(reference, 0.0, 0, np.zeros(m), np.zeros((m, m)))
+
+    def merge(self, other):
+        """Statistics of the union of the two sets of samples (Chan et al.)."""
+        if other.reference is not self.reference and not _same_reference(
+            self.reference, other.reference
+        ):
+            raise ValueError("Statistics with different references cannot merge.")
+        n_samples = self.n_samples + other.n_samples
+        if other.weight == 0:
+            return QuadraticStatistics(
+                self.reference, self.weight, n_samples, self.mean, self.comoment
+            )
+        if self.weight == 0:
+            return QuadraticStatistics(
+                self.reference, other.weight, n_samples, other.mean, other.comoment
+            )
+        weight = self.weight + other.weight
+        delta = other.mean - self.mean
+        mean = self.mean + delta * (other.weight / weight)
+        comoment = (
+            self.comoment
+            + other.comoment
+            + np.outer(delta, delta) * (self.weight * other.weight / weight)
+        )
+        return QuadraticStatistics(self.reference, weight, n_samples, mean, comoment)
+
+
+def _same_reference(a, b):
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in ("x_loc", "x_scale", "y_loc", "y_scale")
+    )
+
+
+def chunk_rows(n_columns):
+    """Rows per chunk for a working buffer of ``n_columns`` float64 columns."""
+    return max(256, CHUNK_BYTES // (8 * max(n_columns, 1)))
+
+
+def accumulate(X, Y, sample_weight, reference, *, mask=None):
+    """One pass over the data, chunk by chunk.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+        None means unit weights; no array of ones is ever allocated.
+    reference : Reference
+    mask : ndarray of bool of shape (n_samples,) or None
+        When given, returns a pair of statistics: rows where mask is False, then
+        rows where it is True (a training / validation split in the same pass).
+
+    Returns
+    -------
+    stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+    """
+    n_samples, p = X.shape
+    k = Y.shape[1]
+    m = 2 * p + k
+    rows = chunk_rows(m + 1)
+    x_loc = reference.x_loc[:, None]
+    x_inv = (1.0 / reference.x_scale)[:, None]
+    y_loc = reference.y_loc[:, None]
+    y_inv = (1.0 / reference.y_scale)[:, None]
+    # Rows of the buffer: u**2 - shift, u, y_ref, and a row of ones whose products
+    # with the others are their sums: one matrix product gives all the moments.
+    buffer = np.empty((m + 1, min(rows, n_samples)))
+    buffer[m] = 1.0
+    shift = None
+    parts = [QuadraticStatistics.empty(reference)]
+    if mask is not None:
+        parts.append(QuadraticStatistics.empty(reference))
+
+    for start in range(0, n_samples, rows):
+        stop = min(start + rows, n_samples)
+        V = buffer[:, : stop - start]
+        U = V[p : 2 * p]
+        np.subtract(X[start:stop].T, x_loc, out=U)
+        U *= x_inv
+        np.square(U, out=V[:p])
+        if shift is None:
+            # u is centered by the reference; u**2 is not. Shifting it by its
+            # mean in the first chunk keeps the products below from cancelling.
+            shift = V[:p].mean(axis=1)
+        V[:p] -= shift[:, None]
+        Yr = V[2 * p : m]
+        np.subtract(Y[start:stop].T, y_loc, out=Yr)
+        Yr *= y_inv
+        w = None if sample_weight is None else sample_weight[start:stop]
+        if mask is None:
+            parts[0] = parts[0].merge(_chunk_statistics(V, w, shift, reference))
+        else:
+            held_out = mask[start:stop]
+            for i, rows_i in enumerate((~held_out, held_out)):
+                if rows_i.any():
+                    w_i = None if w is None else w[rows_i]
+                    chunk = _chunk_statistics(V[:, rows_i], w_i, shift, reference)
+                    parts[i] = parts[i].merge(chunk)
+    return parts[0] if mask is None else tuple(parts)
+
+
+def _products(V, w):
+    """``(V * w) @ V.T``, the weighted products of every pair of rows of V."""
+    Vw = V if w is None else V * w
+    rows = V.shape[0]
+    if rows > _DOT_ROWS:
+        return Vw @ V.T
+    # BLAS's matrix product is slow on a few long rows; pairwise dot products
+    # are several times faster there.
+    M = np.empty((rows, rows))
+    for i in range(rows):
+        for j in range(i, rows):
+            M[i, j] = M[j, i] = np.dot(Vw[i], V[j])
+    return M
+
+
+def _chunk_statistics(V, w, shift, reference):
+    """Centered moments of one chunk from its products (V: variables + ones row)."""
+    n = V.shape[1]
+    M = _products(V, w)
+    weight = float(M[-1, -1])
+    m = M.shape[0] - 1
+    if weight == 0:
+        return QuadraticStatistics(reference, 0.0, n, np.zeros(m), np.zeros((m, m)))
+    sums = M[:m, -1]
+    mean = sums / weight
+    comoment = M[:m, :m] - np.outer(sums, mean)
+    mean[: shift.shape[0]] += shift
+    return QuadraticStatistics(reference, weight, n, mean, comoment)
