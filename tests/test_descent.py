@@ -1,0 +1,160 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The optimizer on a quadratic objective, against a plain gradient-descent loop."""
+
+import numpy as np
+import pytest
+
+from sklearn_quadneuron._descent import Quadratic, auto_learning_rate, descend
+
+
+def make_objective(seed=0, n_params=3, n_targets=1, condition=10.0):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(n_params, n_params)))
+    lam = np.geomspace(1.0, condition, n_params)
+    H = Q @ np.diag(lam) @ Q.T
+    h = rng.normal(size=(n_params, n_targets))
+    theta_star = np.linalg.solve(H, h)
+    minimum = 0.25
+
+    def value(theta):
+        e = theta - theta_star
+        return float(np.einsum("it,ij,jt->", e, H, e)) + minimum
+
+    return Quadratic(H, h, value), theta_star
+
+
+def plain_loop(objective, theta0, lr, epochs):
+    """Gradient descent as written in any textbook: record, then step."""
+    theta, losses, path = theta0.copy(), [], [theta0.copy()]
+    for _ in range(epochs):
+        losses.append(objective.value(theta))
+        theta = theta - lr * 2.0 * (objective.hessian @ theta - objective.linear)
+        path.append(theta.copy())
+    return np.array(losses), np.array(path)
+
+
+def run(objective, theta0, **kwargs):
+    settings = {
+        "learning_rate": 0.01,
+        "max_iter": 100,
+        "tol": None,
+        "n_iter_no_change": 5,
+        "loss_floor": 0.0,
+    }
+    settings.update(kwargs)
+    return descend(objective, theta0, **settings)
+
+
+@pytest.mark.parametrize("n_targets", [1, 2])
+@pytest.mark.parametrize("lr", [0.001, 0.02, 0.049])
+def test_closed_form_epochs_equal_the_plain_loop(lr, n_targets):
+    objective, _ = make_objective(n_targets=n_targets)
+    theta0 = np.full((3, n_targets), 2.0)
+    result = run(objective, theta0, learning_rate=lr, max_iter=300, record_path=True)
+    losses, path = plain_loop(objective, theta0, lr, 300)
+    assert result.n_iter == 300
+    assert result.stop_reason == "max_iter"
+    np.testing.assert_allclose(result.loss_curve, losses, rtol=1e-10)
+    np.testing.assert_allclose(result.path, path, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(result.theta, path[-1], rtol=1e-9, atol=1e-12)
+
+
+def test_tol_rule_stops_where_the_rule_says():
+    objective, _ = make_objective(condition=50.0)
+    theta0 = np.zeros((3, 1))
+    tol, patience, lr = 1e-4, 3, 0.005
+    result = run(
+        objective,
+        theta0,
+        learning_rate=lr,
+        max_iter=5000,
+        tol=tol,
+        n_iter_no_change=patience,
+    )
+    losses, _ = plain_loop(objective, theta0, lr, 5000)
+    # The rule written out: epoch k makes no progress when its loss is not below
+    # best - tol * best; stop at the patience-th such epoch in a row.
+    best, run_length, expected = np.inf, 0, None
+    for k, loss in enumerate(losses):
+        if np.isfinite(best) and loss >= best - tol * best:
+            run_length += 1
+        else:
+            run_length = 0
+        best = min(best, loss)
+        if run_length >= patience:
+            expected = k + 1
+            break
+    assert expected is not None
+    assert result.stop_reason == "tol"
+    assert result.n_iter == expected
+    np.testing.assert_allclose(result.loss_curve, losses[:expected], rtol=1e-10)
+
+
+def test_too_large_a_step_is_reported_as_divergence():
+    objective, _ = make_objective(condition=10.0)
+    lam_max = 10.0
+    result = run(objective, np.ones((3, 1)), learning_rate=1.5 / lam_max)
+    assert result.stop_reason == "diverged"
+    assert result.diverged_at is not None
+    assert result.max_stable_learning_rate == pytest.approx(1 / lam_max)
+    # The loss had started to rise; everything recorded is finite.
+    assert np.all(np.isfinite(result.loss_curve))
+    assert result.loss_curve[-1] > result.loss_curve[-2]
+
+
+def test_auto_learning_rate_is_half_the_inverse_largest_eigenvalue():
+    objective, theta_star = make_objective(condition=40.0)
+    assert auto_learning_rate(objective.hessian) == pytest.approx(0.5 / 40.0)
+    result = run(objective, np.zeros((3, 1)), learning_rate="auto", max_iter=3000)
+    assert result.learning_rate == pytest.approx(0.5 / 40.0)
+    # Monotone decrease and convergence to the minimiser.
+    assert np.all(np.diff(result.loss_curve) <= 1e-15)
+    np.testing.assert_allclose(result.theta, theta_star, rtol=1e-8)
+
+
+def test_early_stopping_keeps_the_best_validation_epoch():
+    # Isotropic curvature: the iterate moves on the straight line from theta0 to
+    # the training minimiser. The validation minimiser sits half way, so the
+    # validation loss falls, then rises again.
+    H = 4.0 * np.eye(3)
+    theta_star = np.array([[1.0], [2.0], [3.0]])
+    theta0 = np.full((3, 1), 10.0)
+    val_star = (theta0 + theta_star) / 2
+
+    def quadratic(center):
+        value = lambda t: float(((t - center).T @ H @ (t - center))[0, 0])  # noqa: E731
+        return Quadratic(H, H @ center, value)
+
+    objective, validation = quadratic(theta_star), quadratic(val_star)
+    lr = 0.02
+    result = run(
+        objective,
+        theta0,
+        learning_rate=lr,
+        max_iter=2000,
+        tol=1e-6,
+        validation=validation,
+        n_iter_no_change=5,
+    )
+    _, path = plain_loop(objective, theta0, lr, result.n_iter)
+    val = np.array([validation.value(t) for t in path[:-1]])
+    np.testing.assert_allclose(result.validation_loss_curve, val, rtol=1e-9)
+    assert result.stop_reason == "early_stopping"
+    assert result.best_iter == int(np.argmin(val))
+    assert 0 < result.best_iter < result.n_iter - 1
+    np.testing.assert_allclose(
+        result.theta, path[result.best_iter], rtol=1e-9, atol=1e-12
+    )
+
+
+def test_report_sees_every_epoch_once():
+    objective, _ = make_objective()
+    seen = []
+    result = run(
+        objective,
+        np.zeros((3, 1)),
+        max_iter=1000,
+        report=lambda first, losses, _: seen.extend(range(first, first + len(losses))),
+    )
+    assert seen == list(range(result.n_iter))

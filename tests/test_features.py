@@ -1,0 +1,118 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The standardized basis, the map back to data units, and readable terms."""
+
+import numpy as np
+import pytest
+
+from sklearn_quadneuron._features import (
+    StandardBasis,
+    centered_predict,
+    format_equation,
+    term_names,
+)
+from sklearn_quadneuron._statistics import accumulate, reference_from
+
+
+@pytest.fixture
+def dataset():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(400, 3)) * [1.0, 50.0, 0.01] + [0.0, 1e4, -3.0]
+    Y = (X[:, :1] ** 2 + X[:, 1:2])[:, [0, 0]] + rng.normal(size=(400, 2))
+    w = rng.uniform(0.5, 1.5, size=400)
+    return X, Y, w
+
+
+def basis_of(X, Y, w):
+    stats = accumulate(X, Y, w, reference_from(X, Y, w))
+    return StandardBasis.from_statistics(stats), stats
+
+
+def standardized_columns(X, w):
+    """[u2, u, 1] computed plainly from the definition."""
+    mean = w @ X / w.sum()
+    std = np.sqrt(w @ (X - mean) ** 2 / w.sum())
+    U = (X - mean) / std
+    S = U**2 - 1
+    S /= np.sqrt(w @ (S - w @ S / w.sum()) ** 2 / w.sum())
+    return np.column_stack([S, U, np.ones(len(X))]), mean, std
+
+
+def test_basis_moments_are_those_of_the_standardized_columns(dataset):
+    X, Y, w = dataset
+    basis, stats = basis_of(X, Y, w)
+    Phi, mean, std = standardized_columns(X, w)
+    np.testing.assert_allclose(basis.x_mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(basis.x_std, std, rtol=1e-10)
+    moments = basis.moments(stats)
+    # Centered, unit-variance columns (the intercept's column aside).
+    np.testing.assert_allclose(moments.mean_phi[:-1], 0, atol=1e-10)
+    np.testing.assert_allclose(np.diag(moments.cov_phi)[:-1], 1, rtol=1e-9)
+    expected_cov = np.cov(Phi[:, :-1].T, aweights=w, bias=True)
+    np.testing.assert_allclose(moments.cov_phi[:-1, :-1], expected_cov, atol=1e-9)
+
+
+def test_raw_transform_maps_standardized_to_raw_columns(dataset):
+    X, Y, w = dataset
+    basis, _ = basis_of(X, Y, w)
+    Phi, _, _ = standardized_columns(X, w)
+    raw = np.column_stack([X**2, X, np.ones(len(X))])
+    np.testing.assert_allclose(Phi @ basis.raw_transform().T, raw, rtol=1e-9)
+
+
+def test_data_units_round_trip_and_prediction(dataset):
+    X, Y, w = dataset
+    basis, _ = basis_of(X, Y, w)
+    rng = np.random.default_rng(1)
+    coef = rng.normal(size=(2, 6))
+    intercept = rng.normal(size=2)
+    theta = basis.from_data_units(coef, intercept)
+    coef_back, intercept_back = basis.data_units(theta)
+    np.testing.assert_allclose(coef_back, coef, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(intercept_back, intercept, rtol=1e-8, atol=1e-6)
+    # The same model evaluated in the standardized basis (y in y_ref units).
+    Phi, _, _ = standardized_columns(X, w)
+    y_ref = Phi @ theta
+    y_data = y_ref * basis.y_scale + basis.y_loc
+    expected = X**2 @ coef[:, :3].T + X @ coef[:, 3:].T + intercept
+    np.testing.assert_allclose(y_data, expected, rtol=1e-8)
+
+
+def test_centered_predict_equals_the_expanded_polynomial():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(50, 2)) + [3.0, -1.0]
+    center = np.array([3.0, -1.0])
+    A, B, C0 = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=2)
+    T = X - center
+    expected = (T**2) @ A + T @ B + C0
+    np.testing.assert_allclose(centered_predict(X, center, A, B, C0), expected)
+    # One feature, one target: the in-place Horner path.
+    one = centered_predict(X[:, :1], center[:1], A[:1, :1], B[:1, :1], C0[:1])
+    np.testing.assert_allclose(
+        one[:, 0], A[0, 0] * T[:, 0] ** 2 + B[0, 0] * T[:, 0] + C0[0]
+    )
+
+
+def test_constant_feature_has_no_columns():
+    X = np.column_stack([np.linspace(-1, 1, 20), np.full(20, 4.0)])
+    Y = X[:, :1] ** 2
+    basis, _ = basis_of(X, Y, np.ones(20))
+    assert basis.active.tolist() == [True, False, True, False, True]
+    assert basis.x_std[1] == 0
+
+
+def test_symmetric_binary_feature_has_no_square_column():
+    # x in {-1, 1}: x**2 is constant, its square carries no information.
+    X = np.tile([-1.0, 1.0], 10)[:, None]
+    basis, _ = basis_of(X, X.copy(), np.ones(20))
+    assert basis.active.tolist() == [False, True, True]
+
+
+def test_term_names_and_equation():
+    assert list(term_names(["x0"])) == ["x0^2", "x0"]
+    assert list(term_names(["age", "bmi"])) == ["age^2", "bmi^2", "age", "bmi"]
+    text = format_equation([10.0, -5.0], 12.0, ["x0"])
+    assert text == "y = 10*x0^2 - 5*x0 + 12"
+    assert format_equation([-1.5, 0.25], -3.0, ["t"], "z", 3) == (
+        "z = -1.5*t^2 + 0.25*t - 3"
+    )

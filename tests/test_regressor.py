@@ -1,0 +1,311 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""QuadraticGDRegressor as a practitioner uses it, against independent oracles."""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_quadneuron import DivergenceError, QuadraticGDRegressor
+
+
+def least_squares(X, Y, sample_weight=None):
+    """LinearRegression on the expanded features [X**2, X]: the exact minimiser."""
+    lr = LinearRegression().fit(np.hstack([X**2, X]), Y, sample_weight=sample_weight)
+    return lr.coef_, lr.intercept_
+
+
+@pytest.fixture
+def frame():
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame(
+        {
+            "temperature": rng.normal(20, 5, 300),
+            "pressure": rng.normal(1000, 30, 300),
+        }
+    )
+    y = (
+        0.3 * df.temperature**2
+        - 2 * df.temperature
+        + 0.01 * (df.pressure - 1000) ** 2
+        + 5
+        + rng.normal(0, 0.5, 300)
+    )
+    return df, y.rename("yield")
+
+
+def test_several_features_equal_least_squares(frame):
+    X, y = frame
+    model = QuadraticGDRegressor(tol=1e-10).fit(X, y)
+    coef, intercept = least_squares(X.to_numpy(), y.to_numpy())
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-6)
+    assert model.n_features_in_ == 2
+    assert list(model.feature_names_in_) == ["temperature", "pressure"]
+
+
+def test_term_names_equation_and_polynomials(frame):
+    X, y = frame
+    model = QuadraticGDRegressor().fit(X, y)
+    names = list(model.get_term_names())
+    assert names == ["temperature^2", "pressure^2", "temperature", "pressure"]
+    equation = model.equation(precision=3)
+    assert equation.startswith("y = ")
+    for name in names:
+        assert f"*{name}" in equation
+    polys = model.to_polynomials()
+    total = sum(P(X[col].to_numpy()) for P, col in zip(polys, X.columns))
+    np.testing.assert_allclose(total, model.predict(X), rtol=1e-9)
+    # One feature: the polynomial is the whole model, lowest power first.
+    x = X[["temperature"]]
+    one = QuadraticGDRegressor().fit(x, y)
+    (P,) = one.to_polynomials()
+    np.testing.assert_allclose(P.coef, [one.intercept_, one.coef_[1], one.coef_[0]])
+
+
+def test_equation_parses_back_to_the_model(article_data):
+    X, y = article_data
+    model = QuadraticGDRegressor().fit(X, y)
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+(?=\*|$)", model.equation())]
+    np.testing.assert_allclose(numbers, [10, 5, 12], rtol=1e-5)
+
+
+def test_pipeline_grid_search_and_cross_validation_on_a_dataframe(frame):
+    X, y = frame
+    pipe = make_pipeline(StandardScaler(), QuadraticGDRegressor())
+    grid = GridSearchCV(
+        pipe,
+        {"quadraticgdregressor__learning_rate": [0.01, 0.1, "auto", 50.0]},
+        cv=KFold(3),
+    )
+    # 50.0 diverges on standardized features: the candidate scores NaN, the
+    # search goes on, and scikit-learn reports the failed fits.
+    with (
+        pytest.warns(FitFailedWarning, match="DivergenceError"),
+        pytest.warns(UserWarning, match="non-finite"),
+    ):
+        grid.fit(X, y)
+    scores = grid.cv_results_["mean_test_score"]
+    assert np.isnan(scores[3])
+    assert np.all(np.isfinite(scores[:3]))
+    assert grid.best_params_["quadraticgdregressor__learning_rate"] != 50.0
+    assert grid.best_score_ > 0.9
+
+    # The oracle: least squares on the same folds scores the same once converged.
+    ours = cross_val_score(
+        QuadraticGDRegressor(tol=1e-10), X, y, cv=KFold(3), scoring="r2"
+    )
+    expanded = np.hstack([X.to_numpy() ** 2, X.to_numpy()])
+    reference = cross_val_score(
+        LinearRegression(), expanded, y, cv=KFold(3), scoring="r2"
+    )
+    np.testing.assert_allclose(ours, reference, rtol=1e-8)
+
+
+def test_integer_sample_weight_equals_repeated_rows(frame):
+    X, y = frame
+    weights = np.random.default_rng(0).integers(0, 4, size=len(y))
+    weighted = QuadraticGDRegressor(tol=None, max_iter=300).fit(X, y, weights)
+    repeated = QuadraticGDRegressor(tol=None, max_iter=300).fit(
+        X.loc[X.index.repeat(weights)], y.loc[y.index.repeat(weights)]
+    )
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-8)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-8)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-8)
+    coef, _ = least_squares(X.to_numpy(), y.to_numpy(), weights)
+    converged = QuadraticGDRegressor(tol=1e-12).fit(X, y, weights)
+    np.testing.assert_allclose(converged.coef_, coef, rtol=1e-6)
+
+
+def test_multi_output_equals_one_fit_per_target(frame):
+    X, y = frame
+    Y = np.column_stack([y, -2 * y + X.temperature])
+    model = QuadraticGDRegressor(tol=1e-10).fit(X, Y)
+    assert model.coef_.shape == (2, 4)
+    assert model.intercept_.shape == (2,)
+    assert model.predict(X).shape == (300, 2)
+    coef, intercept = least_squares(X.to_numpy(), Y)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-6)
+    # A single target keeps the 1-D layout of LinearRegression.
+    single = QuadraticGDRegressor().fit(X, y)
+    assert single.coef_.shape == (4,)
+    assert np.ndim(single.intercept_) == 0
+    assert isinstance(single.intercept_, float)
+
+
+def test_pickle_round_trip_predicts_identically(frame):
+    X, y = frame
+    model = QuadraticGDRegressor(record_path=True).fit(X, y)
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    assert clone.loss_curve_ == model.loss_curve_
+    np.testing.assert_array_equal(clone.coef_path_, model.coef_path_)
+
+
+def test_convergence_warning_once_with_figures_and_remedy(article_data):
+    X, y = article_data
+    with pytest.warns(ConvergenceWarning) as record:
+        model = QuadraticGDRegressor(learning_rate=1e-3, max_iter=20).fit(X, y)
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "20" in message and "max_iter" in message
+    assert "learning_rate" in message
+    assert model.stop_reason_ == "max_iter"
+    assert model.n_iter_ == 20
+
+
+def test_tol_none_runs_max_iter_epochs_and_never_warns(article_data):
+    X, y = article_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = QuadraticGDRegressor(tol=None, max_iter=7, learning_rate=1e-4)
+        model.fit(X, y)
+    assert model.n_iter_ == 7 == len(model.loss_curve_)
+
+
+def test_divergence_error_names_learning_rate_value_epoch_and_a_safe_value(
+    article_data,
+):
+    X, y = article_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning before the error
+        with pytest.raises(DivergenceError) as info:
+            QuadraticGDRegressor(standardize=False, learning_rate=0.5).fit(X, y)
+    message = str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert "learning_rate=0.5" in message
+    assert re.search(r"epoch \d+", message)
+    assert "auto" in message
+    safe = float(re.search(r"use learning_rate=([\d.e+-]+)", message).group(1))
+    model = QuadraticGDRegressor(standardize=False, learning_rate=safe * 0.9)
+    model.set_params(max_iter=20000, tol=1e-9).fit(X, y)
+    np.testing.assert_allclose(model.coef_, [10, 5], rtol=1e-4)
+
+
+def test_failed_fit_leaves_the_fitted_model_unchanged(article_data):
+    X, y = article_data
+    model = QuadraticGDRegressor(standardize=False, learning_rate=0.1).fit(X, y)
+    before = (model.coef_.copy(), model.intercept_, list(model.loss_curve_))
+    prediction = model.predict(X)
+    model.set_params(learning_rate=5.0)
+    with pytest.raises(DivergenceError):
+        model.fit(X, y)
+    np.testing.assert_array_equal(model.coef_, before[0])
+    assert model.intercept_ == before[1]
+    assert model.loss_curve_ == before[2]
+    np.testing.assert_array_equal(model.predict(X), prediction)
+
+
+def test_verbose_prints_the_loss_every_k_epochs(article_data, capsys):
+    X, y = article_data
+    model = QuadraticGDRegressor(verbose=3, tol=None, max_iter=9).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "loss" in line]
+    epochs = [int(re.search(r"Epoch (\d+)", line).group(1)) for line in lines]
+    assert epochs == [1, 3, 6, 9]
+    for line, epoch in zip(lines, epochs):
+        value = float(line.rsplit("=", 1)[1])
+        assert value == pytest.approx(model.loss_curve_[epoch - 1], rel=1e-6, abs=1e-8)
+
+
+def test_verbose_zero_prints_nothing(article_data, capsys):
+    QuadraticGDRegressor().fit(*article_data)
+    assert capsys.readouterr().out == ""
+
+
+def test_early_stopping_records_validation_and_keeps_the_best_epoch():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(400, 1))
+    y = 2 * X[:, 0] ** 2 + X[:, 0] + rng.normal(scale=2.0, size=400)
+    model = QuadraticGDRegressor(
+        early_stopping=True, learning_rate=0.01, random_state=0, record_path=True
+    ).fit(X, y)
+    assert model.stop_reason_ in {"early_stopping", "max_iter"}
+    val = np.asarray(model.validation_loss_curve_)
+    assert len(val) == model.n_iter_ == len(model.loss_curve_)
+    assert model.best_iter_ == int(np.argmin(val))
+    np.testing.assert_allclose(model.coef_, model.coef_path_[model.best_iter_])
+    # The held-out rows are those scikit-learn's split picks: recompute the
+    # validation loss at the kept parameters from the data itself.
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(400)
+    _, val_idx = train_test_split(idx, test_size=0.1, random_state=0)
+    residual = model.predict(X[val_idx]) - y[val_idx]
+    assert np.mean(residual**2) == pytest.approx(val[model.best_iter_], rel=1e-9)
+
+
+def test_warm_start_continues_the_trajectory(article_data):
+    X, y = article_data
+    settings = {"standardize": False, "learning_rate": 0.05, "tol": None}
+    whole = QuadraticGDRegressor(max_iter=40, **settings).fit(X, y)
+    warm = QuadraticGDRegressor(max_iter=25, warm_start=True, **settings)
+    warm.fit(X, y)
+    first = list(warm.loss_curve_)
+    warm.set_params(max_iter=15).fit(X, y)
+    np.testing.assert_allclose(first + warm.loss_curve_, whole.loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(warm.coef_, whole.coef_, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "coef_init, intercept_init, match",
+    [
+        ([1.0], None, "coef_init"),
+        ([[1.0, 2.0, 3.0]], None, "coef_init"),
+        ([np.nan, 1.0], None, "coef_init"),
+        (None, [1.0, 2.0], "intercept_init"),
+        (None, np.inf, "intercept_init"),
+    ],
+)
+def test_bad_initial_values_are_named(article_data, coef_init, intercept_init, match):
+    X, y = article_data
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(
+            X, y, coef_init=coef_init, intercept_init=intercept_init
+        )
+
+
+def test_history_frame(article_data):
+    X, y = article_data
+    model = QuadraticGDRegressor(
+        standardize=False, learning_rate=0.1, max_iter=12, tol=None, record_path=True
+    ).fit(X, y, coef_init=[15, -2], intercept_init=10)
+    history = model.get_history()
+    assert list(history.columns) == ["epoch", "loss", "x0^2", "x0", "intercept"]
+    assert history.epoch.tolist() == list(range(1, 13))
+    assert history.loss.tolist() == model.loss_curve_
+    # The initial values, through the change of basis and back.
+    np.testing.assert_allclose(
+        history.iloc[0][["x0^2", "x0", "intercept"]], [15, -2, 10], rtol=1e-12
+    )
+    # Each row's loss is the MSE at that row's parameters, computed plainly.
+    row = history.iloc[5]
+    pred = row["x0^2"] * X[:, 0] ** 2 + row["x0"] * X[:, 0] + row["intercept"]
+    assert np.mean((pred - y) ** 2) == pytest.approx(row.loss, rel=1e-9)
+
+
+def test_alpha_is_ridge_on_the_standardized_features():
+    # With standardize=True, the penalty applies to the coefficients of the
+    # standardized basis: the minimiser is ridge regression on those columns.
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=500)
+    y = 3 * x**2 + x + rng.normal(size=500)
+    model = QuadraticGDRegressor(alpha=0.2, tol=1e-12).fit(x[:, None], y)
+    u = (x - x.mean()) / x.std()
+    s = u**2 - 1
+    s /= s.std()
+    Phi = np.column_stack([s, u])
+    Pc, yc = Phi - Phi.mean(axis=0), y - y.mean()
+    n = len(y)
+    beta = np.linalg.solve(Pc.T @ Pc / n + 0.2 * np.eye(2), Pc.T @ yc / n)
+    pred = Pc @ beta + y.mean()
+    np.testing.assert_allclose(model.predict(x[:, None]), pred, rtol=1e-7)

@@ -1,0 +1,72 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""scikit-learn's own estimator checks, on default and non-default settings."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
+
+from sklearn_quadneuron import QuadraticGDRegressor
+
+ESTIMATORS = [
+    QuadraticGDRegressor(),
+    # The article's setting: descent on the raw features.
+    QuadraticGDRegressor(standardize=False),
+    # The solver that reads the data every epoch must pass the same checks.
+    QuadraticGDRegressor(solver="direct"),
+    QuadraticGDRegressor(alpha=0.5, max_iter=200),
+]
+
+
+def _quiet(check):
+    """Run a check, letting through only the warnings the checks provoke on purpose.
+
+    The checks fit on tiny random data with few epochs (ConvergenceWarning is then
+    the correct behaviour) and pass lists and ints (DataConversionWarning).
+    Everything else still fails the test, as pytest turns warnings into errors.
+    """
+    from sklearn.exceptions import DataConversionWarning
+
+    def run(estimator):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            warnings.filterwarnings("ignore", category=DataConversionWarning)
+            check(estimator)
+
+    return run
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    _quiet(check)(estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+def test_param_validation(estimator):
+    # check_estimator does not run this one: every constraint is exercised with
+    # an invalid value and must raise InvalidParameterError naming the parameter.
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+def test_checks_data_gives_finite_fits():
+    # Honest passes: on the kind of data the checks use, the fits are finite,
+    # so no check can pass because NaN compares equal to NaN somewhere.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(30, 3))
+    y = (X[:, 0] * 4).astype(int).astype(float)
+    for estimator in ESTIMATORS:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            model = estimator.fit(X, y)
+        assert np.all(np.isfinite(model.coef_))
+        assert np.isfinite(model.intercept_)
+        assert np.all(np.isfinite(model.loss_curve_))
+        assert np.all(np.isfinite(model.predict(X)))
+        # Better than predicting the mean, as any sane regressor on this data.
+        assert model.score(X, y) > 0.5

@@ -1,0 +1,114 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""One-pass statistics: against numpy's weighted moments, chunked, merged, split."""
+
+import numpy as np
+import pytest
+
+from sklearn_quadneuron import _statistics
+from sklearn_quadneuron._statistics import (
+    QuadraticStatistics,
+    accumulate,
+    reference_from,
+)
+
+
+def data(n=500, p=2, k=1, offset=0.0, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) * np.arange(1, p + 1) + offset
+    Y = rng.normal(size=(n, k)) + X[:, :1] ** 2
+    w = rng.uniform(0.0, 3.0, size=n)
+    return X, Y, w
+
+
+def numpy_statistics(X, Y, w, reference):
+    """Weighted mean and co-moment of v = [u**2, u, y_ref], computed plainly."""
+    U = (X - reference.x_loc) / reference.x_scale
+    V = np.column_stack([U**2, U, (Y - reference.y_loc) / reference.y_scale])
+    w = np.ones(len(X)) if w is None else w
+    mean = w @ V / w.sum()
+    D = V - mean
+    return mean, (w[:, None] * D).T @ D, w.sum()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 1), (2, 3)])
+def test_accumulate_equals_numpy_moments(weighted, shape):
+    X, Y, w = data(p=shape[0], k=shape[1])
+    w = w if weighted else None
+    ref = reference_from(X, Y, w)
+    stats = accumulate(X, Y, w, ref)
+    mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+    assert stats.weight == pytest.approx(weight, rel=1e-12)
+    assert stats.n_samples == X.shape[0]
+    np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+def test_reference_is_weighted_mean_and_bounds_the_scaled_data():
+    X, Y, w = data(p=3, k=2, offset=1e6)
+    ref = reference_from(X, Y, w)
+    np.testing.assert_allclose(ref.x_loc, w @ X / w.sum(), rtol=1e-12)
+    U = (X - ref.x_loc) / ref.x_scale
+    assert np.abs(U).max() == pytest.approx(1.0)
+    assert np.all(np.abs(U) <= 1.0 + 1e-15)
+
+
+def test_small_chunks_give_the_same_statistics(monkeypatch):
+    X, Y, w = data(n=1000, p=2, k=2)
+    ref = reference_from(X, Y, w)
+    whole = accumulate(X, Y, w, ref)
+    # A few hundred bytes per chunk: dozens of chunks merged one by one.
+    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 512)
+    chunked = accumulate(X, Y, w, ref)
+    np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(chunked.comoment, whole.comoment, rtol=1e-11, atol=1e-12)
+
+
+def test_merge_equals_the_statistics_of_the_union():
+    X, Y, w = data(n=901, p=2)
+    ref = reference_from(X, Y, w)
+    parts = [slice(0, 1), slice(1, 400), slice(400, 901)]
+    merged = QuadraticStatistics.empty(ref)
+    for part in parts:
+        merged = merged.merge(accumulate(X[part], Y[part], w[part], ref))
+    whole = accumulate(X, Y, w, ref)
+    assert merged.n_samples == 901
+    assert merged.weight == pytest.approx(whole.weight, rel=1e-12)
+    np.testing.assert_allclose(merged.mean, whole.mean, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(merged.comoment, whole.comoment, rtol=1e-11, atol=1e-12)
+
+
+def test_merge_refuses_different_references():
+    X, Y, _ = data()
+    a = accumulate(X, Y, None, reference_from(X, Y))
+    b = accumulate(X, Y, None, reference_from(X + 1, Y))
+    with pytest.raises(ValueError, match="reference"):
+        a.merge(b)
+
+
+def test_mask_splits_into_train_and_held_out():
+    X, Y, w = data(n=300)
+    ref = reference_from(X, Y, w)
+    mask = np.zeros(300, bool)
+    mask[::7] = True
+    train, held_out = accumulate(X, Y, w, ref, mask=mask)
+    for stats, rows in ((train, ~mask), (held_out, mask)):
+        mean, comoment, weight = numpy_statistics(X[rows], Y[rows], w[rows], ref)
+        assert stats.weight == pytest.approx(weight, rel=1e-12)
+        np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+def test_large_offset_keeps_the_curvature():
+    # With x ~ 1e8 + N(0, 1), a raw power sum of x**4 would hold ~1e32 and
+    # lose the spread of x**2 entirely. Centered statistics keep it exactly.
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=2000)
+    X = (1e8 + z)[:, None]
+    Y = z[:, None] ** 2
+    ref = reference_from(X, Y)
+    stats = accumulate(X, Y, None, ref)
+    var_u = stats.comoment[1, 1] / stats.weight
+    expected = np.var(z - z.mean()) / ref.x_scale[0] ** 2
+    assert var_u == pytest.approx(expected, rel=1e-6)
