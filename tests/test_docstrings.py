@@ -13,17 +13,27 @@ import sklearn_quadneuron
 IGNORED = {"GL01", "GL02", "SA01", "EX01", "RT02", "ES01", "SS05", "PR02", "GL08"}
 
 
+def _classes():
+    # The plotting module is imported for its names only: matplotlib is not
+    # needed to read docstrings.
+    from sklearn_quadneuron import plotting
+
+    yield "sklearn_quadneuron", sklearn_quadneuron.QuadraticGDRegressor
+    for name in plotting.__all__:
+        yield "sklearn_quadneuron.plotting", getattr(plotting, name)
+
+
 def _public_objects():
-    yield "sklearn_quadneuron.QuadraticGDRegressor"
     yield "sklearn_quadneuron.DivergenceError"
     yield "sklearn_quadneuron.datasets.make_quadratic"
-    cls = sklearn_quadneuron.QuadraticGDRegressor
-    for name, member in inspect.getmembers(cls):
-        if name.startswith("_") or not callable(member):
-            continue
-        if member.__qualname__.split(".")[0] != cls.__name__:
-            continue  # inherited from scikit-learn: its docstrings are its own
-        yield f"sklearn_quadneuron.QuadraticGDRegressor.{name}"
+    for module, cls in _classes():
+        yield f"{module}.{cls.__name__}"
+        for name, member in inspect.getmembers(cls):
+            if name.startswith("_") or not callable(member):
+                continue
+            if member.__qualname__.split(".")[0] != cls.__name__:
+                continue  # inherited from scikit-learn: its docstrings are its own
+            yield f"{module}.{cls.__name__}.{name}"
 
 
 @pytest.mark.parametrize("name", list(_public_objects()))

@@ -1,0 +1,343 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The command line, run in-process through main(), checked against numpy."""
+
+import io
+import re
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from sklearn_quadneuron.__main__ import main
+from sklearn_quadneuron.datasets import make_quadratic
+
+
+def article_descent(n_epochs=50, learning_rate=0.1, seed=0):
+    """The article's loop in plain numpy, with the exact intercept gradient.
+
+    Returns the loss before each update and the final (a, b, c).
+    """
+    X, y = make_quadratic(1000, random_state=seed)
+    x = X[:, 0]
+    a, b, c = 15.0, -2.0, 10.0
+    losses = []
+    for _ in range(n_epochs):
+        r = a * x**2 + b * x + c - y
+        losses.append(np.mean(r**2))
+        a, b, c = (
+            a - learning_rate * np.mean(2 * r * x**2),
+            b - learning_rate * np.mean(2 * r * x),
+            c - learning_rate * np.mean(2 * r),
+        )
+    return np.array(losses), (a, b, c)
+
+
+def run(capsys, *argv):
+    status = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# -- demo ----------------------------------------------------------------------
+
+
+def test_demo_matches_numpy_descent(capsys):
+    status, out, err = run(capsys, "demo")
+    assert status == 0, err
+    losses, (a, b, c) = article_descent()
+    printed = {
+        int(epoch): float(loss)
+        for epoch, loss in re.findall(r"Epoch (\d+), loss = ([\d.]+)", out)
+    }
+    # The loss is printed at epoch 1 and then every 5 epochs.
+    assert sorted(printed) == [1, *range(5, 51, 5)]
+    for epoch, loss in printed.items():
+        np.testing.assert_allclose(loss, losses[epoch - 1], rtol=1e-6, atol=1e-8)
+    learned = dict(re.findall(r"^([abc]) +(-?[\d.]+) +[\d.]+$", out, flags=re.M))
+    # Printed with 6 decimals.
+    np.testing.assert_allclose(
+        [float(learned[name]) for name in "abc"], [a, b, c], atol=1e-6
+    )
+    assert "Figures written" not in out
+
+
+def test_demo_options(capsys):
+    status, out, _ = run(capsys, "demo", "--epochs", 7, "--learning-rate", 0.05)
+    assert status == 0
+    losses, (a, _, _) = article_descent(n_epochs=7, learning_rate=0.05)
+    assert "Epoch 5," in out and "Epoch 10," not in out
+    final = float(re.search(r"final loss (\S+)", out).group(1))
+    np.testing.assert_allclose(final, losses[-1], rtol=1e-5)
+    learned_a = float(re.search(r"^a +(-?[\d.]+)", out, flags=re.M).group(1))
+    np.testing.assert_allclose(learned_a, a, atol=1e-6)
+
+
+def test_demo_writes_four_figures(capsys, tmp_path):
+    from matplotlib.image import imread
+
+    directory = tmp_path / "figures" / "demo"  # created, parents included
+    status, out, err = run(capsys, "demo", "--epochs", 10, "--plot-dir", directory)
+    assert status == 0, err
+    names = ["fit.png", "loss_curve.png", "parameters.png", "loss_surface.png"]
+    for name in names:
+        path = directory / name
+        assert path.stat().st_size > 10_000
+        assert str(path) in out
+        image = imread(path)
+        assert image.shape[0] > 200 and image.shape[1] > 200
+        # Not a blank canvas.
+        assert image[..., :3].std() > 0.05
+    assert sorted(p.name for p in directory.iterdir()) == sorted(names)
+
+
+# -- fit and predict -------------------------------------------------------------
+
+
+@pytest.fixture
+def csv_data(tmp_path):
+    rng = np.random.default_rng(0)
+    temperature = rng.uniform(-3, 5, size=400)
+    humidity = rng.uniform(10, 20, size=400)
+    yield_ = (
+        1.5 * temperature**2 - 4 * temperature + 0.2 * humidity**2 - humidity + 7
+    ) + rng.normal(scale=0.5, size=400)
+    frame = pd.DataFrame(
+        {
+            "temperature": temperature,
+            "site": rng.choice(["north", "south"], size=400),
+            "humidity": humidity,
+            "yield": yield_,
+        }
+    )
+    path = tmp_path / "train.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def expanded(frame, columns):
+    return np.column_stack([frame[columns].to_numpy() ** 2, frame[columns].to_numpy()])
+
+
+def test_fit_and_predict_one_feature(capsys, tmp_path, csv_data):
+    path, frame = csv_data
+    model_path = tmp_path / "model.joblib"
+    status, out, err = run(
+        capsys,
+        "fit",
+        path,
+        "--target",
+        "yield",
+        "--features",
+        "temperature",
+        "--save",
+        model_path,
+    )
+    assert status == 0, err
+    assert out.splitlines()[0].startswith("yield = ")
+    assert "*temperature^2" in out and "*temperature " in out
+    assert "humidity" not in out
+    x, y = frame.temperature.to_numpy(), frame["yield"].to_numpy()
+    coefficients = np.polyfit(x, y, 2)
+    residual = y - np.polyval(coefficients, x)
+    r2 = 1 - residual @ residual / np.sum((y - y.mean()) ** 2)
+    printed_r2 = float(re.search(r"R\^2 on the training data: (\S+)", out).group(1))
+    np.testing.assert_allclose(printed_r2, r2, atol=2e-6)
+    assert re.search(r"epochs: \d+ \(stopped: \w+\)", out)
+
+    new = pd.DataFrame({"temperature": np.linspace(-2, 4, 9), "other": 1.0})
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    status, out, err = run(capsys, "predict", model_path, new_path)
+    assert status == 0, err
+    predictions = pd.read_csv(io.StringIO(out))
+    assert list(predictions.columns) == ["prediction"]
+    np.testing.assert_allclose(
+        predictions.prediction,
+        np.polyval(coefficients, new.temperature),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+def test_fit_default_features_and_predict_to_file(capsys, tmp_path, csv_data):
+    path, frame = csv_data
+    model_path = tmp_path / "model.joblib"
+    status, out, err = run(
+        capsys, "fit", path, "--target", "yield", "--save", model_path
+    )
+    assert status == 0, err
+    # Every numeric column but the target; the text column "site" is left out.
+    assert "temperature^2" in out and "humidity^2" in out and "site" not in out
+    assert "model saved to" in out
+
+    output = tmp_path / "predictions.csv"
+    status, out, err = run(capsys, "predict", model_path, path, "--output", output)
+    assert status == 0, err
+    assert out.strip() == f"400 predictions written to {output}"
+    columns = ["temperature", "humidity"]
+    oracle = LinearRegression().fit(expanded(frame, columns), frame["yield"])
+    np.testing.assert_allclose(
+        pd.read_csv(output).prediction,
+        oracle.predict(expanded(frame, columns)),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+def test_fit_options_reach_the_model(capsys, tmp_path, csv_data):
+    path, _ = csv_data
+    model_path = tmp_path / "model.joblib"
+    status, out, err = run(
+        capsys,
+        "fit",
+        path,
+        "--target",
+        "yield",
+        "--features",
+        "temperature",
+        "--learning-rate",
+        "0.001",
+        "--max-iter",
+        "3",
+        "--no-standardize",
+        "--save",
+        model_path,
+    )
+    assert status == 0
+    assert "epochs: 3 (stopped: max_iter)" in out
+    # The ConvergenceWarning is one line on stderr, not an error.
+    assert err.startswith("quadneuron: warning: ") and len(err.splitlines()) == 1
+    model = joblib.load(model_path)
+    assert model.learning_rate == 0.001 and model.standardize is False
+
+
+# -- errors ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(tmp_path, csv_data):
+    path, frame = csv_data
+    bad = {"train": path}
+    bad["ragged"] = tmp_path / "ragged.csv"
+    bad["ragged"].write_text("a,b\n1,2\n3,4,5,6\n")
+    bad["empty"] = tmp_path / "empty.csv"
+    bad["empty"].write_text("")
+    bad["binary"] = tmp_path / "binary.csv"
+    bad["binary"].write_bytes(b"\xff\xfe\x00\x81\x00\x00\xfa\n\x9c\x00")
+    with_nan = frame.copy()
+    with_nan.loc[3, "humidity"] = np.nan
+    bad["nan"] = tmp_path / "nan.csv"
+    with_nan.to_csv(bad["nan"], index=False)
+    bad["not_model"] = tmp_path / "linear.joblib"
+    joblib.dump(LinearRegression(), bad["not_model"])
+    bad["garbage_model"] = tmp_path / "garbage.joblib"
+    bad["garbage_model"].write_text("not a pickle")
+    bad["model"] = tmp_path / "model.joblib"
+    assert (
+        main(["fit", str(path), "--target", "yield", "--save", str(bad["model"])]) == 0
+    )
+    bad["missing_column"] = tmp_path / "missing.csv"
+    frame.drop(columns="humidity").to_csv(bad["missing_column"], index=False)
+    return bad
+
+
+ERRORS = {
+    "missing file": (["fit", "{tmp}/nope.csv", "--target", "y"], "no such file"),
+    "ragged csv": (["fit", "{ragged}", "--target", "a"], "not a readable CSV"),
+    "empty csv": (["fit", "{empty}", "--target", "a"], "empty"),
+    "binary csv": (["fit", "{binary}", "--target", "a"], "CSV"),
+    "unknown target": (["fit", "{train}", "--target", "nope"], "no column 'nope'"),
+    "unknown feature": (
+        ["fit", "{train}", "--target", "yield", "--features", "temp"],
+        "no column 'temp'",
+    ),
+    "non-numeric": (
+        ["fit", "{train}", "--target", "yield", "--features", "site"],
+        "'site' is not numeric",
+    ),
+    "nan": (["fit", "{nan}", "--target", "yield"], "'humidity' has 1 missing"),
+    "target as feature": (
+        ["fit", "{train}", "--target", "yield", "--features", "yield"],
+        "cannot also be a feature",
+    ),
+    "divergence": (
+        [
+            "fit",
+            "{train}",
+            "--target",
+            "yield",
+            "--learning-rate",
+            "5",
+            "--no-standardize",
+        ],
+        "diverged",
+    ),
+    "model not a regressor": (
+        ["predict", "{not_model}", "{train}"],
+        "LinearRegression",
+    ),
+    "model not a pickle": (["predict", "{garbage_model}", "{train}"], "not a model"),
+    "model file missing": (["predict", "{tmp}/none.joblib", "{train}"], "no such file"),
+    "predict missing column": (
+        ["predict", "{model}", "{missing_column}"],
+        "no column 'humidity'",
+    ),
+    "predict nan": (["predict", "{model}", "{nan}"], "missing or NaN"),
+    "unwritable output": (
+        ["predict", "{model}", "{train}", "--output", "{tmp}/no/dir/out.csv"],
+        "cannot write",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_errors_are_one_line(capsys, tmp_path, files, case):
+    argv, expected = ERRORS[case]
+    argv = [arg.format(tmp=tmp_path, **files) for arg in argv]
+    capsys.readouterr()
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("quadneuron: error: ")
+    assert expected in lines[0]
+
+
+def test_argument_errors_exit_2(capsys):
+    status, _, err = run(
+        capsys, "fit", "data.csv", "--target", "y", "--learning-rate", "fast"
+    )
+    assert status == 2
+    assert "quadneuron fit: error: argument --learning-rate" in err
+    status, _, err = run(capsys, "demo", "--epochs", "0")
+    assert status == 2 and "must be >= 1" in err
+
+
+@pytest.mark.parametrize(
+    "command, option",
+    [("demo", "--plot-dir"), ("fit", "--target"), ("predict", "--output")],
+)
+def test_subcommand_help(capsys, command, option):
+    status, out, _ = run(capsys, command, "--help")
+    assert status == 0
+    assert out.startswith(f"usage: quadneuron {command}")
+    assert option in out
+
+
+def test_python_m_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_quadneuron", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: quadneuron")
+    for command in ("demo", "fit", "predict"):
+        assert command in result.stdout

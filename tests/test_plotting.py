@@ -1,0 +1,318 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The displays draw the right data, checked against numpy computed here."""
+
+import importlib
+import sys
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib", reason="the displays need matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import sklearn_quadneuron.plotting as plotting  # noqa: E402
+from sklearn_quadneuron import QuadraticGDRegressor  # noqa: E402
+from sklearn_quadneuron.datasets import make_quadratic  # noqa: E402
+from sklearn_quadneuron.plotting import (  # noqa: E402
+    FitDisplay,
+    LossCurveDisplay,
+    LossSurfaceDisplay,
+    ParameterPathDisplay,
+)
+
+DISPLAYS = [FitDisplay, LossCurveDisplay, ParameterPathDisplay, LossSurfaceDisplay]
+INIT = (np.array([15.0, -2.0]), 10.0)  # the article's start
+LEARNING_RATE, EPOCHS = 0.1, 30
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_quadratic(200, noise=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def article_model(data):
+    """The article's descent (raw features, fixed step), with its path recorded."""
+    X, y = data
+    model = QuadraticGDRegressor(
+        learning_rate=LEARNING_RATE,
+        max_iter=EPOCHS,
+        tol=None,
+        standardize=False,
+        record_path=True,
+    )
+    return model.fit(X, y, coef_init=INIT[0], intercept_init=INIT[1])
+
+
+def numpy_descent(x, y, start, learning_rate, n_epochs):
+    """Plain gradient descent on the MSE, with the exact gradients.
+
+    Returns the parameters (a, b, c) after 0..n_epochs updates.
+    """
+    a, b, c = start
+    path = [(a, b, c)]
+    for _ in range(n_epochs):
+        r = a * x**2 + b * x + c - y
+        a, b, c = (
+            a - learning_rate * np.mean(2 * r * x**2),
+            b - learning_rate * np.mean(2 * r * x),
+            c - learning_rate * np.mean(2 * r),
+        )
+        path.append((a, b, c))
+    return np.array(path)
+
+
+def mse(a, b, c, x, y):
+    """Direct per-sample MSE; a, b, c broadcast against each other."""
+    a, b, c = (np.asarray(v, dtype=float)[..., None] for v in (a, b, c))
+    return np.mean((a * x**2 + b * x + c - y) ** 2, axis=-1)
+
+
+# -- FitDisplay ----------------------------------------------------------------
+
+
+def test_fit_display_curves(data, article_model):
+    X, y = data
+    display = FitDisplay.from_estimator(article_model, X, y, initial=INIT, n_points=50)
+    x_grid = display.line_.get_xdata()
+    assert x_grid.shape == (50,)
+    assert np.all(np.diff(x_grid) > 0)
+    assert x_grid[0] == X.min() and x_grid[-1] == X.max()
+    a, b = article_model.coef_
+    np.testing.assert_allclose(
+        display.line_.get_ydata(),
+        np.polyval([a, b, article_model.intercept_], x_grid),
+        rtol=1e-10,
+    )
+    np.testing.assert_allclose(
+        display.initial_line_.get_xdata(), x_grid, rtol=0, atol=0
+    )
+    np.testing.assert_allclose(
+        display.initial_line_.get_ydata(), np.polyval([15, -2, 10], x_grid)
+    )
+    np.testing.assert_array_equal(display.scatter_.get_offsets(), np.c_[X[:, 0], y])
+    assert display.ax_ is display.line_.axes
+    assert display.figure_ is display.ax_.figure
+    assert display.ax_.get_xlabel() == "x0"
+
+
+def test_fit_display_initial_from_recorded_path(data, article_model):
+    X, y = data
+    display = FitDisplay.from_estimator(article_model, X, y, show_initial=True)
+    x_grid = display.line_.get_xdata()
+    np.testing.assert_allclose(
+        display.initial_line_.get_ydata(), np.polyval([15, -2, 10], x_grid)
+    )
+    assert FitDisplay.from_estimator(article_model, X, y).initial_line_ is None
+
+
+def test_fit_display_other_features_at_their_mean():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"u": rng.normal(size=300), "v": rng.uniform(1, 3, size=300)})
+    y = 2 * frame.u**2 - frame.u + 0.5 * frame.v**2 + 3 * frame.v + 1
+    model = QuadraticGDRegressor().fit(frame, y)
+    display = FitDisplay.from_estimator(model, frame, y, feature="v")
+    v = display.line_.get_xdata()
+    a_u, a_v, b_u, b_v = model.coef_
+    u_mean = frame.u.mean()
+    expected = a_u * u_mean**2 + b_u * u_mean + a_v * v**2 + b_v * v + model.intercept_
+    np.testing.assert_allclose(display.line_.get_ydata(), expected, rtol=1e-9)
+    assert display.ax_.get_xlabel() == "v"
+    np.testing.assert_array_equal(display.scatter_.get_offsets()[:, 0], frame.v)
+
+
+def test_fit_display_bad_arguments(data, article_model):
+    X, y = data
+    with pytest.raises(ValueError, match="feature"):
+        FitDisplay.from_estimator(article_model, X, y, feature=3)
+    with pytest.raises(ValueError, match="initial"):
+        FitDisplay.from_estimator(article_model, X, y, initial=([1.0], 2.0))
+    unrecorded = QuadraticGDRegressor().fit(X, y)
+    with pytest.raises(ValueError, match="record_path=True"):
+        FitDisplay.from_estimator(unrecorded, X, y, show_initial=True)
+
+
+# -- LossCurveDisplay ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("log_scale", [True, False])
+def test_loss_curve_display(data, article_model, log_scale):
+    X, y = data
+    display = LossCurveDisplay.from_estimator(article_model, log_scale=log_scale)
+    losses = display.line_.get_ydata()
+    np.testing.assert_array_equal(losses, article_model.loss_curve_)
+    np.testing.assert_array_equal(display.line_.get_xdata(), np.arange(1, EPOCHS + 1))
+    # The first loss is the MSE at the article's start, before any update.
+    np.testing.assert_allclose(losses[0], mse(15, -2, 10, X[:, 0], y), rtol=1e-9)
+    assert display.ax_.get_yscale() == ("log" if log_scale else "linear")
+    assert display.validation_line_ is None
+
+
+def test_loss_curve_display_validation(data):
+    X, y = data
+    model = QuadraticGDRegressor(early_stopping=True, random_state=0).fit(X, y)
+    display = LossCurveDisplay.from_estimator(model)
+    np.testing.assert_array_equal(
+        display.validation_line_.get_ydata(), model.validation_loss_curve_
+    )
+    assert len(model.validation_loss_curve_) == model.n_iter_
+    assert len(display.ax_.get_legend().get_texts()) == 2
+
+
+# -- ParameterPathDisplay --------------------------------------------------------
+
+
+def test_parameter_path_display(data, article_model):
+    X, y = data
+    display = ParameterPathDisplay.from_estimator(
+        article_model, true_values=[10, 5, None]
+    )
+    assert list(display.lines_) == ["x0^2", "x0", "intercept"]
+    expected = numpy_descent(X[:, 0], y, (15.0, -2.0, 10.0), LEARNING_RATE, EPOCHS)
+    for k, line in enumerate(display.lines_.values()):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(EPOCHS + 1))
+        np.testing.assert_allclose(line.get_ydata(), expected[:, k], rtol=1e-9)
+    np.testing.assert_array_equal(
+        display.lines_["x0"].get_ydata(), article_model.coef_path_[:, 1]
+    )
+    assert sorted(display.true_lines_) == ["x0", "x0^2"]
+    np.testing.assert_array_equal(display.true_lines_["x0"].get_ydata(), [5, 5])
+    assert display.true_lines_["x0"].get_linestyle() == "--"
+    assert display.true_lines_["x0"].get_color() == display.lines_["x0"].get_color()
+
+
+def test_parameter_path_display_true_values_by_name(article_model):
+    display = ParameterPathDisplay.from_estimator(
+        article_model, true_values={"intercept": 12.0}
+    )
+    assert list(display.true_lines_) == ["intercept"]
+    with pytest.raises(ValueError, match="unknown parameter"):
+        ParameterPathDisplay.from_estimator(article_model, true_values={"d": 1.0})
+    with pytest.raises(ValueError, match="one per parameter"):
+        ParameterPathDisplay.from_estimator(article_model, true_values=[10, 5])
+
+
+def test_parameter_path_requires_record_path(data):
+    model = QuadraticGDRegressor().fit(*data)
+    with pytest.raises(ValueError, match="record_path=True"):
+        ParameterPathDisplay.from_estimator(model)
+
+
+def test_parameter_path_multi_output():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(100, 1))
+    Y = np.c_[x[:, 0] ** 2, 3 * x[:, 0] - 1]
+    model = QuadraticGDRegressor(max_iter=20, tol=None, record_path=True).fit(x, Y)
+    display = ParameterPathDisplay.from_estimator(model, target=1)
+    np.testing.assert_array_equal(
+        display.lines_["intercept"].get_ydata(), model.intercept_path_[:, 1]
+    )
+    with pytest.raises(ValueError, match="target"):
+        ParameterPathDisplay.from_estimator(model, target=2)
+
+
+# -- LossSurfaceDisplay ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, axes", [(("a", "b"), (0, 1)), (("x0", "intercept"), (1, 2))]
+)
+def test_loss_surface_equals_direct_mse(data, article_model, params, axes):
+    X, y = data
+    display = LossSurfaceDisplay.from_estimator(
+        article_model, X, y, params=params, n_grid=25
+    )
+    fitted = np.r_[article_model.coef_, article_model.intercept_]
+    grid = [fitted[0], fitted[1], fitted[2]]
+    GX, GY = np.meshgrid(display.grid_x, display.grid_y)
+    grid[axes[0]], grid[axes[1]] = GX, GY
+    expected = mse(*grid, X[:, 0], y)
+    assert display.loss.shape == (25, 25)
+    np.testing.assert_allclose(display.loss, expected, rtol=1e-9)
+    # The path drawn is the recorded one, in the two chosen coordinates.
+    both = np.c_[article_model.coef_path_, article_model.intercept_path_]
+    np.testing.assert_array_equal(display.path_line_.get_xdata(), both[:, axes[0]])
+    np.testing.assert_array_equal(display.path_line_.get_ydata(), both[:, axes[1]])
+    # The grid spans the whole path and the fitted values.
+    for grid_values, k in ((display.grid_x, axes[0]), (display.grid_y, axes[1])):
+        assert grid_values[0] < both[:, k].min() and grid_values[-1] > both[:, k].max()
+    np.testing.assert_array_equal(display.fitted_marker_.get_xdata(), [fitted[axes[0]]])
+
+
+def test_loss_surface_3d_path_lies_on_the_surface(data, article_model):
+    X, y = data
+    display = LossSurfaceDisplay.from_estimator(
+        article_model, X, y, params=("a", "b"), kind="surface", n_grid=10
+    )
+    assert display.ax_.name == "3d"
+    xs, ys, zs = display.path_line_.get_data_3d()
+    np.testing.assert_array_equal(xs, article_model.coef_path_[:, 0])
+    np.testing.assert_allclose(
+        zs, mse(xs, ys, article_model.intercept_, X[:, 0], y), rtol=1e-9
+    )
+
+
+def test_loss_surface_exact_data_near_minimum():
+    # On exact data the minimum loss is 0: the quadratic must not cancel to a
+    # negative or noisy value around it.
+    X, y = make_quadratic(500, random_state=2)
+    model = QuadraticGDRegressor(tol=None, max_iter=300).fit(X, y)
+    display = LossSurfaceDisplay.from_estimator(
+        model,
+        X,
+        y,
+        params=("b", "c"),
+        ranges=((4.999, 5.001), (11.999, 12.001)),
+        n_grid=5,
+    )
+    GX, GY = np.meshgrid(display.grid_x, display.grid_y)
+    expected = mse(model.coef_[0], GX, GY, X[:, 0], y)
+    np.testing.assert_allclose(display.loss, expected, rtol=1e-6, atol=1e-20)
+    assert display.path_line_ is None
+
+
+def test_loss_surface_bad_arguments(data, article_model):
+    X, y = data
+    with pytest.raises(ValueError, match="unknown parameter 'd'"):
+        LossSurfaceDisplay.from_estimator(article_model, X, y, params=("a", "d"))
+    with pytest.raises(ValueError, match="two different"):
+        LossSurfaceDisplay.from_estimator(article_model, X, y, params=("a", "x0^2"))
+    with pytest.raises(ValueError, match="kind"):
+        LossSurfaceDisplay.from_estimator(article_model, X, y, kind="wireframe")
+    with pytest.raises(ValueError, match="3-D axes"):
+        LossSurfaceDisplay.from_estimator(
+            article_model, X, y, kind="surface", ax=plt.figure().add_subplot()
+        )
+
+
+# -- optional matplotlib, docstrings ---------------------------------------------
+
+
+def test_import_does_not_need_matplotlib(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    importlib.reload(plotting)  # would fail on a top-level matplotlib import
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda model, X, y: FitDisplay.from_estimator(model, X, y),
+        lambda model, X, y: LossCurveDisplay.from_estimator(model),
+        lambda model, X, y: ParameterPathDisplay.from_estimator(model),
+        lambda model, X, y: LossSurfaceDisplay.from_estimator(model, X, y),
+        lambda model, X, y: LossCurveDisplay(loss_curve=[1.0, 0.5]).plot(),
+    ],
+)
+def test_missing_matplotlib_error(monkeypatch, data, article_model, draw):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"pip install 'sklearn-quadneuron\[plot\]'"):
+        draw(article_model, *data)
