@@ -1,0 +1,455 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Fitting on Dask arrays and DataFrames, and lazy prediction.
+
+The statistics of the quadratic model merge exactly (``QuadraticStatistics.merge``),
+so a fit on a Dask collection is two tree reductions over its row blocks:
+
+1. the reference location and scale, with the definition of
+   :func:`~sklearn_quadneuron._statistics.reference_from` (weighted mean, clipped
+   to the range, and the largest deviation from it, per column), from per-block
+   weighted means, minima and maxima;
+2. the statistics of every block, accumulated against that reference and merged
+   pairwise.
+
+Only these small summaries travel to the client; the data is never gathered. Each
+block is validated where it is read (finite values, non-negative weights), with
+the messages of in-memory input. This module is imported only when Dask input is
+seen, so that fitting in-memory data never imports Dask.
+"""
+
+import math
+from numbers import Real
+from typing import NamedTuple
+
+import dask
+import dask.array as da
+import numpy as np
+from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_array
+
+from ._features import centered_predict
+from ._statistics import Reference, _loc_scale, accumulate
+
+# Summaries merged per task of the tree reductions: a few levels even for
+# thousands of blocks, and few enough inputs for one task to merge them quickly.
+_SPLIT_EVERY = 8
+
+
+def _is_dask_frame(obj):
+    # dask DataFrames and Series (legacy and dask-expr) have `npartitions` and
+    # `to_dask_array`; dask arrays have neither of both.
+    return hasattr(obj, "npartitions") and hasattr(obj, "to_dask_array")
+
+
+def _is_dask(obj):
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def _check_frame_dtypes(frame, name):
+    dtypes = [frame.dtype] if frame.ndim == 1 else list(frame.dtypes)
+    for dtype in dtypes:
+        if is_complex_dtype(dtype) or not (
+            is_numeric_dtype(dtype) or is_bool_dtype(dtype)
+        ):
+            raise TypeError(
+                f"{name} must be numeric, but it has a column of dtype {dtype}. "
+                f"Convert or drop the non-numeric columns of {name}."
+            )
+
+
+def _as_dask_array(obj, name):
+    """A Dask array with known chunk sizes for a Dask or in-memory object."""
+    if _is_dask_frame(obj):
+        _check_frame_dtypes(obj, name)
+        # Partition lengths are unknown until counted: one cheap pass.
+        return obj.to_dask_array(lengths=True)
+    if isinstance(obj, da.Array):
+        if np.dtype(obj.dtype).kind not in "biuf":
+            raise TypeError(
+                f"{name} must be a numeric Dask array, got dtype {obj.dtype}. "
+                f"Convert it, for example with {name}.astype('float64')."
+            )
+        if any(math.isnan(c) for chunks in obj.chunks for c in chunks):
+            # Chunk sizes of arrays from boolean indexing and the like are
+            # unknown; count them on a copy, without touching the caller's array.
+            obj = obj.copy()
+            obj.compute_chunk_sizes()
+        return obj
+    if _is_dask(obj):
+        raise TypeError(
+            f"{name} is a {type(obj).__name__}; pass a Dask array, DataFrame or Series."
+        )
+    arr = np.asarray(obj)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
+    return da.from_array(arr)
+
+
+def _set_feature_names(estimator, X):
+    """``feature_names_in_`` as scikit-learn sets it for a DataFrame's columns."""
+    names = getattr(X, "columns", None) if getattr(X, "ndim", 2) == 2 else None
+    if names is not None:
+        names = np.asarray(list(names), dtype=object)
+        if names.size and all(isinstance(n, str) for n in names):
+            estimator.feature_names_in_ = names
+            return
+        if any(isinstance(n, str) for n in names):
+            raise TypeError(
+                "Feature names are only supported if all input features have "
+                "string names. Convert them all to strings, for example with "
+                "X.columns = X.columns.astype(str)."
+            )
+    estimator.__dict__.pop("feature_names_in_", None)
+
+
+def _check_predict_features(estimator, X, n_features):
+    if n_features != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_features} features, but {type(estimator).__name__} is "
+            f"expecting {estimator.n_features_in_} features as input."
+        )
+    fitted = getattr(estimator, "feature_names_in_", None)
+    columns = getattr(X, "columns", None)
+    if fitted is None or columns is None:
+        return
+    if list(columns) != list(fitted):
+        raise ValueError(
+            "The feature names should match those that were passed during fit: "
+            f"fitted with {list(fitted)}, got {list(columns)}. Select and order "
+            "the columns as in fit."
+        )
+
+
+def _rows_like(arr, X, name):
+    """``arr`` with X's row chunks, one chunk along the other axis."""
+    if arr.shape[0] != X.shape[0]:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {arr.shape[0]}] (X and {name}). Pass {name} with one "
+            "entry per row of X."
+        )
+    chunks = {0: X.chunks[0]}
+    if arr.ndim == 2:
+        chunks[1] = -1
+    return arr.rechunk(chunks)
+
+
+def _stacked_input(estimator, X, y, sample_weight):
+    """Validate what is known lazily; stack X, y and the weights by row blocks.
+
+    Stacking makes one collection whose blocks each hold a block of every input,
+    so that inputs derived from the same lazy source are computed once per block.
+    """
+    name = type(estimator).__name__
+    X_orig = X
+    X = _as_dask_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D array for X, got a {X.ndim}D Dask array of shape "
+            f"{X.shape}. Reshape your data, with X.reshape(-1, 1) if it has a "
+            "single feature."
+        )
+    n_samples, n_features = X.shape
+    if n_features < 1:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
+            f"1 is required by {name}."
+        )
+    if n_samples < 1:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
+            f"is required by {name}."
+        )
+    estimator.n_features_in_ = int(n_features)
+    _set_feature_names(estimator, X_orig)
+    X = X.rechunk({1: -1})
+
+    y = _as_dask_array(y, "y")
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must have shape (n_samples,) or (n_samples, n_targets), got a "
+            f"{y.ndim}D array of shape {y.shape}."
+        )
+    y_ndim = y.ndim
+    Y = _rows_like(y, X, "y")
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    parts = [X, Y]
+
+    if sample_weight is not None:
+        if isinstance(sample_weight, Real):
+            sample_weight = da.full(
+                n_samples, float(sample_weight), chunks=(X.chunks[0],)
+            )
+        w = _as_dask_array(sample_weight, "sample_weight")
+        if w.ndim != 1:
+            raise ValueError(
+                f"sample_weight must be 1D, got shape {w.shape}. Pass one weight "
+                "per sample."
+            )
+        parts.append(_rows_like(w, X, "sample_weight")[:, None])
+    stacked = da.concatenate(parts, axis=1).rechunk({1: -1})
+    return stacked, (n_features, Y.shape[1], sample_weight is not None), y_ndim
+
+
+def _split_block(block, layout, name):
+    """One block's X, Y and weights, validated as in-memory input would be."""
+    p, k, weighted = layout
+    X = block[:, :p]
+    Y = block[:, p : p + k]
+    w = block[:, p + k] if weighted else None
+    if block.shape[0] == 0:
+        return X, Y, w
+    X = check_array(
+        X,
+        dtype=[np.float64, np.float32],
+        ensure_min_samples=0,
+        input_name="X",
+        estimator=name,
+    )
+    Y = check_array(Y, dtype=None, ensure_min_samples=0, input_name="y")
+    if w is not None:
+        w = _check_sample_weight(w, X, dtype=np.float64, ensure_non_negative=True)
+    return X, Y, w
+
+
+class _Location(NamedTuple):
+    """Weighted mean and range of the columns of some rows."""
+
+    weight: float
+    mean: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def _block_location(A, w):
+    m = A.shape[1]
+    if A.shape[0] == 0:
+        return _Location(0.0, np.zeros(m), np.full(m, np.inf), np.full(m, -np.inf))
+    weight = float(A.shape[0] if w is None else w.sum())
+    lo = A.min(axis=0).astype(np.float64)
+    hi = A.max(axis=0).astype(np.float64)
+    if weight == 0:
+        return _Location(0.0, np.zeros(m), lo, hi)
+    mean, _ = _loc_scale(A, w)
+    return _Location(weight, np.asarray(mean, dtype=np.float64), lo, hi)
+
+
+def _merge_locations(parts):
+    result = parts[0]
+    for other in parts[1:]:
+        wa, ma, la, ha = result
+        wb, mb, lb, hb = other
+        total = wa + wb
+        if wb == 0:
+            mean = ma
+        elif wa == 0:
+            mean = mb
+        else:
+            # A convex combination: cannot overflow, whatever the values.
+            mean = ma * (wa / total) + mb * (wb / total)
+        result = _Location(total, mean, np.minimum(la, lb), np.maximum(ha, hb))
+    return result
+
+
+def _block_summary(block, layout, name):
+    """Per-block locations of X and Y (validating the block on the way)."""
+    X, Y, w = _split_block(block, layout, name)
+    return _block_location(X, w), _block_location(Y, w)
+
+
+def _merge_summaries(parts):
+    return (
+        _merge_locations([x for x, _ in parts]),
+        _merge_locations([y for _, y in parts]),
+    )
+
+
+def _loc_and_scale(location):
+    # As in reference_from: the mean clipped to the range, and the largest
+    # deviation from it (1 for a constant column).
+    loc = np.clip(location.mean, location.lo, location.hi)
+    scale = np.maximum(location.hi - loc, loc - location.lo)
+    return loc, np.where(scale > 0, scale, 1.0)
+
+
+def _block_statistics(block, layout, name, reference, split):
+    X, Y, w = _split_block(block, layout, name)
+    if split is None:
+        return accumulate(X, Y, w, reference), None
+    seed, index, fraction = split
+    n_rows = X.shape[0]
+    mask = np.zeros(n_rows, dtype=bool)
+    # Seeded by the estimator's random_state and the block's index: the same
+    # split whatever the scheduler and the order in which blocks are read.
+    rng = np.random.default_rng([seed, index])
+    mask[rng.permutation(n_rows)[: round(fraction * n_rows)]] = True
+    return accumulate(X, Y, w, reference, mask=mask)
+
+
+def _merge_statistics(parts):
+    train, held_out = parts[0]
+    for other_train, other_held_out in parts[1:]:
+        train = train.merge(other_train)
+        if held_out is not None:
+            held_out = held_out.merge(other_held_out)
+    return train, held_out
+
+
+def _tree_reduce(parts, combine):
+    """Merge delayed summaries pairwise-ish, ``_SPLIT_EVERY`` per task."""
+    combine = dask.delayed(combine, pure=True)
+    while len(parts) > 1:
+        parts = [
+            combine(parts[i : i + _SPLIT_EVERY])
+            for i in range(0, len(parts), _SPLIT_EVERY)
+        ]
+    return parts[0]
+
+
+def dask_statistics(estimator, X, y, sample_weight):
+    """Statistics of Dask data, gathered by tree reductions over row blocks.
+
+    Parameters
+    ----------
+    estimator : QuadraticGDRegressor
+        Receives ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame);
+        its ``early_stopping``, ``validation_fraction`` and ``random_state`` are
+        read.
+    X : dask array or DataFrame of shape (n_samples, n_features)
+    y : dask array, Series or DataFrame of shape (n_samples,) or \
+            (n_samples, n_targets)
+    sample_weight : dask array or Series of shape (n_samples,), float or None
+
+    Returns
+    -------
+    data : _FitData
+        Training statistics, held-out statistics (with ``early_stopping=True``)
+        or None, and the dimension of y.
+
+    Notes
+    -----
+    With ``early_stopping=True``, each block holds out ``round(validation_fraction
+    * block_rows)`` of its rows, drawn by a generator seeded from
+    ``random_state`` and the block's index. The split is reproducible for an
+    integer ``random_state`` but differs from the one of in-memory data.
+    """
+    from ._regressor import _FitData
+
+    name = type(estimator).__name__
+    stacked, layout, y_ndim = _stacked_input(estimator, X, y, sample_weight)
+    blocks = list(stacked.to_delayed().ravel())
+
+    summary = _tree_reduce(
+        [dask.delayed(_block_summary)(b, layout, name) for b in blocks],
+        _merge_summaries,
+    )
+    x_location, y_location = dask.compute(summary)[0]
+    reference = Reference(*_loc_and_scale(x_location), *_loc_and_scale(y_location))
+
+    split = None
+    if estimator.early_stopping:
+        seed = check_random_state(estimator.random_state).randint(2**31 - 1)
+        split = (seed, estimator.validation_fraction)
+    statistics = _tree_reduce(
+        [
+            dask.delayed(_block_statistics)(
+                b,
+                layout,
+                name,
+                reference,
+                None if split is None else (split[0], i, split[1]),
+            )
+            for i, b in enumerate(blocks)
+        ],
+        _merge_statistics,
+    )
+    train, held_out = dask.compute(statistics)[0]
+    if held_out is not None:
+        _check_split(estimator, train, held_out, layout[2])
+    return _FitData(train, held_out, y_ndim)
+
+
+def _check_split(estimator, train, held_out, weighted):
+    n_samples = train.n_samples + held_out.n_samples
+    if held_out.n_samples < 2 or train.n_samples < 1:
+        raise ValueError(
+            f"The validation set is too small: validation_fraction="
+            f"{estimator.validation_fraction} of each block's rows leaves "
+            f"{held_out.n_samples} of n_samples={n_samples} sample(s) for "
+            f"validation and {train.n_samples} for training. Increase "
+            "validation_fraction or the size of the blocks, or set "
+            "early_stopping=False."
+        )
+    if weighted:
+        for split_name, stats in (("validation", held_out), ("training", train)):
+            if stats.weight <= 0:
+                raise ValueError(
+                    f"The sample weights of the {split_name} split are all zero. "
+                    "Use another random_state or validation_fraction."
+                )
+
+
+def _predict_block(block, estimator, single):
+    if block.shape[0]:
+        block = check_array(
+            block,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=0,
+            input_name="X",
+            estimator=type(estimator).__name__,
+        )
+    y = centered_predict(
+        block, estimator._x_center, estimator._quad, estimator._lin, estimator._const
+    )
+    return y[:, 0] if single else y
+
+
+def dask_predict(estimator, X):
+    """Lazy predictions: the fitted model applied to every row block of X.
+
+    Parameters
+    ----------
+    estimator : QuadraticGDRegressor
+        A fitted estimator (small; it is shipped to the workers).
+    X : dask array or DataFrame of shape (n_samples, n_features)
+
+    Returns
+    -------
+    y_pred : dask array of shape (n_samples,) or (n_samples, n_targets)
+        Float64, chunked by X's row blocks (of unknown sizes for a DataFrame).
+    """
+    if _is_dask_frame(X):
+        if X.ndim != 2:
+            raise ValueError(
+                "Expected a 2D DataFrame for X, got a Series. Use X.to_frame()."
+            )
+        _check_frame_dtypes(X, "X")
+        _check_predict_features(estimator, X, len(X.columns))
+        # Lazy: row counts per partition stay unknown until computed.
+        arr = X.to_dask_array()
+    else:
+        arr = _as_dask_array(X, "X")
+        if arr.ndim != 2:
+            raise ValueError(
+                f"Expected a 2D array for X, got a {arr.ndim}D Dask array. "
+                "Reshape your data, with X.reshape(-1, 1) if it has a single "
+                "feature."
+            )
+        _check_predict_features(estimator, X, arr.shape[1])
+    arr = arr.rechunk({1: -1})
+    single = np.ndim(estimator.intercept_) == 0
+    if single:
+        return arr.map_blocks(
+            _predict_block, estimator, single, drop_axis=1, dtype=np.float64
+        )
+    n_targets = estimator._quad.shape[1]
+    return arr.map_blocks(
+        _predict_block,
+        estimator,
+        single,
+        chunks=(arr.chunks[0], (n_targets,)),
+        dtype=np.float64,
+    )
