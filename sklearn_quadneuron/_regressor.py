@@ -180,11 +180,11 @@ class QuadraticGDRegressor(*_BASES):
     solver_ : str
         The solver used: ``"statistics"`` or ``"direct"``.
 
-    coef_path_ : ndarray of shape (n_iter_ + 1, ...)
+    coef_path_ : ndarray of shape (`n_iter_` + 1, ...)
         Coefficients after each number of updates, 0 to ``n_iter_``. Only with
         ``record_path=True``.
 
-    intercept_path_ : ndarray of shape (n_iter_ + 1, ...)
+    intercept_path_ : ndarray of shape (`n_iter_` + 1, ...)
         Intercept after each number of updates. Only with ``record_path=True``.
 
     n_features_in_ : int
@@ -805,7 +805,7 @@ class QuadraticGDRegressor(*_BASES):
 
         Returns
         -------
-        names : ndarray of str objects of shape (2 * n_features_in_,)
+        names : ndarray of str objects of shape (2 * `n_features_in_`,)
             ``"<feature>^2"`` for the quadratic terms, then ``"<feature>"`` for
             the linear ones; features are named after the DataFrame columns seen
             in :meth:`fit`, else ``x0, x1, ...``.
