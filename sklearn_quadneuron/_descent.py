@@ -40,6 +40,10 @@ _INCREASE_RTOL = 1e-9
 _BLOCK_ELEMENTS = 1 << 18
 
 
+class OutOfRangeError(ArithmeticError):
+    """The iterates are too far from the minimum for float64 to square."""
+
+
 @dataclass
 class Quadratic:
     """``J(theta) = value(theta)``, a convex quadratic with Hessian ``2 * hessian``.
@@ -199,7 +203,14 @@ def descend(
     limit = theta_star + Vd @ (Vd.T @ theta0)
     e0 = Vk.T @ (theta0 - theta_star)
     rho = 1.0 - 2.0 * lr * lam_k
-    weight = lam_k * (e0**2).sum(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        weight = lam_k * (e0**2).sum(axis=1)
+    if not np.all(np.isfinite(weight)):
+        # The loss along some mode is beyond float64: no epoch can be evaluated.
+        raise OutOfRangeError(
+            "the distance from the initial parameters to the minimum is too large "
+            "to square in float64"
+        )
     unstable = np.abs(rho) > 1.0
     if unstable.any():
         # Rounding excites every mode in a real loop: never let an unstable one
@@ -374,6 +385,11 @@ def descend_direct(
     stop_reason, diverged_at = "max_iter", None
     for k in range(max_iter):
         loss, grad, val_loss = objective.evaluate(theta)
+        if k == 0 and not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+            # Before any step: no learning rate is to blame, the data is.
+            from ._direct import NOT_REPRESENTABLE
+
+            raise ValueError(NOT_REPRESENTABLE)
         losses.append(loss)
         rose = k > 0 and loss > losses[-2] * (1.0 + _INCREASE_RTOL) + loss_floor
         if not np.isfinite(loss) or rose:
@@ -403,7 +419,10 @@ def descend_direct(
             best_val = new_best
         else:
             best = new_best
-        theta = theta - lr * grad
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging step may overflow; the next epoch's non-finite loss
+            # reports it as divergence, naming the learning rate.
+            theta = theta - lr * grad
         if stop:
             stop_reason = "early_stopping" if early else "tol"
             break

@@ -22,6 +22,15 @@ from ._features import _CONSTANT_VARIANCE, StandardBasis
 DIRECT_CHUNK_BYTES = 1 << 24
 
 
+# Raised when one pass over the data overflows float64 whatever the step size.
+NOT_REPRESENTABLE = (
+    "The loss or its gradient overflow float64 on this data (the features or "
+    "targets span too many orders of magnitude, or standardize=False squares "
+    "features too large). Use standardize=True (the default), or rescale X or y, "
+    "for example with StandardScaler or by a power of ten, and fit again."
+)
+
+
 @dataclass
 class FeatureMoments:
     """Per-feature moments of ``u = (x - x_loc) / x_scale``, ``u**2`` and ``y_ref``.
@@ -161,9 +170,13 @@ class DirectObjective:
         if standardize:
             # u = t / sd and u2 = (u**2 - 1) / tau, with t = x - mean.
             self.center = basis.x_mean
-            self.quad_factor = (1.0 / (tau * sd * sd))[self.quad]
-            self.quad_shift = (-1.0 / tau)[self.quad]
-            self.lin_factor = (1.0 / sd)[self.lin]
+            # Spreads below ~1e-154 make 1 / sd**2 overflow: the factor is then
+            # inf, the first loss non-finite, and descend_direct raises a clear
+            # error (the coefficients are not representable in X's units).
+            with np.errstate(over="ignore", divide="ignore"):
+                self.quad_factor = (1.0 / (tau * sd * sd))[self.quad]
+                self.quad_shift = (-1.0 / tau)[self.quad]
+                self.lin_factor = (1.0 / sd)[self.lin]
         else:
             self.center = np.zeros(p)
             self.quad_factor = np.ones(self.n_quad)
@@ -176,13 +189,10 @@ class DirectObjective:
         self.val_weight = None if mask is None else float(w[mask].sum())
 
     def _centered(self, theta):
-        """``A, B, C`` of the centered form for descent-basis parameters."""
-        p, k = self.X.shape[1], theta.shape[1]
+        """``A, B, C`` of the centered form, on the active columns only."""
         q = self.n_quad
-        A = np.zeros((p, k))
-        B = np.zeros((p, k))
-        A[self.quad] = theta[:q] * self.quad_factor[:, None]
-        B[self.lin] = theta[q:-1] * self.lin_factor[:, None]
+        A = theta[:q] * self.quad_factor[:, None]
+        B = theta[q:-1] * self.lin_factor[:, None]
         C = theta[-1] + self.quad_shift @ theta[:q]
         return A, B, C
 
@@ -190,9 +200,8 @@ class DirectObjective:
         """Gradient in the descent basis from the centered form's gradients."""
         return np.concatenate(
             [
-                gS[self.quad] * self.quad_factor[:, None]
-                + self.quad_shift[:, None] * gC,
-                gT[self.lin] * self.lin_factor[:, None],
+                gS * self.quad_factor[:, None] + self.quad_shift[:, None] * gC,
+                gT * self.lin_factor[:, None],
                 gC[None, :],
             ]
         )
@@ -200,14 +209,21 @@ class DirectObjective:
     def _passes(self, theta, targets, train_only):
         """One pass: squared residuals (train, held out) and the gradient sums."""
         A, B, C = self._centered(theta)
-        n, p = self.X.shape
+        n = self.X.shape[0]
         k = theta.shape[1]
-        gS, gT, gC = np.zeros((p, k)), np.zeros((p, k)), np.zeros(k)
+        gS = np.zeros((self.n_quad, k))
+        gT = np.zeros((self.n_params - self.n_quad - 1, k))
+        gC = np.zeros(k)
         train_sq, held_sq = 0.0, 0.0
         for start in range(0, n, self.rows):
             stop = min(start + self.rows, n)
-            T = np.subtract(self.X[start:stop], self.center)
-            S = T * T
+            # Only the active columns: a constant column has no coefficient, and
+            # with standardize=False (center 0) its square may overflow float64
+            # even though it would only ever be multiplied by zero.
+            X = self.X[start:stop]
+            T = np.subtract(X[:, self.lin], self.center[self.lin])
+            S = np.subtract(X[:, self.quad], self.center[self.quad])
+            S *= S
             r = S @ A
             r += T @ B
             r += C
@@ -227,12 +243,23 @@ class DirectObjective:
         return train_sq, held_sq, self._chain(gS, gT, gC)
 
     def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None)."""
-        train_sq, held_sq, grad = self._passes(theta, True, True)
-        coef = theta * self.penalty[:, None]
-        penalty = self.alpha * float((coef**2).sum())
-        loss = train_sq / self.train_weight + penalty
-        grad = 2.0 * grad / self.train_weight + 2.0 * self.alpha * coef
+        """Training loss, its gradient, and the validation loss (or None).
+
+        Values that overflow float64 come back as inf or NaN, without a warning:
+        the caller decides whether that is divergence or data out of range.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            train_sq, held_sq, grad = self._passes(theta, True, True)
+            loss = train_sq / self.train_weight
+            grad = 2.0 * grad / self.train_weight
+            penalty = 0.0
+            if self.alpha:
+                # Only with a penalty: squaring coefficients that are merely
+                # large (raw features of tiny scale) must not overflow for nothing.
+                coef = theta * self.penalty[:, None]
+                penalty = self.alpha * float((coef**2).sum())
+                loss += penalty
+                grad = grad + 2.0 * self.alpha * coef
         if self.mask is None:
             return loss, grad, None
         return loss, grad, held_sq / self.val_weight + penalty
@@ -240,8 +267,12 @@ class DirectObjective:
     def hessian_matvec(self, v):
         """``(G + alpha D) v`` by one pass (half the Hessian of the loss)."""
         v = v.reshape(-1, 1)
-        grad = self._passes(v, False, True)[2]
-        return (grad / self.train_weight + self.alpha * self.penalty[:, None] * v)[:, 0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = self._passes(v, False, True)[2]
+            Hv = grad / self.train_weight + self.alpha * self.penalty[:, None] * v
+        if not np.all(np.isfinite(Hv)):
+            raise ValueError(NOT_REPRESENTABLE)
+        return Hv[:, 0]
 
     def largest_eigenvalue(self):
         """Largest eigenvalue of ``G + alpha D`` by Lanczos iterations."""

@@ -73,7 +73,14 @@ class StandardBasis:
         cov = stats.comoment / stats.weight
         mean = stats.mean
         lin = slice(p, 2 * p)
-        m1 = mean[lin]
+        # Center the basis on the float64 number that predict() subtracts from x,
+        # not on the exact mean: with an offset of 1e12 times the spread, rounding
+        # x_loc + x_scale * mean moves the center by 1e-4 of the spread, and a
+        # basis centered elsewhere than predict's would shift every prediction by
+        # that much. (x_mean - x_loc) is exact, being the difference of two close
+        # numbers; any center near the mean standardizes equally well.
+        x_mean = ref.x_loc + ref.x_scale * mean[lin]
+        m1 = (x_mean - ref.x_loc) / ref.x_scale
         v1 = np.diag(cov)[lin].copy()
         lin_active = v1 > _CONSTANT_VARIANCE
         v1 = np.where(lin_active, v1, 1.0)
@@ -102,7 +109,6 @@ class StandardBasis:
         A[p + j[~lin_active]] = 0.0
         a0[p + j[~lin_active]] = 0.0
 
-        x_mean = ref.x_loc + ref.x_scale * m1
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
         return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0)
 
@@ -191,7 +197,9 @@ class StandardBasis:
         with np.errstate(over="ignore", invalid="ignore"):
             alpha = A * sd * sd * tau
             beta = (2.0 * A * d + B) * sd
-            c = C0 + (A * (sd * sd + d * d) + B * d).sum(axis=0)
+            # Horner's form (A d + B) d: for a constant feature far from the
+            # center (d**2 beyond float64) with A = B = 0 it gives 0, not 0 * inf.
+            c = C0 + ((A * d + B) * d + A * (sd * sd)).sum(axis=0)
         theta = np.concatenate([alpha, beta, c[None, :]])
         theta[2 * self.n_features] -= self.y_loc
         return theta / self.y_scale

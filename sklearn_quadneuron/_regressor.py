@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._descent import Quadratic, descend, descend_direct
+from ._descent import OutOfRangeError, Quadratic, descend, descend_direct
 from ._direct import DirectObjective, FeatureMoments, feature_moments, standard_basis
 from ._features import StandardBasis, centered_predict, format_equation, term_names
 from ._loss import objective as _objective
@@ -406,9 +406,17 @@ class QuadraticGDRegressor(*_BASES):
     def _check_weights(self, sample_weight, X):
         if sample_weight is None:
             return None
-        return _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        try:
+            return _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        except ValueError as exc:
+            if "non-zero" not in str(exc):
+                raise
+            raise ValueError(
+                f"{exc} Every sample has weight 0: pass at least one positive "
+                "sample_weight."
+            ) from None
 
     def _statistics(self, X, y, sample_weight, reset, solver=None):
         """Validate in-memory data and gather its statistics in one pass."""
@@ -450,7 +458,8 @@ class QuadraticGDRegressor(*_BASES):
         train = data.train
         if train.weight <= 0:
             raise ValueError(
-                "Sample weights must contain at least one non-zero number."
+                "Sample weights must contain at least one non-zero number. Every "
+                "sample has weight 0: pass at least one positive sample_weight."
             )
         direct = isinstance(train, FeatureMoments)
         if direct:
@@ -588,14 +597,28 @@ class QuadraticGDRegressor(*_BASES):
         if data.held_out is not None:
             validation = problem.quadratic(data.held_out)
             val_floor = resolution(validation.value(theta0))
-        result = descend(
-            objective,
-            theta0,
-            loss_floor=resolution(objective.value(theta0)),
-            validation=validation,
-            validation_floor=val_floor,
-            **options,
-        )
+        try:
+            result = descend(
+                objective,
+                theta0,
+                loss_floor=resolution(objective.value(theta0)),
+                validation=validation,
+                validation_floor=val_floor,
+                **options,
+            )
+        except OutOfRangeError as exc:
+            raise ValueError(
+                f"Gradient descent cannot run on these data: {exc}, in the basis it "
+                "runs on. "
+                + (
+                    "With standardize=False the parameters are those of the raw "
+                    "[x**2, x, 1], which features of very small or very large "
+                    "scale make huge. Use standardize=True (the default), or "
+                    "rescale X or y."
+                    if not self.standardize
+                    else "Rescale X or y, for example with StandardScaler."
+                )
+            ) from None
         return result, objective
 
     def _has_callbacks(self):
@@ -819,7 +842,7 @@ class QuadraticGDRegressor(*_BASES):
         Parameters
         ----------
         precision : int, default=6
-            Significant digits of each coefficient.
+            Significant digits of each coefficient, at least 1.
 
         Returns
         -------
@@ -827,6 +850,15 @@ class QuadraticGDRegressor(*_BASES):
             One line per target (``y0 = ...``, ``y1 = ...`` for several).
         """
         check_is_fitted(self)
+        if (
+            isinstance(precision, bool)
+            or not isinstance(precision, Integral)
+            or precision < 1
+        ):
+            raise ValueError(
+                f"precision must be an integer >= 1 (significant digits), got "
+                f"{precision!r}."
+            )
         names = self._feature_names()
         if np.ndim(self.intercept_) == 0:
             return format_equation(self.coef_, self.intercept_, names, "y", precision)
@@ -1005,9 +1037,12 @@ class _DescentProblem:
         def value(theta):
             # The MSE is evaluated in the standardized basis, where it is well
             # conditioned; the penalty on the descent basis's coefficients.
-            return _objective(T.T @ theta, moments, 0.0, mask) + (
-                alpha * float(((theta * mask[:, None]) ** 2).sum())
-            )
+            value = _objective(T.T @ theta, moments, 0.0, mask)
+            if alpha:
+                # Only when penalised: unpenalised raw-unit parameters can be
+                # far too large to square (features of tiny scale).
+                value += alpha * float(((theta * mask[:, None]) ** 2).sum())
+            return value
 
         return Quadratic(hessian, h, value)
 

@@ -309,3 +309,16 @@ def test_alpha_is_ridge_on_the_standardized_features():
     beta = np.linalg.solve(Pc.T @ Pc / n + 0.2 * np.eye(2), Pc.T @ yc / n)
     pred = Pc @ beta + y.mean()
     np.testing.assert_allclose(model.predict(x[:, None]), pred, rtol=1e-7)
+
+
+@pytest.mark.parametrize("precision", [0, -1, 2.5, True, "6"])
+def test_equation_rejects_bad_precision(article_data, precision):
+    model = QuadraticGDRegressor().fit(*article_data)
+    with pytest.raises(ValueError, match="precision must be an integer >= 1"):
+        model.equation(precision=precision)
+
+
+def test_all_zero_sample_weight_says_what_to_do(article_data):
+    X, y = article_data
+    with pytest.raises(ValueError, match="pass at least one positive sample_weight"):
+        QuadraticGDRegressor().fit(X[:1], y[:1], sample_weight=[0.0])
