@@ -1048,7 +1048,15 @@ class _DescentProblem:
 
     def from_standard(self, theta_std):
         """Full-layout standardized parameters -> descent basis (active only)."""
-        return np.linalg.solve(self.T.T, theta_std[self.active])
+        try:
+            return np.linalg.solve(self.T.T, theta_std[self.active])
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                "standardize=False cannot be used on these features: the map "
+                "between standardized and raw [x**2, x, 1] is singular in float64 "
+                "(features of extreme scale). Use standardize=True (the default), "
+                "or rescale X."
+            ) from None
 
     def to_standard(self, theta):
         """Descent basis -> full-layout standardized parameters."""
