@@ -71,3 +71,18 @@ def test_auto_picks_statistics_for_few_features_and_direct_for_many():
     X = rng.normal(size=(60, 400))
     many = QuadraticGDRegressor(max_iter=5, tol=None).fit(X, rng.normal(size=60))
     assert many.solver_ == "direct"
+
+
+def test_direct_auto_step_is_safe_and_close_to_the_exact_one():
+    # Beyond 96 parameters the direct solver bounds the largest eigenvalue from
+    # a block Krylov subspace instead of forming the Hessian.
+    X, y = wide_data(n_samples=400, n_features=60)
+    model = QuadraticGDRegressor(solver="direct", max_iter=3, tol=None).fit(X, y)
+    # The exact step, from the standardized columns built plainly.
+    U = (X - X.mean(axis=0)) / X.std(axis=0)
+    S = U**2 - 1
+    S /= S.std(axis=0)
+    Phi = np.column_stack([S, U, np.ones(len(X))])
+    lam_max = np.linalg.eigvalsh(Phi.T @ Phi / len(X))[-1]
+    exact = 0.5 / lam_max
+    assert exact / 1.15 <= model.learning_rate_ <= exact * (1 + 1e-9)
