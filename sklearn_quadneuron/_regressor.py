@@ -81,8 +81,10 @@ class QuadraticGDRegressor(*_BASES):
     learning_rate : float or "auto", default="auto"
         Step size of gradient descent. ``"auto"`` uses ``1 / L``, ``L`` being the
         largest eigenvalue of the loss Hessian on the (standardized) features: a
-        step that provably converges on any data. A float must be > 0; too large
-        a value raises :class:`DivergenceError`.
+        step that provably converges on any data (with ``solver="direct"`` and
+        more than 96 parameters, ``L`` is bounded from above by a block Krylov
+        estimate, a few percent larger, so the step is a little shorter). A
+        float must be > 0; too large a value raises :class:`DivergenceError`.
 
     max_iter : int, default=1000
         Maximum number of epochs (full passes of gradient descent). Values must be
