@@ -22,6 +22,17 @@ CHUNK_BYTES = 1 << 20
 # Up to this many rows (variables and the row of ones), moments are formed by
 # pairwise dot products rather than one matrix product.
 _DOT_ROWS = 8
+# With a reference taken from the first chunk, scaled values must stay within
+# this reach: fourth powers summed over 1e12 samples then stay below 1e252.
+_REACH = 1e60
+
+
+class _OutOfReach(Exception):
+    """A chunk lies too far from the reference for its powers to be summed."""
+
+
+class NonFiniteError(ValueError):
+    """The data holds NaN or infinity (found while gathering, not before)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,50 @@ def chunk_rows(n_columns):
     return max(256, CHUNK_BYTES // (8 * max(n_columns, 1)))
 
 
-def accumulate(X, Y, sample_weight, reference, *, mask=None):
+def gather(X, Y, sample_weight=None, *, mask=None):
+    """The statistics of in-memory data, reading it once.
+
+    The reference is taken from the first chunk, so that no separate pass over
+    the data is needed to choose it (for memory-bound data that pass costs as
+    much as the accumulation itself). Any location inside the data's range keeps
+    the accumulation exact to a few ulps; should a later chunk stray so far from
+    the first that its powers could overflow, the pass restarts with the
+    reference of the whole data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    mask : ndarray of bool of shape (n_samples,) or None
+        As in :func:`accumulate`.
+
+    Returns
+    -------
+    stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+    """
+    rows = chunk_rows(2 * X.shape[1] + Y.shape[1] + 1)
+    if not (np.isfinite(X[:rows]).all() and np.isfinite(Y[:rows]).all()):
+        raise NonFiniteError("The data contains NaN or infinity.")
+    head = None if sample_weight is None else sample_weight[:rows]
+    if head is not None and not head.any():
+        head = None  # all-zero weights in the first chunk: any location will do
+    reference = reference_from(X[:rows], Y[:rows], head)
+    try:
+        # Values far from the first chunk may overflow once scaled: the reach
+        # check below sees the resulting infinity (or NaN) and starts again.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return accumulate(X, Y, sample_weight, reference, mask=mask, reach=_REACH)
+    except _OutOfReach:
+        # Non-finite input is caught here too, as it is never within reach:
+        # finiteness costs nothing extra to check on data that is fine.
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            raise NonFiniteError("The data contains NaN or infinity.") from None
+        reference = reference_from(X, Y, sample_weight)
+        return accumulate(X, Y, sample_weight, reference, mask=mask)
+
+
+def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None):
     """One pass over the data, chunk by chunk.
 
     Parameters
@@ -172,6 +226,9 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None):
     mask : ndarray of bool of shape (n_samples,) or None
         When given, returns a pair of statistics: rows where mask is False, then
         rows where it is True (a training / validation split in the same pass).
+    reach : float or None
+        When given, raise ``_OutOfReach`` as soon as a scaled value exceeds it in
+        magnitude (the reference was not taken from the whole data).
 
     Returns
     -------
@@ -209,6 +266,11 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None):
         Yr = V[2 * p : m]
         np.subtract(Y[start:stop].T, y_loc, out=Yr)
         Yr *= y_inv
+        if reach is not None:
+            # On the chunk just written, in cache: cheap next to a pass over X.
+            scaled = V[p:m]
+            if not (scaled.max() <= reach and -scaled.min() <= reach):
+                raise _OutOfReach
         w = None if sample_weight is None else sample_weight[start:stop]
         if mask is None:
             parts[0] = parts[0].merge(_chunk_statistics(V, w, shift, reference))

@@ -322,3 +322,15 @@ def test_all_zero_sample_weight_says_what_to_do(article_data):
     X, y = article_data
     with pytest.raises(ValueError, match="pass at least one positive sample_weight"):
         QuadraticGDRegressor().fit(X[:1], y[:1], sample_weight=[0.0])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_x_far_into_the_data_gets_scikit_learns_error(bad):
+    # X's finiteness is checked while the statistics are gathered: a value deep
+    # into a large array must still get the standard message, and no warning.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 1))
+    y = X[:, 0] ** 2
+    X[150_000, 0] = bad
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        QuadraticGDRegressor().fit(X, y)

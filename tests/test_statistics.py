@@ -7,8 +7,10 @@ import pytest
 
 from sklearn_quadneuron import _statistics
 from sklearn_quadneuron._statistics import (
+    NonFiniteError,
     QuadraticStatistics,
     accumulate,
+    gather,
     reference_from,
 )
 
@@ -112,3 +114,52 @@ def test_large_offset_keeps_the_curvature():
     var_u = stats.comoment[1, 1] / stats.weight
     expected = np.var(z - z.mean()) / ref.x_scale[0] ** 2
     assert var_u == pytest.approx(expected, rel=1e-6)
+
+
+def test_gather_equals_accumulate_on_the_whole_data_reference(monkeypatch):
+    # The first chunk's reference gives the same statistics as the whole data's,
+    # once both are expressed in the same units (the merge of everything).
+    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    X, Y, w = data(n=3000, p=2, k=1, offset=50.0)
+    fast = gather(X, Y, w)
+    slow = accumulate(X, Y, w, reference_from(X, Y, w))
+    for stats in (fast, slow):
+        assert stats.n_samples == 3000
+    np.testing.assert_allclose(fast.weight, slow.weight, rtol=1e-13)
+
+    # Compare the moments of x itself, whatever the reference.
+    def x_moments(stats):
+        ref = stats.reference
+        mean = ref.x_loc + ref.x_scale * stats.mean[2:4]
+        var = ref.x_scale**2 * np.diag(stats.comoment)[2:4] / stats.weight
+        return mean, var
+
+    (fast_mean, fast_var), (slow_mean, slow_var) = x_moments(fast), x_moments(slow)
+    np.testing.assert_allclose(fast_mean, slow_mean, rtol=1e-13)
+    np.testing.assert_allclose(fast_var, slow_var, rtol=1e-10)
+
+
+@pytest.mark.parametrize("far", [1e70, 1e300])
+def test_gather_restarts_when_a_later_chunk_is_out_of_reach(monkeypatch, far):
+    # The first chunks hold values near 1; the last one values near `far`: scaled
+    # by the first chunk, their powers would overflow. The pass restarts with
+    # the whole data's reference, silently (warnings are errors here).
+    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 1))
+    X[-100:] = far * (1 + rng.uniform(size=(100, 1)))
+    Y = rng.normal(size=(2000, 1))
+    stats = gather(X, Y)
+    expected = accumulate(X, Y, None, reference_from(X, Y))
+    np.testing.assert_array_equal(stats.reference.x_scale, expected.reference.x_scale)
+    np.testing.assert_allclose(stats.comoment, expected.comoment)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [0, 1999])
+def test_gather_reports_non_finite_values(monkeypatch, bad, where):
+    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    X = np.random.default_rng(0).normal(size=(2000, 1))
+    X[where] = bad
+    with pytest.raises(NonFiniteError):
+        gather(X, X.copy() if where else np.ones((2000, 1)))
