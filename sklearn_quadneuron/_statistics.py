@@ -273,24 +273,35 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None):
         Yr = V[2 * p : m]
         np.subtract(Y[start:stop].T, y_loc, out=Yr)
         Yr *= y_inv
-        if reach is not None:
-            # On the chunk just written, in cache: cheap next to a pass over X.
-            scaled = V[p:m]
-            if not (scaled.max() <= reach and -scaled.min() <= reach):
-                raise _OutOfReach
         w = None if sample_weight is None else sample_weight[start:stop]
         if mask is None:
-            products[0] += _products(V, w)
-            counts[0] += stop - start
+            chunk = [(_products(V, w), stop - start)]
         else:
             held_out = mask[start:stop]
-            for i, rows_i in enumerate((~held_out, held_out)):
-                if rows_i.any():
-                    w_i = None if w is None else w[rows_i]
-                    products[i] += _products(V[:, rows_i], w_i)
-                    counts[i] += int(rows_i.sum())
+            chunk = [
+                (
+                    _products(V[:, rows_i], None if w is None else w[rows_i]),
+                    int(rows_i.sum()),
+                )
+                for rows_i in (~held_out, held_out)
+            ]
+        for i, (M, n) in enumerate(chunk):
+            if reach is not None and not _within_reach(M, p, m, reach):
+                raise _OutOfReach
+            products[i] += M
+            counts[i] += n
     parts = [_centered(M, n, shift, reference) for M, n in zip(products, counts)]
     return parts[0] if mask is None else tuple(parts)
+
+
+def _within_reach(M, p, m, reach):
+    """Whether every scaled value of a chunk is within reach, from its products.
+
+    The diagonal holds sums of squares, each at least the largest square: at most
+    ``reach**2`` means no value exceeds ``reach``. NaN and infinity fail too.
+    """
+    squares = np.diagonal(M)[p:m]
+    return bool(squares.max() <= reach * reach and np.isfinite(M).all())
 
 
 def _products(V, w):
