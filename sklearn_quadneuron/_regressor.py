@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -429,23 +430,35 @@ class QuadraticGDRegressor(*_BASES):
 
     def _statistics(self, X, y, sample_weight, reset, solver=None):
         """Validate in-memory data and gather its statistics in one pass."""
-        # X's finiteness is checked while its statistics are gathered, which
-        # reads it anyway: a separate pass would cost a fifth of the fit.
-        X, y = validate_data(
+        # Finiteness is checked while the statistics are gathered, which reads
+        # the data anyway: separate passes over X and y would cost a fifth of
+        # the fit. y is therefore validated here rather than by validate_data.
+        X = validate_data(
             self,
             X,
-            y,
             reset=reset,
             dtype=[np.float64, np.float32],
-            y_numeric=True,
-            multi_output=True,
             ensure_all_finite=False,
         )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = check_array(
+            y,
+            ensure_2d=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite=False,
+            input_name="y",
+            estimator=self,
+        )
+        check_consistent_length(X, y)
         Y = y.reshape(y.shape[0], -1)
         sample_weight = self._check_weights(sample_weight, X)
         mask = self._validation_mask(X.shape[0], sample_weight)
         if (solver or self._choose_solver(*X.shape, Y.shape[1])) == "direct":
-            self._check_finite_X(X)
+            self._check_finite(X, y)
             reference = reference_from(X, Y, sample_weight)
             train = feature_moments(X, Y, sample_weight, reference, mask)
             return _FitData(train, mask, y.ndim, X, y, sample_weight, Y)
@@ -455,13 +468,14 @@ class QuadraticGDRegressor(*_BASES):
             else:
                 train, held_out = gather(X, Y, sample_weight, mask=mask)
         except NonFiniteError:
-            self._check_finite_X(X)
+            self._check_finite(X, y)
             raise
         return _FitData(train, held_out, y.ndim, X, y, sample_weight)
 
-    def _check_finite_X(self, X):
-        """scikit-learn's own error for NaN or infinity in X, with its advice."""
+    def _check_finite(self, X, y):
+        """scikit-learn's own errors for NaN or infinity in X or y, with advice."""
         check_array(X, dtype=None, input_name="X", estimator=self)
+        check_array(y, dtype=None, ensure_2d=False, input_name="y", estimator=self)
 
     def _choose_solver(self, n_samples, n_features, n_targets):
         if self.solver != "auto":

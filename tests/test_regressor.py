@@ -334,3 +334,24 @@ def test_non_finite_x_far_into_the_data_gets_scikit_learns_error(bad):
     X[150_000, 0] = bad
     with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
         QuadraticGDRegressor().fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [np.nan, -np.inf])
+def test_non_finite_y_far_into_the_data_gets_scikit_learns_error(bad):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 1))
+    y = X[:, 0] ** 2
+    y[199_999] = bad
+    with pytest.raises(ValueError, match="Input y contains (NaN|infinity)"):
+        QuadraticGDRegressor().fit(X, y)
+
+
+def test_fit_without_y_says_y_is_required(article_data):
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        QuadraticGDRegressor().fit(article_data[0], None)
+
+
+def test_string_targets_are_rejected_clearly(article_data):
+    X, _ = article_data
+    with pytest.raises(ValueError, match="could not convert|numeric"):
+        QuadraticGDRegressor().fit(X, np.array(["a"] * len(X)))
