@@ -1,0 +1,292 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Timing, memory and report helpers shared by the benchmark scripts.
+
+Every timing is the median of several runs after a warm-up run, measured with
+:func:`time.perf_counter`: the median shrugs off the odd run slowed down by other
+processes, and the warm-up keeps imports, caches and first-touch page faults
+out of the figures.
+"""
+
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def quiet(func):
+    """Call ``func`` with warnings silenced.
+
+    Competitors such as SGDRegressor may warn about convergence at their
+    default settings; the benchmark reports their accuracy instead.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func()
+
+
+class Timing(NamedTuple):
+    """Median and best of the timed runs, their number, the last result."""
+
+    median: float
+    best: float
+    runs: int
+    result: object
+
+
+def measure(func, repeat=5, warmup=1, budget=None):
+    """Median wall-clock time of ``func()`` over ``repeat`` runs.
+
+    Parameters
+    ----------
+    func : callable
+        Called without arguments; its return value is kept from the last run.
+    repeat : int, default=5
+        Number of timed runs.
+    warmup : int, default=1
+        Untimed runs before the timed ones.
+    budget : float, default=None
+        Seconds: when set, stop repeating once the timed runs have used this
+        much (at least one run is always timed), so that a slow competitor does
+        not hold up the whole benchmark. The number of runs is reported.
+
+    Returns
+    -------
+    timing : Timing
+        ``median`` and ``best`` (fastest) of the timed runs in seconds, the
+        number of ``runs``, and the ``result`` of the last run. The median is
+        the figure reported; the best shows how much other processes on the
+        machine slowed the runs down.
+    """
+    result = None
+    for _ in range(warmup):
+        result = quiet(func)
+    times = []
+    for _ in range(max(repeat, 1)):
+        start = time.perf_counter()
+        result = quiet(func)
+        times.append(time.perf_counter() - start)
+        if budget is not None and sum(times) >= budget:
+            break
+    return Timing(statistics.median(times), min(times), len(times), result)
+
+
+def interleaved(funcs, rounds=15):
+    """Per-round times of several functions, run in turn, round after round.
+
+    On a shared machine the load changes from one second to the next: a ratio
+    taken from two medians measured minutes apart mixes the two periods. Timing
+    the competitors one after the other within each round, and taking the
+    median of the per-round ratios, compares them under the same conditions.
+
+    Parameters
+    ----------
+    funcs : dict of str to callable
+    rounds : int, default=15
+
+    Returns
+    -------
+    times : dict of str to ndarray of shape (rounds,)
+    """
+    for func in funcs.values():
+        quiet(func)
+    times = {name: [] for name in funcs}
+    for _ in range(rounds):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            quiet(func)
+            times[name].append(time.perf_counter() - start)
+    return {name: np.asarray(values) for name, values in times.items()}
+
+
+def paired_ratio(times, numerator, denominator):
+    """Median over rounds of ``times[numerator] / times[denominator]``."""
+    return float(np.median(times[numerator] / times[denominator]))
+
+
+def peak_memory(func):
+    """Peak memory traced by :mod:`tracemalloc` while ``func()`` runs, in bytes.
+
+    numpy reports its array buffers to tracemalloc, so this counts every
+    temporary array the call allocates, on top of what existed before it.
+    """
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        quiet(func)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - base
+
+
+def environment():
+    """One line describing the machine and library versions behind the figures."""
+    import numpy
+    import sklearn
+
+    return (
+        f"Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"scikit-learn {sklearn.__version__}, {platform.machine()} "
+        f"({os.cpu_count()} logical CPUs), {platform.system()}"
+    )
+
+
+def fmt_seconds(seconds):
+    """Seconds with three significant digits, in the unit that reads best."""
+    if seconds != seconds:  # NaN: not measured
+        return "n/a"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def fmt_ratio(value):
+    """A ratio such as ``12.3x``, or ``n/a``."""
+    if value is None or value != value:
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f}x"
+    return f"{value:.3g}x"
+
+
+def fmt_float(value):
+    """A small positive number (an error, a score) in scientific notation."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.2e}"
+
+
+def markdown_table(headers, rows):
+    """A GitHub-flavoured markdown table."""
+    lines = ["| " + " | ".join(headers) + " |"]
+    lines.append("|" + "|".join("---" for _ in headers) + "|")
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def rst_table(headers, rows, widths=None):
+    """A reStructuredText ``list-table`` directive."""
+    lines = [".. list-table::", "   :header-rows: 1"]
+    if widths:
+        lines.append("   :widths: " + " ".join(str(w) for w in widths))
+    lines.append("")
+    for row in [headers, *rows]:
+        cells = [str(c) for c in row]
+        # A cell starting with "*" or "-" would read as a nested list.
+        cells = [c if c[:1] not in "*-+" else "\\" + c for c in cells]
+        lines.append("   * - " + (cells[0] or "\\ "))
+        lines += ["     - " + (c or "\\ ") for c in cells[1:]]
+    return "\n".join(lines)
+
+
+class Report:
+    """Sections of tables and notes, written as markdown and reStructuredText.
+
+    The markdown file is for reading on GitHub and in a terminal; the ``.rst``
+    file is included verbatim by the documentation, so neither needs editing by
+    hand.
+    """
+
+    def __init__(self, title, command):
+        self.title = title
+        self.command = command
+        self.parts = []
+
+    def section(self, title):
+        self.parts.append(("section", title))
+
+    def paragraph(self, text):
+        self.parts.append(("paragraph", text))
+
+    def table(self, headers, rows):
+        self.parts.append(("table", (headers, rows)))
+
+    def image(self, filename, alt):
+        """A figure next to the results; in markdown only (the docs place it)."""
+        self.parts.append(("image", (filename, alt)))
+
+    def checks(self, checks):
+        """``checks``: list of (passed, target text, measured text)."""
+        self.parts.append(("checks", checks))
+
+    def markdown(self):
+        out = [
+            f"# {self.title}",
+            "",
+            f"Generated by `{self.command}` on {environment()}.",
+        ]
+        for kind, value in self.parts:
+            out.append("")
+            if kind == "section":
+                out.append(f"## {value}")
+            elif kind == "paragraph":
+                out.append(value)
+            elif kind == "table":
+                out.append(markdown_table(*value))
+            elif kind == "image":
+                out.append(f"![{value[1]}]({value[0]})")
+            else:
+                out += [
+                    f"- **{'PASS' if ok else 'FAIL'}** {target}: {measured}"
+                    for ok, target, measured in value
+                ]
+        return "\n".join(out) + "\n"
+
+    def rst(self):
+        # The page that includes this file owns the title; sections here are
+        # one level below it.
+        out = [f"Generated by ``{self.command}`` on {environment()}."]
+        for kind, value in self.parts:
+            out.append("")
+            if kind == "section":
+                out += [value, "~" * len(value)]
+            elif kind == "paragraph":
+                out.append(value.replace("`", "``"))
+            elif kind == "table":
+                out.append(rst_table(*value))
+            elif kind == "image":
+                # Image paths in an included file resolve against the including
+                # page, which shows the figure itself.
+                out.pop()
+            else:
+                out += [
+                    f"- **{'PASS' if ok else 'FAIL'}** {target}: {measured}"
+                    for ok, target, measured in value
+                ]
+        return "\n".join(out) + "\n"
+
+    def write(self, stem, directory=None):
+        """Print the markdown; write ``<stem>.md`` and ``<stem>.rst`` to ``directory``.
+
+        ``directory=None`` only prints, so that a quick trial run does not
+        overwrite the published figures.
+        """
+        text = self.markdown()
+        print(text)
+        if directory is None:
+            return
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"{stem}.md").write_text(text)
+        (directory / f"{stem}.rst").write_text(self.rst())
+        print(f"Written to {directory / stem}.md and .rst", file=sys.stderr)
+
+
+def output_directory(args):
+    """Where results go: ``--output``, else results/ for full runs, else nowhere."""
+    if args.output is not None:
+        return Path(args.output)
+    return None if args.quick else RESULTS_DIR
