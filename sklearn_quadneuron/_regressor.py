@@ -36,6 +36,7 @@ from ._statistics import (
     NonFiniteError,
     QuadraticStatistics,
     accumulate,
+    accumulate_near,
     gather,
     reference_from,
 )
@@ -400,9 +401,8 @@ class QuadraticGDRegressor(*_BASES):
                 )
             sample_weight = self._check_weights(sample_weight, X)
             if hasattr(self, "_stats"):
-                reference = self._stats.reference
-                _check_within_reference(X, Y, reference)
-                seen = self._stats.merge(accumulate(X, Y, sample_weight, reference))
+                chunk = accumulate_near(X, Y, sample_weight, self._stats.reference)
+                seen = self._stats.merge(chunk)
             else:
                 # After a fit by the direct solver, which keeps no statistics: a
                 # new stream, starting from the fitted parameters.
@@ -1005,23 +1005,6 @@ def _metadata(data):
 def _is_dask(obj):
     # Checked by module name so that dask is never imported for in-memory data.
     return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
-
-
-def _check_within_reference(X, Y, reference):
-    """A later chunk must not be so far from the first that its squares overflow."""
-    for A, loc, scale, name in (
-        (X, reference.x_loc, reference.x_scale, "X"),
-        (Y, reference.y_loc, reference.y_scale, "y"),
-    ):
-        with np.errstate(over="ignore"):
-            reach = np.maximum(A.max(axis=0) - loc, loc - A.min(axis=0)) / scale
-        if not np.all(reach < 1e150):
-            raise ValueError(
-                f"This chunk's {name} values lie more than 1e150 times the spread of "
-                "the first chunk away from it; their squares cannot be accumulated. "
-                "Start with a representative first chunk (shuffle the stream), or "
-                "rescale the data."
-            )
 
 
 class _DescentProblem:

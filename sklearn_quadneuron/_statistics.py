@@ -11,6 +11,7 @@ update): those of two chunks combine into those of their union, which is what
 ``partial_fit`` and the Dask reduction build on.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,10 @@ _REACH = 1e60
 
 class _OutOfReach(Exception):
     """A chunk lies too far from the reference for its powers to be summed."""
+
+
+class OutOfReachError(ValueError):
+    """Data too far from the reference of the statistics it should join."""
 
 
 class NonFiniteError(ValueError):
@@ -200,17 +205,34 @@ def gather(X, Y, sample_weight=None, *, mask=None):
         head = None  # all-zero weights in the first chunk: any location will do
     reference = reference_from(X[:rows], Y[:rows], head)
     try:
-        # Values far from the first chunk may overflow once scaled: the reach
-        # check below sees the resulting infinity (or NaN) and starts again.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return accumulate(X, Y, sample_weight, reference, mask=mask, reach=_REACH)
-    except _OutOfReach:
+        return accumulate_near(X, Y, sample_weight, reference, mask=mask)
+    except OutOfReachError:
         # Non-finite input is caught here too, as it is never within reach:
         # finiteness costs nothing extra to check on data that is fine.
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise NonFiniteError("The data contains NaN or infinity.") from None
         reference = reference_from(X, Y, sample_weight)
         return accumulate(X, Y, sample_weight, reference, mask=mask)
+
+
+def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
+    """:func:`accumulate` on a reference taken from other (earlier) rows.
+
+    Values far from those rows may overflow once scaled and powered; the reach
+    check of :func:`accumulate` sees the resulting infinity (or NaN), and this
+    raises :class:`OutOfReachError` instead of letting a RuntimeWarning out.
+    """
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return accumulate(X, Y, sample_weight, reference, mask=mask, reach=_REACH)
+    except _OutOfReach:
+        raise OutOfReachError(
+            f"These values lie more than 1e{math.log10(_REACH):.0f} times the spread "
+            "of the first "
+            "chunk away from it: their powers cannot be accumulated on its "
+            "reference. Start with a representative first chunk (shuffle the "
+            "stream), or rescale the data."
+        ) from None
 
 
 def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None):

@@ -106,3 +106,18 @@ def test_early_stopping_raises():
     X, y = make_quadratic(n_samples=100, random_state=0)
     with pytest.raises(ValueError, match="early_stopping"):
         QuadraticGDRegressor(early_stopping=True).partial_fit(X, y)
+
+
+@pytest.mark.parametrize("far", [1e100, 1e300])
+def test_a_chunk_far_from_the_first_is_a_clear_error(far):
+    # Scaled by the first chunk's spread, these values' powers overflow: a clear
+    # error (warnings are errors here), and the model stays as it was.
+    rng = np.random.default_rng(0)
+    model = QuadraticGDRegressor().partial_fit(
+        rng.normal(size=(50, 1)), rng.normal(size=50)
+    )
+    before = (model.coef_.copy(), model.intercept_, model.n_iter_)
+    with pytest.raises(ValueError, match="representative first chunk"):
+        model.partial_fit(far * (1 + rng.normal(size=(50, 1))), rng.normal(size=50))
+    np.testing.assert_array_equal(model.coef_, before[0])
+    assert (model.intercept_, model.n_iter_) == before[1:]
