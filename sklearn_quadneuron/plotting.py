@@ -406,11 +406,8 @@ class FitDisplay:
         if not isinstance(n_points, Integral) or n_points < 2:
             raise ValueError(f"n_points must be an integer >= 2, got {n_points!r}.")
         names = getattr(estimator, "feature_names_in_", None)
-        feature_names = (
-            [str(name) for name in names]
-            if names is not None
-            else [f"x{j}" for j in range(estimator.n_features_in_)]
-        )
+        # The linear terms are named after the features themselves.
+        feature_names = list(estimator.get_term_names()[estimator.n_features_in_ :])
         if isinstance(feature, str) and feature in feature_names:
             j = feature_names.index(feature)
         elif (
