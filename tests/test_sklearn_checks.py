@@ -25,18 +25,20 @@ ESTIMATORS = [
 
 
 def _quiet(check):
-    """Run a check, letting through only the warnings the checks provoke on purpose.
+    """Run a check, letting through only the ConvergenceWarning it may provoke.
 
-    The checks fit on tiny random data with few epochs (ConvergenceWarning is then
-    the correct behaviour) and pass lists and ints (DataConversionWarning).
-    Everything else still fails the test, as pytest turns warnings into errors.
+    With standardize=False gradient descent runs in the raw units of the checks'
+    small random data, whose raw [x**2, x, 1] are ill-conditioned: within the
+    default max_iter it does not always meet tol, and warning is then the
+    correct behaviour (tests/test_regressor.py asserts that warning itself).
+    The standardized configurations converge and are held to every warning, as
+    pytest turns warnings into errors.
     """
-    from sklearn.exceptions import DataConversionWarning
 
     def run(estimator):
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=ConvergenceWarning)
-            warnings.filterwarnings("ignore", category=DataConversionWarning)
+            if not estimator.standardize:
+                warnings.filterwarnings("ignore", category=ConvergenceWarning)
             check(estimator)
 
     return run
@@ -62,7 +64,9 @@ def test_checks_data_gives_finite_fits():
     y = (X[:, 0] * 4).astype(int).astype(float)
     for estimator in ESTIMATORS:
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            # As in _quiet: raw-unit descent may stop at max_iter here.
+            if not estimator.standardize:
+                warnings.filterwarnings("ignore", category=ConvergenceWarning)
             model = estimator.fit(X, y)
         assert np.all(np.isfinite(model.coef_))
         assert np.isfinite(model.intercept_)
