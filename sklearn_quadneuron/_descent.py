@@ -119,7 +119,11 @@ def _eigen(hessian):
 
 def auto_learning_rate(hessian):
     """``1 / L`` with ``L = 2 * lambda_max(hessian)``: provably convergent."""
-    lam_max = _eigen(hessian)[3]
+    return _safe_step(_eigen(hessian)[3])
+
+
+def _safe_step(lam_max):
+    """``1 / L`` for ``L = 2 * lam_max`` (any step converges on a flat loss)."""
     return 0.5 / lam_max if lam_max > 0 else 0.5
 
 
@@ -193,7 +197,7 @@ def descend(
     lam, V, keep, lam_max = _eigen(objective.hessian)
     max_stable = 1.0 / lam_max if lam_max > 0 else np.inf
     if isinstance(learning_rate, str):
-        learning_rate = 0.5 / lam_max if lam_max > 0 else 0.5
+        learning_rate = _safe_step(lam_max)
     lr = float(learning_rate)
 
     Vk, lam_k = V[:, keep], lam[keep]
@@ -374,7 +378,7 @@ def descend_direct(
     lam_max = None
     if isinstance(learning_rate, str):
         lam_max = objective.largest_eigenvalue()
-        learning_rate = 0.5 / lam_max if lam_max > 0 else 0.5
+        learning_rate = _safe_step(lam_max)
     lr = float(learning_rate)
     early = objective.mask is not None
 
