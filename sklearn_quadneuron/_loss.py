@@ -111,20 +111,60 @@ class Moments:
         h = self.cov_phi_y + np.outer(self.mean_phi, self.mean_y)
         return G, h
 
-    def mse(self, theta):
-        """Mean squared error at ``theta`` (n_params, n_targets), summed over targets.
+    @classmethod
+    def from_samples(cls, Phi, Y, sample_weight=None):
+        """Centered moments of expanded features ``Phi`` and targets ``Y``.
 
+        Parameters
+        ----------
+        Phi : ndarray of shape (n_samples, n_params)
+            Expanded features, the intercept's column of ones included.
+        Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        moments : Moments
+        """
+        Phi = np.asarray(Phi, dtype=float)
+        Y = np.asarray(Y, dtype=float).reshape(Phi.shape[0], -1)
+        w = np.ones(Phi.shape[0]) if sample_weight is None else sample_weight
+        weight = float(w.sum())
+        mean_phi = w @ Phi / weight
+        mean_y = w @ Y / weight
+        D = Phi - mean_phi
+        E = Y - mean_y
+        Dw = D * w[:, None]
+        return cls(
+            mean_phi,
+            mean_y,
+            Dw.T @ D / weight,
+            Dw.T @ E / weight,
+            np.einsum("i,it,it->t", w, E, E) / weight,
+            weight,
+        )
+
+    def mse_per_column(self, theta):
+        """Mean squared error of each column of ``theta`` (n_params, n_columns).
+
+        Column t is scored against target t; with moments of a single target,
+        every column is scored against it (a grid of candidate parameters).
         Evaluated as (mean residual)^2 + variance of the residual, both from
         centered moments, so that a large mean of y or of the features cannot
         cancel the digits of a small loss.
         """
+        cov_phi_y = np.broadcast_to(self.cov_phi_y, theta.shape)
         bias = self.mean_phi @ theta - self.mean_y
         spread = (
             np.einsum("it,ij,jt->t", theta, self.cov_phi, theta)
-            - 2.0 * np.einsum("it,it->t", theta, self.cov_phi_y)
+            - 2.0 * np.einsum("it,it->t", theta, cov_phi_y)
             + self.var_y
         )
-        return float((bias**2 + np.maximum(spread, 0.0)).sum())
+        return bias**2 + np.maximum(spread, 0.0)
+
+    def mse(self, theta):
+        """Mean squared error at ``theta`` (n_params, n_targets), summed over targets."""
+        return float(self.mse_per_column(theta).sum())
 
 
 def objective(theta, moments, alpha, mask):
