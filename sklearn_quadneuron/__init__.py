@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A quadratic neuron trained by gradient descent, as a scikit-learn estimator."""
 
-from ._regressor import DivergenceError, QuadraticGDRegressor
+from ._regressor import QuadraticGDRegressor
+from ._solve import DivergenceError
 
 __version__ = "0.1.0"
 

@@ -6,8 +6,8 @@ The statistics of the quadratic model merge exactly (``QuadraticStatistics.merge
 so a fit on a Dask collection is two tree reductions over its row blocks:
 
 1. the reference location and scale, with the definition of
-   :func:`~sklearn_quadneuron._statistics.reference_from` (weighted mean, clipped
-   to the range, and the largest deviation from it, per column), from per-block
+   :func:`~sklearn_quadneuron._statistics.loc_scale` (weighted mean, clipped to
+   the range, and the largest deviation from it, per column), from per-block
    weighted means, minima and maxima;
 2. the statistics of every block, accumulated against that reference and merged
    pairwise.
@@ -15,10 +15,12 @@ so a fit on a Dask collection is two tree reductions over its row blocks:
 Only these small summaries travel to the client; the data is never gathered. Each
 block is validated where it is read (finite values, non-negative weights), with
 the messages of in-memory input. This module is imported only when Dask input is
-seen, so that fitting in-memory data never imports Dask.
+seen, so that fitting in-memory data never imports Dask. It knows nothing of the
+estimator: it returns what it gathered, and the estimator records it.
 """
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 from typing import NamedTuple
 
@@ -26,11 +28,22 @@ import dask
 import dask.array as da
 import numpy as np
 from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_array
+from sklearn.utils.validation import check_array
 
-from ._features import centered_predict
-from ._statistics import Reference, _loc_scale, accumulate
+from ._statistics import (
+    FitStatistics,
+    Reference,
+    accumulate,
+    loc_scale,
+    location,
+)
+from ._validation import (
+    FLOAT_DTYPES,
+    check_split_weight,
+    check_weights,
+    feature_names_of,
+    is_dask,
+)
 
 # Summaries merged per task of the tree reductions: a few levels even for
 # thousands of blocks, and few enough inputs for one task to merge them quickly.
@@ -41,10 +54,6 @@ def _is_dask_frame(obj):
     # dask DataFrames and Series (legacy and dask-expr) have `npartitions` and
     # `to_dask_array`; dask arrays have neither of both.
     return hasattr(obj, "npartitions") and hasattr(obj, "to_dask_array")
-
-
-def _is_dask(obj):
-    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
 
 
 def _check_frame_dtypes(frame, name):
@@ -77,7 +86,7 @@ def _as_dask_array(obj, name):
             obj = obj.copy()
             obj.compute_chunk_sizes()
         return obj
-    if _is_dask(obj):
+    if is_dask(obj):
         raise TypeError(
             f"{name} is a {type(obj).__name__}; pass a Dask array, DataFrame or Series."
         )
@@ -87,30 +96,13 @@ def _as_dask_array(obj, name):
     return da.from_array(arr)
 
 
-def _set_feature_names(estimator, X):
-    """``feature_names_in_`` as scikit-learn sets it for a DataFrame's columns."""
-    names = getattr(X, "columns", None) if getattr(X, "ndim", 2) == 2 else None
-    if names is not None:
-        names = np.asarray(list(names), dtype=object)
-        if names.size and all(isinstance(n, str) for n in names):
-            estimator.feature_names_in_ = names
-            return
-        if any(isinstance(n, str) for n in names):
-            raise TypeError(
-                "Feature names are only supported if all input features have "
-                "string names. Convert them all to strings, for example with "
-                "X.columns = X.columns.astype(str)."
-            )
-    estimator.__dict__.pop("feature_names_in_", None)
-
-
-def _check_predict_features(estimator, X, n_features):
-    if n_features != estimator.n_features_in_:
+def _check_predict_features(model, X, n_features):
+    if n_features != model.n_features:
         raise ValueError(
-            f"X has {n_features} features, but {type(estimator).__name__} is "
-            f"expecting {estimator.n_features_in_} features as input."
+            f"X has {n_features} features, but {model.name} is "
+            f"expecting {model.n_features} features as input."
         )
-    fitted = getattr(estimator, "feature_names_in_", None)
+    fitted = model.feature_names
     columns = getattr(X, "columns", None)
     if fitted is None or columns is None:
         return
@@ -136,14 +128,47 @@ def _rows_like(arr, X, name):
     return arr.rechunk(chunks)
 
 
-def _stacked_input(estimator, X, y, sample_weight):
+@dataclass
+class DaskInput:
+    """Dask data validated as far as it can be without reading it.
+
+    ``stacked`` holds X, Y (and the weights) side by side, one row block per
+    task, so that inputs derived from the same lazy source are computed once per
+    block.
+    """
+
+    stacked: object
+    layout: tuple
+    y_ndim: int
+    feature_names: np.ndarray | None
+    name: str
+
+    @property
+    def n_features(self):
+        return self.layout[0]
+
+    @property
+    def n_targets(self):
+        return self.layout[1]
+
+
+def validate_dask_input(X, y, sample_weight, name):
     """Validate what is known lazily; stack X, y and the weights by row blocks.
 
-    Stacking makes one collection whose blocks each hold a block of every input,
-    so that inputs derived from the same lazy source are computed once per block.
+    Parameters
+    ----------
+    X : dask array or DataFrame of shape (n_samples, n_features)
+    y : dask array, Series or DataFrame of shape (n_samples,) or \
+            (n_samples, n_targets)
+    sample_weight : dask array or Series of shape (n_samples,), float or None
+    name : str
+        The estimator's name, for messages.
+
+    Returns
+    -------
+    data : DaskInput
     """
-    name = type(estimator).__name__
-    X_orig = X
+    feature_names = feature_names_of(X)
     X = _as_dask_array(X, "X")
     if X.ndim != 2:
         raise ValueError(
@@ -162,8 +187,6 @@ def _stacked_input(estimator, X, y, sample_weight):
             f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
             f"is required by {name}."
         )
-    estimator.n_features_in_ = int(n_features)
-    _set_feature_names(estimator, X_orig)
     X = X.rechunk({1: -1})
 
     y = _as_dask_array(y, "y")
@@ -191,7 +214,8 @@ def _stacked_input(estimator, X, y, sample_weight):
             )
         parts.append(_rows_like(w, X, "sample_weight")[:, None])
     stacked = da.concatenate(parts, axis=1).rechunk({1: -1})
-    return stacked, (n_features, Y.shape[1], sample_weight is not None), y_ndim
+    layout = (int(n_features), int(Y.shape[1]), sample_weight is not None)
+    return DaskInput(stacked, layout, y_ndim, feature_names, name)
 
 
 def _split_block(block, layout, name):
@@ -203,16 +227,10 @@ def _split_block(block, layout, name):
     if block.shape[0] == 0:
         return X, Y, w
     X = check_array(
-        X,
-        dtype=[np.float64, np.float32],
-        ensure_min_samples=0,
-        input_name="X",
-        estimator=name,
+        X, dtype=FLOAT_DTYPES, ensure_min_samples=0, input_name="X", estimator=name
     )
     Y = check_array(Y, dtype=None, ensure_min_samples=0, input_name="y")
-    if w is not None:
-        w = _check_sample_weight(w, X, dtype=np.float64, ensure_non_negative=True)
-    return X, Y, w
+    return X, Y, check_weights(w, X)
 
 
 class _Location(NamedTuple):
@@ -233,7 +251,7 @@ def _block_location(A, w):
     hi = A.max(axis=0).astype(np.float64)
     if weight == 0:
         return _Location(0.0, np.zeros(m), lo, hi)
-    mean, _ = _loc_scale(A, w)
+    mean, _, _ = location(A, w)
     return _Location(weight, np.asarray(mean, dtype=np.float64), lo, hi)
 
 
@@ -265,14 +283,6 @@ def _merge_summaries(parts):
         _merge_locations([x for x, _ in parts]),
         _merge_locations([y for _, y in parts]),
     )
-
-
-def _loc_and_scale(location):
-    # As in reference_from: the mean clipped to the range, and the largest
-    # deviation from it (1 for a constant column).
-    loc = np.clip(location.mean, location.lo, location.hi)
-    scale = np.maximum(location.hi - loc, loc - location.lo)
-    return loc, np.where(scale > 0, scale, 1.0)
 
 
 def _block_statistics(block, layout, name, reference, split):
@@ -309,50 +319,35 @@ def _tree_reduce(parts, combine):
     return parts[0]
 
 
-def dask_statistics(estimator, X, y, sample_weight):
+def dask_statistics(data, split=None):
     """Statistics of Dask data, gathered by tree reductions over row blocks.
 
     Parameters
     ----------
-    estimator : QuadraticGDRegressor
-        Receives ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame);
-        its ``early_stopping``, ``validation_fraction`` and ``random_state`` are
-        read.
-    X : dask array or DataFrame of shape (n_samples, n_features)
-    y : dask array, Series or DataFrame of shape (n_samples,) or \
-            (n_samples, n_targets)
-    sample_weight : dask array or Series of shape (n_samples,), float or None
+    data : DaskInput
+    split : tuple (seed, validation_fraction) or None
+        With a split (early stopping), each block holds out
+        ``round(validation_fraction * block_rows)`` of its rows, drawn by a
+        generator seeded from ``seed`` and the block's index: reproducible, but
+        not the split of in-memory data.
 
     Returns
     -------
-    data : _FitData
-        Training statistics, held-out statistics (with ``early_stopping=True``)
-        or None, and the dimension of y.
-
-    Notes
-    -----
-    With ``early_stopping=True``, each block holds out ``round(validation_fraction
-    * block_rows)`` of its rows, drawn by a generator seeded from
-    ``random_state`` and the block's index. The split is reproducible for an
-    integer ``random_state`` but differs from the one of in-memory data.
+    statistics : FitStatistics
+        Training statistics and held-out ones (with a split) or None.
     """
-    from ._regressor import _FitData
-
-    name = type(estimator).__name__
-    stacked, layout, y_ndim = _stacked_input(estimator, X, y, sample_weight)
-    blocks = list(stacked.to_delayed().ravel())
+    layout, name = data.layout, data.name
+    blocks = list(data.stacked.to_delayed().ravel())
 
     summary = _tree_reduce(
         [dask.delayed(_block_summary)(b, layout, name) for b in blocks],
         _merge_summaries,
     )
     x_location, y_location = dask.compute(summary)[0]
-    reference = Reference(*_loc_and_scale(x_location), *_loc_and_scale(y_location))
-
-    split = None
-    if estimator.early_stopping:
-        seed = check_random_state(estimator.random_state).randint(2**31 - 1)
-        split = (seed, estimator.validation_fraction)
+    reference = Reference(
+        *loc_scale(x_location.mean, x_location.lo, x_location.hi),
+        *loc_scale(y_location.mean, y_location.lo, y_location.hi),
+    )
     statistics = _tree_reduce(
         [
             dask.delayed(_block_statistics)(
@@ -368,16 +363,16 @@ def dask_statistics(estimator, X, y, sample_weight):
     )
     train, held_out = dask.compute(statistics)[0]
     if held_out is not None:
-        _check_split(estimator, train, held_out, layout[2])
-    return _FitData(train, held_out, y_ndim)
+        _check_split(split[1], train, held_out, layout[2])
+    return FitStatistics("statistics", train, data.y_ndim, held_out=held_out)
 
 
-def _check_split(estimator, train, held_out, weighted):
+def _check_split(fraction, train, held_out, weighted):
     n_samples = train.n_samples + held_out.n_samples
     if held_out.n_samples < 2 or train.n_samples < 1:
         raise ValueError(
             f"The validation set is too small: validation_fraction="
-            f"{estimator.validation_fraction} of each block's rows leaves "
+            f"{fraction} of each block's rows leaves "
             f"{held_out.n_samples} of n_samples={n_samples} sample(s) for "
             f"validation and {train.n_samples} for training. Increase "
             "validation_fraction or the size of the blocks, or set "
@@ -385,35 +380,39 @@ def _check_split(estimator, train, held_out, weighted):
         )
     if weighted:
         for split_name, stats in (("validation", held_out), ("training", train)):
-            if stats.weight <= 0:
-                raise ValueError(
-                    f"The sample weights of the {split_name} split are all zero. "
-                    "Use another random_state or validation_fraction."
-                )
+            check_split_weight(split_name, stats.weight)
 
 
-def _predict_block(block, estimator, single):
+@dataclass
+class FittedModel:
+    """What lazy prediction needs of a fitted model: small, shipped to workers."""
+
+    form: object
+    n_features: int
+    feature_names: np.ndarray | None
+    single: bool
+    name: str
+
+
+def _predict_block(block, model):
     if block.shape[0]:
         block = check_array(
             block,
-            dtype=[np.float64, np.float32],
+            dtype=FLOAT_DTYPES,
             ensure_min_samples=0,
             input_name="X",
-            estimator=type(estimator).__name__,
+            estimator=model.name,
         )
-    y = centered_predict(
-        block, estimator._x_center, estimator._quad, estimator._lin, estimator._const
-    )
-    return y[:, 0] if single else y
+    y = model.form.predict(block)
+    return y[:, 0] if model.single else y
 
 
-def dask_predict(estimator, X):
+def dask_predict(model, X):
     """Lazy predictions: the fitted model applied to every row block of X.
 
     Parameters
     ----------
-    estimator : QuadraticGDRegressor
-        A fitted estimator (small; it is shipped to the workers).
+    model : FittedModel
     X : dask array or DataFrame of shape (n_samples, n_features)
 
     Returns
@@ -427,7 +426,7 @@ def dask_predict(estimator, X):
                 "Expected a 2D DataFrame for X, got a Series. Use X.to_frame()."
             )
         _check_frame_dtypes(X, "X")
-        _check_predict_features(estimator, X, len(X.columns))
+        _check_predict_features(model, X, len(X.columns))
         # Lazy: row counts per partition stay unknown until computed.
         arr = X.to_dask_array()
     else:
@@ -438,18 +437,14 @@ def dask_predict(estimator, X):
                 "Reshape your data, with X.reshape(-1, 1) if it has a single "
                 "feature."
             )
-        _check_predict_features(estimator, X, arr.shape[1])
+        _check_predict_features(model, X, arr.shape[1])
     arr = arr.rechunk({1: -1})
-    single = np.ndim(estimator.intercept_) == 0
-    if single:
-        return arr.map_blocks(
-            _predict_block, estimator, single, drop_axis=1, dtype=np.float64
-        )
-    n_targets = estimator._quad.shape[1]
+    if model.single:
+        return arr.map_blocks(_predict_block, model, drop_axis=1, dtype=np.float64)
+    n_targets = model.form.A.shape[1]
     return arr.map_blocks(
         _predict_block,
-        estimator,
-        single,
+        model,
         chunks=(arr.chunks[0], (n_targets,)),
         dtype=np.float64,
     )

@@ -112,6 +112,33 @@ class StandardBasis:
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
         return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0)
 
+    @classmethod
+    def from_feature_moments(cls, moments):
+        """The same basis from per-feature moments (the direct engine's).
+
+        Only the affine map to the accumulated variables is missing: the
+        direct engine never forms statistics to apply it to.
+        """
+        ref = moments.reference
+        p = moments.n_features
+        W = moments.weight
+        m1 = moments.mean[p : 2 * p]
+        v1 = moments.squares[p : 2 * p] / W
+        lin_active = v1 > _CONSTANT_VARIANCE
+        v1 = np.where(lin_active, v1, 1.0)
+        # Variance of (u_ref**2 - 2 m1 u_ref) / v1, i.e. of the square of the
+        # exactly standardized feature.
+        sq_var = (
+            moments.squares[:p]
+            - 4 * m1 * moments.cross
+            + 4 * m1**2 * moments.squares[p : 2 * p]
+        ) / (W * v1**2)
+        quad_active = lin_active & (sq_var > _CONSTANT_VARIANCE)
+        sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0.0)
+        x_mean = ref.x_loc + ref.x_scale * m1
+        x_std = np.where(lin_active, ref.x_scale * np.sqrt(v1), 0.0)
+        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, None, None)
+
     def moments(self, stats):
         """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
         p = self.n_features
@@ -209,6 +236,110 @@ class StandardBasis:
         p = self.n_features
         coef = np.asarray(coef, dtype=float).T
         return self.from_centered(np.zeros(p), coef[:p], coef[p:], intercept)
+
+
+@dataclass
+class CenteredForm:
+    """A fitted model as ``C0 + sum_j (A_j t_j + B_j) t_j`` with ``t = x - center``.
+
+    The form :meth:`predict` evaluates: centered on the data the fit used, it
+    is far more accurate than ``X**2 @ a + X @ b + c`` when X has a large offset.
+
+    Attributes
+    ----------
+    center : ndarray of shape (n_features,)
+    A, B : ndarray of shape (n_features, n_targets)
+    C0 : ndarray of shape (n_targets,)
+    """
+
+    center: np.ndarray
+    A: np.ndarray
+    B: np.ndarray
+    C0: np.ndarray
+
+    def predict(self, X):
+        """``y_pred`` of shape (n_samples, n_targets)."""
+        return centered_predict(X, self.center, self.A, self.B, self.C0)
+
+
+class DescentBasis:
+    """The basis gradient descent runs on, and the maps to and from it.
+
+    ``standardize=True``: the standardized basis itself. ``False``: the raw
+    ``[x**2, x, 1]``, reached by the change of basis ``T``. Inactive columns
+    (constant features) are left out; their coefficients are 0.
+
+    Attributes
+    ----------
+    basis : StandardBasis
+    active : ndarray of bool of shape (2 * n_features + 1,)
+    T : ndarray of shape (n_params, n_params)
+        ``phi_descent = T @ phi_standard`` on the active columns.
+    penalized : ndarray of shape (n_params,)
+        1 for the coefficients, 0 for the intercept (never penalised).
+    """
+
+    def __init__(self, basis, standardize):
+        self.basis = basis
+        self.active = basis.active
+        self.standardize = bool(standardize)
+        if standardize:
+            self.T = np.eye(int(self.active.sum()))
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                T = basis.raw_transform()[np.ix_(self.active, self.active)]
+            if not np.all(np.isfinite(T)):
+                raise ValueError(
+                    "standardize=False cannot be used on these features: their "
+                    "squares overflow float64. Use standardize=True (the default), "
+                    "which descends on standardized features."
+                )
+            self.T = T
+        self.penalized = np.ones(self.T.shape[0])
+        self.penalized[-1] = 0.0
+
+    def from_standard(self, theta_std):
+        """Full-layout standardized parameters -> descent basis (active only)."""
+        try:
+            return np.linalg.solve(self.T.T, theta_std[self.active])
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                "standardize=False cannot be used on these features: the map "
+                "between standardized and raw [x**2, x, 1] is singular in float64 "
+                "(features of extreme scale). Use standardize=True (the default), "
+                "or rescale X."
+            ) from None
+
+    def to_standard(self, theta):
+        """Descent basis -> full-layout standardized parameters."""
+        full = np.zeros((self.active.shape[0], theta.shape[1]))
+        full[self.active] = self.T.T @ theta
+        return full
+
+    def initial(self, start, n_features, n_targets):
+        """Descent-basis parameters of a fit's starting point.
+
+        ``start`` is None (zeros), validated initial values (``coef`` and
+        ``intercept`` in the data's units, each None for zeros), or the
+        :class:`CenteredForm` of a previous fit.
+        """
+        if isinstance(start, CenteredForm):
+            theta = self.basis.from_centered(start.center, start.A, start.B, start.C0)
+            return self.from_standard(theta)
+        coef = getattr(start, "coef", None)
+        intercept = getattr(start, "intercept", None)
+        if coef is None:
+            coef = np.zeros((n_targets, 2 * n_features))
+        if intercept is None:
+            intercept = np.zeros(n_targets)
+        return self.from_standard(self.basis.from_data_units(coef, intercept))
+
+    def model(self, theta):
+        """coef (k, 2p), intercept (k,) and the centered form of descent parameters."""
+        theta_std = self.to_standard(theta)
+        coef, intercept = self.basis.data_units(theta_std)
+        A, B, C0 = self.basis.centered_form(theta_std)
+        return coef, intercept, CenteredForm(self.basis.x_mean, A, B, C0)
 
 
 def centered_predict(X, center, A, B, C0):

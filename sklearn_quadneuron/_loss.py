@@ -1,6 +1,6 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The article's loss and its analytic gradient, per sample and on statistics.
+"""The article's loss from moments, and the L2 penalty: each formula once.
 
 With expanded features ``phi = [x**2, x, 1]`` and parameters ``theta``, the model is
 ``y_hat = phi . theta`` and the residual is ``r = y_hat - y``. The loss is the
@@ -22,55 +22,6 @@ uses ``mean(r)``, half of it).
 from dataclasses import dataclass
 
 import numpy as np
-
-
-def squared_loss(y, y_pred, sample_weight=None):
-    """Weighted mean squared error, summed over targets.
-
-    Parameters
-    ----------
-    y, y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-    sample_weight : ndarray of shape (n_samples,), default=None
-
-    Returns
-    -------
-    loss : float
-    """
-    r2 = (np.asarray(y_pred) - np.asarray(y)) ** 2
-    if r2.ndim == 1:
-        r2 = r2[:, None]
-    return float(np.average(r2, axis=0, weights=sample_weight).sum())
-
-
-def loss_gradient_per_sample(Phi, y, theta, sample_weight=None, alpha=0.0, mask=None):
-    """Loss and gradient by the definition: one pass over every sample.
-
-    Parameters
-    ----------
-    Phi : ndarray of shape (n_samples, n_params)
-        Expanded features, the intercept's column of ones included.
-    y : ndarray of shape (n_samples, n_targets)
-    theta : ndarray of shape (n_params, n_targets)
-    sample_weight : ndarray of shape (n_samples,), default=None
-    alpha : float, default=0.0
-    mask : ndarray of shape (n_params,), default=None
-        1 for penalised parameters, 0 for the intercept.
-
-    Returns
-    -------
-    loss : float
-    gradient : ndarray of shape (n_params, n_targets)
-    """
-    r = Phi @ theta - y
-    w = np.ones(Phi.shape[0]) if sample_weight is None else sample_weight
-    total = w.sum()
-    loss = float((w @ r**2).sum() / total)
-    gradient = 2.0 * (Phi.T @ (w[:, None] * r)) / total
-    if alpha:
-        penalised = theta * mask[:, None]
-        loss += alpha * float((penalised**2).sum())
-        gradient = gradient + 2.0 * alpha * penalised
-    return loss, gradient
 
 
 @dataclass
@@ -163,21 +114,39 @@ class Moments:
         return bias**2 + np.maximum(spread, 0.0)
 
     def mse(self, theta):
-        """Mean squared error at ``theta`` (n_params, n_targets), summed over targets."""
+        """Mean squared error at ``theta`` (n_params, n_targets), summed."""
         return float(self.mse_per_column(theta).sum())
 
 
-def objective(theta, moments, alpha, mask):
-    """Training objective: MSE from moments plus ``alpha * ||coef||^2``."""
-    value = moments.mse(theta)
-    if alpha:
-        value += alpha * float(((theta * mask[:, None]) ** 2).sum())
-    return value
+class L2Penalty:
+    """``alpha * ||theta * mask||^2``: the coefficients, never the intercept.
 
+    Parameters
+    ----------
+    alpha : float
+        Strength of the penalty (0: none).
+    mask : ndarray of shape (n_params,)
+        1 for a penalised parameter, 0 for the intercept.
+    """
 
-def gradient(theta, G, h, alpha, mask):
-    """Analytic gradient ``2 (G theta - h) + 2 alpha D theta`` on statistics."""
-    grad = 2.0 * (G @ theta - h)
-    if alpha:
-        grad = grad + 2.0 * alpha * theta * mask[:, None]
-    return grad
+    def __init__(self, alpha, mask):
+        self.alpha = float(alpha)
+        self.mask = mask
+
+    def value(self, theta):
+        """The penalty at ``theta`` (n_params, n_targets)."""
+        if not self.alpha:
+            # Unpenalised parameters may be far too large to square (raw
+            # features of tiny scale): square nothing when there is no penalty.
+            return 0.0
+        return self.alpha * float(((theta * self.mask[:, None]) ** 2).sum())
+
+    def gradient(self, theta):
+        """``2 alpha D theta``, or 0 without a penalty."""
+        if not self.alpha:
+            return 0.0
+        return 2.0 * self.alpha * (theta * self.mask[:, None])
+
+    def hessian_diagonal(self):
+        """``alpha D``: half the penalty's (diagonal) Hessian."""
+        return self.alpha * self.mask

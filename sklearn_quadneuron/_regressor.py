@@ -1,64 +1,51 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""QuadraticGDRegressor: parameters, validation, tags and the fit / predict glue.
+"""QuadraticGDRegressor: parameters, tags, and fit / predict as a thin shell.
 
-Data flows one way: validate -> statistics (``_statistics``) -> standardized basis
-(``_features``) -> gradient descent (``_descent``) -> public attributes in the
-data's units. This module holds no math of its own.
+A fit flows one way: validate (``_validation``, initial values included, before
+the data is read) -> gather statistics (``_statistics``, or ``_dask``) -> solve
+(``_solve``: basis, objective, optimizer) -> record the outcome here. This
+module holds no math of its own.
 """
 
-import math
-import sys
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from numpy.polynomial import Polynomial
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._descent import OutOfRangeError, Quadratic, descend, descend_direct
-from ._direct import DirectObjective, FeatureMoments, feature_moments, standard_basis
-from ._features import StandardBasis, centered_predict, format_equation, term_names
-from ._loss import objective as _objective
+from ._callbacks import (
+    CallbackSupportMixin,
+    begin_fit,
+    end_fit,
+    has_callbacks,
+    replay_epochs,
+)
+from ._features import format_equation, term_names
+from ._solve import FitSettings, choose_engine, solve
 from ._statistics import (
+    FitStatistics,
     NonFiniteError,
-    QuadraticStatistics,
-    accumulate,
-    accumulate_near,
-    gather,
-    reference_from,
+    gather_more,
+    gather_statistics,
 )
-
-# The loss is resolved to this fraction of its scale (the variance of y, or the
-# initial loss): below it, changes are rounding, not progress.
-_LOSS_RESOLUTION = 1e-12
-
-
-class DivergenceError(ValueError):
-    """Gradient descent diverged: the learning rate is too large for the data.
-
-    A subclass of :class:`ValueError`, so that model selection tools such as
-    :class:`~sklearn.model_selection.GridSearchCV` record the candidate's score as
-    ``error_score`` (NaN by default) and go on with the search.
-    """
-
-
-try:  # scikit-learn >= 1.9: the experimental callback API (progress, monitoring).
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - older scikit-learn
-    CallbackSupportMixin = None
+from ._validation import (
+    FLOAT_DTYPES,
+    InitialValues,
+    check_finite_input,
+    check_positive_weight,
+    check_start,
+    check_targets,
+    is_dask,
+    split_seed,
+    validate_fit_input,
+    validation_mask,
+)
 
 # RegressorMixin must come before BaseEstimator: with BaseEstimator first,
 # scikit-learn >= 1.6 silently drops the regressor tags and skips the regressor
@@ -333,14 +320,18 @@ class QuadraticGDRegressor(*_BASES):
             Fitted estimator.
         """
         with _restore_on_failure(self):
-            start = self._previous_model(coef_init, intercept_init)
-            if _is_dask(X) or _is_dask(y) or _is_dask(sample_weight):
-                from ._dask import dask_statistics
-
-                data = dask_statistics(self, X, y, sample_weight)
+            start = self._start(coef_init, intercept_init)
+            if is_dask(X) or is_dask(y) or is_dask(sample_weight):
+                statistics, start = self._dask_statistics(X, y, sample_weight, start)
             else:
-                data = self._statistics(X, y, sample_weight, reset=True)
-            return self._fit_statistics(data, start)
+                # Finiteness is checked while the statistics are gathered, which
+                # reads the data anyway: a separate pass would cost a fifth of
+                # the fit.
+                data = validate_fit_input(
+                    self, X, y, sample_weight, reset=True, check_finite=False
+                )
+                statistics, start = self._statistics(data, start, self.solver)
+            return self._solve(statistics, start)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -376,463 +367,139 @@ class QuadraticGDRegressor(*_BASES):
                 "split needs the whole data. Set early_stopping=False, or use fit."
             )
         with _restore_on_failure(self):
-            if not hasattr(self, "coef_"):
-                data = self._statistics(
-                    X, y, sample_weight, reset=True, solver="statistics"
-                )
-                return self._fit_statistics(data, None)
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                reset=False,
-                dtype=[np.float64, np.float32],
-                y_numeric=True,
-                multi_output=True,
+            first = not hasattr(self, "coef_")
+            data = validate_fit_input(
+                self, X, y, sample_weight, reset=first, check_finite=not first
             )
-            Y = y.reshape(y.shape[0], -1)
-            n_targets = self._quad.shape[1]
-            if y.ndim != self._y_ndim or Y.shape[1] != n_targets:
-                raise ValueError(
-                    f"y has {Y.shape[1]} target(s) and {y.ndim} dimension(s), but "
-                    f"the model was fitted with {n_targets} target(s) and "
-                    f"{self._y_ndim} dimension(s). Every chunk must have the same "
-                    "targets."
-                )
-            sample_weight = self._check_weights(sample_weight, X)
-            if hasattr(self, "_stats"):
-                chunk = accumulate_near(X, Y, sample_weight, self._stats.reference)
-                seen = self._stats.merge(chunk)
-            else:
-                # After a fit by the direct solver, which keeps no statistics: a
-                # new stream, starting from the fitted parameters.
-                reference = reference_from(X, Y, sample_weight)
-                seen = accumulate(X, Y, sample_weight, reference)
-            data = _FitData(seen, None, y.ndim, X, y, sample_weight)
-            return self._fit_statistics(data, self._current_model())
+            if first:
+                return self._solve(*self._statistics(data, None, "statistics"))
+            check_targets(
+                data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
+            )
+            # After a fit by the direct engine, which keeps no statistics, the
+            # chunk starts a new stream from the fitted parameters.
+            seen = gather_more(
+                getattr(self, "_stats", None), data.X, data.Y, data.sample_weight
+            )
+            check_positive_weight(seen.weight)
+            statistics = FitStatistics("statistics", seen, data.y.ndim, data=data)
+            return self._solve(statistics, self._form)
 
     # -- the stages of a fit ------------------------------------------------------
 
-    def _check_weights(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        try:
-            return _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        except ValueError as exc:
-            if "non-zero" not in str(exc):
-                raise
-            raise ValueError(
-                f"{exc} Every sample has weight 0: pass at least one positive "
-                "sample_weight."
-            ) from None
-
-    def _statistics(self, X, y, sample_weight, reset, solver=None):
-        """Validate in-memory data and gather its statistics in one pass."""
-        # Finiteness is checked while the statistics are gathered, which reads
-        # the data anyway: separate passes over X and y would cost a fifth of
-        # the fit. y is therefore validated here rather than by validate_data.
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            ensure_all_finite=False,
-        )
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = check_array(
-            y,
-            ensure_2d=False,
-            dtype=[np.float64, np.float32],
-            ensure_all_finite=False,
-            input_name="y",
-            estimator=self,
-        )
-        check_consistent_length(X, y)
-        Y = y.reshape(y.shape[0], -1)
-        sample_weight = self._check_weights(sample_weight, X)
-        mask = self._validation_mask(X.shape[0], sample_weight)
-        if (solver or self._choose_solver(*X.shape, Y.shape[1])) == "direct":
-            self._check_finite(X, y)
-            reference = reference_from(X, Y, sample_weight)
-            train = feature_moments(X, Y, sample_weight, reference, mask)
-            return _FitData(train, mask, y.ndim, X, y, sample_weight, Y)
-        try:
-            if mask is None:
-                train, held_out = gather(X, Y, sample_weight), None
-            else:
-                train, held_out = gather(X, Y, sample_weight, mask=mask)
-        except NonFiniteError:
-            self._check_finite(X, y)
-            raise
-        return _FitData(train, held_out, y.ndim, X, y, sample_weight)
-
-    def _check_finite(self, X, y):
-        """scikit-learn's own errors for NaN or infinity in X or y, with advice."""
-        check_array(X, dtype=None, input_name="X", estimator=self)
-        check_array(y, dtype=None, ensure_2d=False, input_name="y", estimator=self)
-
-    def _choose_solver(self, n_samples, n_features, n_targets):
-        if self.solver != "auto":
-            return self.solver
-        # Rough operation counts: forming the statistics and diagonalising their
-        # Hessian, against reading the expanded data for a typical run of epochs.
-        m, q = 2 * n_features + n_targets, 2 * n_features + 1
-        statistics = n_samples * m * m + 10 * q**3
-        epochs = min(self.max_iter, 100) + 30
-        direct = epochs * n_samples * q * (4 * n_targets + 10)
-        return "statistics" if statistics <= direct else "direct"
-
-    def _fit_statistics(self, data, start):
-        """Gradient descent on gathered statistics; record the public attributes."""
-        train = data.train
-        if train.weight <= 0:
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number. Every "
-                "sample has weight 0: pass at least one positive sample_weight."
-            )
-        direct = isinstance(train, FeatureMoments)
-        if direct:
-            basis = standard_basis(train)
-        else:
-            basis = StandardBasis.from_statistics(train)
-        problem = _DescentProblem(basis, self.standardize, self.alpha)
-        theta0 = problem.from_standard(
-            self._initial_parameters(basis, start, train.n_features, train.n_targets)
-        )
-        loss_unit = float(train.reference.y_scale[0]) ** 2
-        result, objective = self._descend(data, problem, theta0, loss_unit)
-        if result.diverged_at is not None:
-            raise DivergenceError(self._divergence_message(result, loss_unit))
-
-        single = data.y_ndim == 1
-
-        def public(theta):
-            """coef_, intercept_ and the centered form of descent parameters."""
-            theta_std = problem.to_standard(theta)
-            coef, intercept = basis.data_units(theta_std)
-            form = basis.centered_form(theta_std)
-            if single:
-                return coef[0], float(intercept[0]), form
-            return coef, intercept, form
-
-        context = self._callback_context(data)
-        if context is not None:
-            result = self._run_epoch_callbacks(context, result, public, data, basis)
-        warn = result.stop_reason == "max_iter" and self.tol is not None
-        if warn and np.isnan(result.max_stable_learning_rate):
-            # The direct solver knows the curvature only if "auto" asked for it;
-            # the warning's advice needs it.
-            result.max_stable_learning_rate = 1.0 / objective.largest_eigenvalue()
-        coef, intercept, (A, B, C0) = public(result.theta)
-        with np.errstate(over="ignore"):
-            loss_curve = result.loss_curve * loss_unit
-            val_curve = (
-                np.empty(0)
-                if result.validation_loss_curve is None
-                else result.validation_loss_curve * loss_unit
-            )
-        _check_finite(
-            (A, B, C0, coef, intercept, loss_curve, val_curve),
-            "The fitted coefficients or the loss are not representable in float64 "
-            "in the data's units (the features or targets span too many orders of "
-            "magnitude). Rescale X or y, for example with StandardScaler or by a "
-            "power of ten, and fit again.",
-        )
-
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.loss_curve_ = loss_curve.tolist()
-        self.validation_loss_curve_ = val_curve.tolist()
-        self.n_iter_ = int(result.n_iter)
-        self.best_iter_ = int(result.best_iter)
-        self.stop_reason_ = result.stop_reason
-        self.learning_rate_ = float(result.learning_rate)
-        self._x_center, self._quad, self._lin, self._const = basis.x_mean, A, B, C0
-        self.solver_ = "direct" if isinstance(train, FeatureMoments) else "statistics"
-        if self.solver_ == "direct":
-            # partial_fit continues from statistics, which this solver never forms.
-            self.__dict__.pop("_stats", None)
-        else:
-            self._stats = train
-        self._y_ndim = data.y_ndim
-        if self.record_path:
-            path = [public(theta)[:2] for theta in result.path]
-            self.coef_path_ = np.asarray([c for c, _ in path])
-            self.intercept_path_ = np.asarray([i for _, i in path])
-        elif hasattr(self, "coef_path_"):
-            del self.coef_path_, self.intercept_path_
-
-        if context is not None:
-            context.call_on_fit_task_end(
-                estimator=self, X=data.X, y=data.y, metadata=_metadata(data)
-            )
-        if self.verbose:
-            print(f"Stopped after {self.n_iter_} epochs: {self.stop_reason_}.")
-        if warn:
-            warnings.warn(
-                self._convergence_message(result), ConvergenceWarning, stacklevel=4
-            )
-        return self
-
-    # -- fit helpers ------------------------------------------------------------
-
-    def _descend(self, data, problem, theta0, loss_unit):
-        """Run the epochs with the solver the data was gathered for.
-
-        Returns the optimizer's result and the objective it descended on.
-        """
-        train = data.train
-        p = train.n_features
-        # Weighted variance of the targets (y_ref units): the loss's natural scale,
-        # below a tiny fraction of which changes are rounding, not progress.
-        if isinstance(train, FeatureMoments):
-            spread = train.squares[2 * p :]
-        else:
-            spread = np.diag(train.comoment)[2 * p :]
-        total_variance = float(spread.sum() / train.weight)
-
-        def resolution(initial_loss):
-            return _LOSS_RESOLUTION * max(total_variance, initial_loss)
-
-        options = {
-            "learning_rate": self.learning_rate,
-            "max_iter": self.max_iter,
-            "tol": self.tol,
-            "n_iter_no_change": self.n_iter_no_change,
-            "record_path": self.record_path or self._has_callbacks(),
-            "report": self._reporter(loss_unit) if self.verbose else None,
-        }
-        if isinstance(train, FeatureMoments):
-            objective = DirectObjective(
-                data.X,
-                data.Y,
-                data.sample_weight,
-                data.held_out,
-                problem.basis,
-                self.standardize,
-                self.alpha,
-            )
-            loss0, _, val0 = objective.evaluate(theta0)
-            result = descend_direct(
-                objective,
-                theta0,
-                loss_floor=resolution(loss0),
-                validation_floor=0.0 if val0 is None else resolution(val0),
-                **options,
-            )
-            return result, objective
-        objective = problem.quadratic(train)
-        validation, val_floor = None, 0.0
-        if data.held_out is not None:
-            validation = problem.quadratic(data.held_out)
-            val_floor = resolution(validation.value(theta0))
-        try:
-            result = descend(
-                objective,
-                theta0,
-                loss_floor=resolution(objective.value(theta0)),
-                validation=validation,
-                validation_floor=val_floor,
-                **options,
-            )
-        except OutOfRangeError as exc:
-            raise ValueError(
-                f"Gradient descent cannot run on these data: {exc}, in the basis it "
-                "runs on. "
-                + (
-                    "With standardize=False the parameters are those of the raw "
-                    "[x**2, x, 1], which features of very small or very large "
-                    "scale make huge. Use standardize=True (the default), or "
-                    "rescale X or y."
-                    if not self.standardize
-                    else "Rescale X or y, for example with StandardScaler."
-                )
-            ) from None
-        return result, objective
-
-    def _has_callbacks(self):
-        return CallbackSupportMixin is not None and bool(
-            getattr(self, "_skl_callbacks", None)
-            or hasattr(self, "_parent_callback_ctx")
-        )
-
-    def _callback_context(self, data):
-        """The root callback context, or None without callbacks to serve."""
-        if CallbackSupportMixin is None:
-            return None
-        context = self._init_callback_context(task_name="fit", max_subtasks=None)
-        context.call_on_fit_task_begin(
-            estimator=self, X=data.X, y=data.y, metadata=_metadata(data)
-        )
-        return context
-
-    def _run_epoch_callbacks(self, context, result, public, data, basis):
-        """One callback task per epoch; a callback may ask to stop early."""
-        if not getattr(context, "_callbacks", None):
-            return result
-        metadata = _metadata(data)
-
-        def fitted_attributes(k):
-            coef, intercept, (A, B, C0) = public(result.parameters_at(k))
-            return {
-                "coef_": coef,
-                "intercept_": intercept,
-                "n_iter_": k,
-                "_x_center": basis.x_mean,
-                "_quad": A,
-                "_lin": B,
-                "_const": C0,
-            }
-
-        for k in range(result.n_iter):
-            epoch = context.subcontext(task_name="epoch")
-            epoch.call_on_fit_task_begin(
-                estimator=self, X=data.X, y=data.y, metadata=metadata
-            )
-            stop = epoch.call_on_fit_task_end(
-                estimator=self,
-                X=data.X,
-                y=data.y,
-                metadata=metadata,
-                reconstruction_attributes=lambda k=k: fitted_attributes(k + 1),
-            )
-            if stop and k + 1 < result.n_iter:
-                return result.truncated(k + 1, "callback")
-        return result
-
-    def _previous_model(self, coef_init, intercept_init):
-        """The model to start from: explicit inits, a warm start, or None."""
+    def _start(self, coef_init, intercept_init):
+        """What the descent starts from: initial values, a warm start, or zeros."""
         if coef_init is not None or intercept_init is not None:
-            return ("init", coef_init, intercept_init)
-        if self.warm_start and hasattr(self, "_quad"):
-            return self._current_model()
+            return InitialValues(coef_init, intercept_init)
+        if self.warm_start and hasattr(self, "_form"):
+            return self._form
         return None
 
-    def _current_model(self):
-        return ("warm", self._x_center, self._quad, self._lin, self._const)
-
-    def _initial_parameters(self, basis, previous, n_features, n_targets):
-        """Initial parameters in the standardized basis (full layout)."""
-        zeros_coef = np.zeros((n_targets, 2 * n_features))
-        zeros_intercept = np.zeros(n_targets)
-        if previous is None:
-            return basis.from_data_units(zeros_coef, zeros_intercept)
-        if previous[0] == "warm":
-            center, A, B, C0 = previous[1:]
-            if A.shape != (n_features, n_targets):
-                raise ValueError(
-                    f"warm_start=True but the previous fit had {A.shape[0]} "
-                    f"feature(s) and {A.shape[1]} target(s), this one has "
-                    f"{n_features} and {n_targets}. Set warm_start=False to "
-                    "start afresh."
-                )
-            return basis.from_centered(center, A, B, C0)
-        coef = (
-            zeros_coef
-            if previous[1] is None
-            else _as_init(
-                previous[1], "coef_init", (n_targets, 2 * n_features), n_features
+    def _statistics(self, data, start, engine):
+        """Check the start, then gather the statistics of in-memory data."""
+        n_samples, n_features = data.X.shape
+        start = check_start(start, n_features, data.n_targets)
+        mask = None
+        if self.early_stopping:
+            mask = validation_mask(
+                n_samples,
+                data.sample_weight,
+                self.validation_fraction,
+                self.random_state,
             )
+        engine = choose_engine(
+            engine, n_samples, n_features, data.n_targets, self.max_iter
         )
-        intercept = (
-            zeros_intercept
-            if previous[2] is None
-            else _as_init(previous[2], "intercept_init", (n_targets,), n_features)
-        )
-        return basis.from_data_units(coef, intercept)
-
-    def _validation_mask(self, n_samples, sample_weight):
-        if not self.early_stopping:
-            return None
-        n_val = math.ceil(self.validation_fraction * n_samples)
-        if n_val < 2 or n_samples - n_val < 1:
-            raise ValueError(
-                f"The validation set is too small: validation_fraction="
-                f"{self.validation_fraction} of n_samples={n_samples} leaves "
-                f"{n_val} sample(s) for validation and {n_samples - n_val} for "
-                "training. Increase validation_fraction or the size of the data, "
-                "or set early_stopping=False."
+        if engine == "direct":
+            # The direct engine's pass does not look for NaN on its way.
+            check_finite_input(self, data)
+        try:
+            train, held_out = gather_statistics(
+                data.X, data.Y, data.sample_weight, engine=engine, mask=mask
             )
-        rng = check_random_state(self.random_state)
-        mask = np.zeros(n_samples, dtype=bool)
-        mask[rng.permutation(n_samples)[:n_val]] = True
-        if sample_weight is not None:
-            for name, rows in (("validation", mask), ("training", ~mask)):
-                if not sample_weight[rows].any():
-                    raise ValueError(
-                        f"The sample weights of the {name} split are all zero. "
-                        "Use another random_state or validation_fraction."
-                    )
-        return mask
+        except NonFiniteError:
+            check_finite_input(self, data)
+            raise
+        check_positive_weight(train.weight)
+        return FitStatistics(
+            engine,
+            train,
+            data.y.ndim,
+            held_out=held_out,
+            mask=mask if engine == "direct" else None,
+            data=data,
+        ), start
 
-    def _reporter(self, loss_unit):
-        every = 1 if self.verbose is True else int(self.verbose)
+    def _dask_statistics(self, X, y, sample_weight, start):
+        """Validate Dask input lazily, check the start, and reduce statistics."""
+        from ._dask import dask_statistics, validate_dask_input
 
-        def report(first, losses, val_losses):
-            for i, loss in enumerate(losses):
-                epoch = first + i + 1
-                if epoch % every and epoch != 1:
-                    continue
-                line = f"Epoch {epoch}, loss = {loss * loss_unit:.8f}"
-                if val_losses is not None:
-                    line += f", validation loss = {val_losses[i] * loss_unit:.8f}"
-                print(line)
-            sys.stdout.flush()
-
-        return report
-
-    def _divergence_message(self, result, loss_unit):
-        k = result.diverged_at
-        before = result.loss_curve[k - 1] * loss_unit
-        after = result.loss_curve[k] * loss_unit
-        safe = 0.5 * result.max_stable_learning_rate
-        text = (
-            f"Gradient descent diverged: with learning_rate={self.learning_rate!r} "
-            f"the training loss rose from {before:.6g} at epoch {k} to {after:.6g} "
-            f"at epoch {k + 1}. Steps of {result.max_stable_learning_rate:.6g} or "
-            f"more cannot converge on this data; use learning_rate={safe:.6g} (or "
-            "smaller), or learning_rate='auto', which picks that safe value."
-        )
-        if not self.standardize:
-            text += " With standardize=True one learning rate suits any data scale."
-        return text
-
-    def _convergence_message(self, result):
-        curve = result.loss_curve
-        if curve.shape[0] >= 2 and curve[-2] > 0:
-            change = (curve[-2] - curve[-1]) / curve[-2]
+        data = validate_dask_input(X, y, sample_weight, type(self).__name__)
+        self.n_features_in_ = data.n_features
+        if data.feature_names is None:
+            self.__dict__.pop("feature_names_in_", None)
         else:
-            change = 0.0
-        text = (
-            f"QuadraticGDRegressor did not converge: max_iter={self.max_iter} "
-            f"epochs ran and the last relative change of the training loss was "
-            f"{change:.3g} (tol={self.tol}). "
+            self.feature_names_in_ = data.feature_names
+        start = check_start(start, data.n_features, data.n_targets)
+        split = None
+        if self.early_stopping:
+            split = (split_seed(self.random_state), self.validation_fraction)
+        statistics = dask_statistics(data, split)
+        check_positive_weight(statistics.train.weight)
+        return statistics, start
+
+    def _settings(self, record_path):
+        return FitSettings(
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            alpha=self.alpha,
+            standardize=self.standardize,
+            verbose=self.verbose,
+            record_path=record_path,
         )
-        auto = 0.5 * result.max_stable_learning_rate
-        if result.slowest_rate < 0:
-            text += (
-                "The loss oscillates: the learning rate is close to its stability "
-                f"limit. Lower learning_rate (learning_rate='auto' uses {auto:.3g})."
-            )
-        elif self.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
-            text += (
-                f"learning_rate={self.learning_rate!r} is small for this data: raise "
-                f"it (learning_rate='auto' uses {auto:.3g}) or increase max_iter."
-            )
-        elif not self.standardize:
-            text += (
-                "The raw features [x**2, x] are badly conditioned for gradient "
-                "descent: set standardize=True, or increase max_iter."
-            )
+
+    def _solve(self, statistics, start):
+        """Descend, let callbacks see the epochs, and record the fitted model."""
+        settings = self._settings(self.record_path or has_callbacks(self))
+        solution = solve(statistics, start, settings)
+        context = begin_fit(self, statistics.data)
+        solution = replay_epochs(self, context, solution, statistics.data)
+        outcome = solution.outcome()
+        self._record(outcome)
+        end_fit(self, context, statistics.data)
+        if self.verbose:
+            print(f"Stopped after {self.n_iter_} epochs: {self.stop_reason_}.")
+        if outcome.warning is not None:
+            warnings.warn(outcome.warning, ConvergenceWarning, stacklevel=4)
+        return self
+
+    def _record(self, outcome):
+        """The fitted attributes, from a fit's outcome."""
+        self.coef_ = outcome.coef
+        self.intercept_ = outcome.intercept
+        self.loss_curve_ = outcome.loss_curve.tolist()
+        self.validation_loss_curve_ = outcome.validation_loss_curve.tolist()
+        self.n_iter_ = outcome.n_iter
+        self.best_iter_ = outcome.best_iter
+        self.stop_reason_ = outcome.stop_reason
+        self.learning_rate_ = outcome.learning_rate
+        self.solver_ = outcome.engine
+        self._form = outcome.form
+        self._y_ndim = outcome.y_ndim
+        if outcome.statistics is None:
+            # partial_fit continues from statistics, which the direct engine
+            # never forms.
+            self.__dict__.pop("_stats", None)
         else:
-            text += "Increase max_iter, or raise tol."
-        return text
+            self._stats = outcome.statistics
+        if outcome.coef_path is not None and self.record_path:
+            self.coef_path_ = outcome.coef_path
+            self.intercept_path_ = outcome.intercept_path
+        else:
+            self.__dict__.pop("coef_path_", None)
+            self.__dict__.pop("intercept_path_", None)
 
     # -- predict and readable terms -------------------------------------------
 
@@ -850,13 +517,21 @@ class QuadraticGDRegressor(*_BASES):
             Predicted values; a lazy Dask array for Dask input.
         """
         check_is_fitted(self)
-        if _is_dask(X):
-            from ._dask import dask_predict
+        single = np.ndim(self.intercept_) == 0
+        if is_dask(X):
+            from ._dask import FittedModel, dask_predict
 
-            return dask_predict(self, X)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        y = centered_predict(X, self._x_center, self._quad, self._lin, self._const)
-        return y[:, 0] if np.ndim(self.intercept_) == 0 else y
+            model = FittedModel(
+                self._form,
+                self.n_features_in_,
+                getattr(self, "feature_names_in_", None),
+                single,
+                type(self).__name__,
+            )
+            return dask_predict(model, X)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        y = self._form.predict(X)
+        return y[:, 0] if single else y
 
     def get_term_names(self):
         """Names of the coefficients, in ``coef_`` order.
@@ -972,20 +647,6 @@ class QuadraticGDRegressor(*_BASES):
         return [f"x{j}" for j in range(self.n_features_in_)]
 
 
-class _FitData(NamedTuple):
-    """Statistics of a fit: training, held-out (or None), and y's dimension."""
-
-    train: QuadraticStatistics
-    held_out: QuadraticStatistics | None
-    y_ndim: int
-    # The validated data, handed to callbacks (which may score on it).
-    X: object = None
-    y: object = None
-    sample_weight: object = None
-    # Two-dimensional targets, for the direct solver's passes over the data.
-    Y: object = None
-
-
 @contextmanager
 def _restore_on_failure(estimator):
     """A failed fit leaves a previously fitted model usable and unchanged."""
@@ -996,112 +657,3 @@ def _restore_on_failure(estimator):
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
         raise
-
-
-def _metadata(data):
-    return None if data.sample_weight is None else {"sample_weight": data.sample_weight}
-
-
-def _is_dask(obj):
-    # Checked by module name so that dask is never imported for in-memory data.
-    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
-
-
-class _DescentProblem:
-    """The basis gradient descent runs on, and the objective in it.
-
-    ``standardize=True``: the standardized basis itself. ``False``: the raw
-    ``[x**2, x, 1]``, reached by the change of basis ``T``. Inactive columns
-    (constant features) are left out; their coefficients are 0.
-    """
-
-    def __init__(self, basis, standardize, alpha):
-        self.basis = basis
-        self.active = basis.active
-        self.alpha = float(alpha)
-        if standardize:
-            self.T = np.eye(int(self.active.sum()))
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                T = basis.raw_transform()[np.ix_(self.active, self.active)]
-            if not np.all(np.isfinite(T)):
-                raise ValueError(
-                    "standardize=False cannot be used on these features: their "
-                    "squares overflow float64. Use standardize=True (the default), "
-                    "which descends on standardized features."
-                )
-            self.T = T
-        self.mask = np.ones(self.T.shape[0])
-        self.mask[-1] = 0.0
-
-    def quadratic(self, stats):
-        """The objective on some statistics, as a Quadratic in the descent basis."""
-        moments = self.basis.moments(stats)
-        a = self.active
-        moments.mean_phi = moments.mean_phi[a]
-        moments.cov_phi = moments.cov_phi[np.ix_(a, a)]
-        moments.cov_phi_y = moments.cov_phi_y[a]
-        with np.errstate(over="ignore", invalid="ignore"):
-            G, h = moments.transformed(self.T).gram()
-            hessian = G + self.alpha * np.diag(self.mask)
-            finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(h))
-        if not finite:
-            raise ValueError(
-                "standardize=False cannot be used on these features: the moments "
-                "of x**2 overflow float64. Use standardize=True (the default)."
-            )
-        T, alpha, mask = self.T, self.alpha, self.mask
-
-        def value(theta):
-            # The MSE is evaluated in the standardized basis, where it is well
-            # conditioned; the penalty on the descent basis's coefficients.
-            value = _objective(T.T @ theta, moments, 0.0, mask)
-            if alpha:
-                # Only when penalised: unpenalised raw-unit parameters can be
-                # far too large to square (features of tiny scale).
-                value += alpha * float(((theta * mask[:, None]) ** 2).sum())
-            return value
-
-        return Quadratic(hessian, h, value)
-
-    def from_standard(self, theta_std):
-        """Full-layout standardized parameters -> descent basis (active only)."""
-        try:
-            return np.linalg.solve(self.T.T, theta_std[self.active])
-        except np.linalg.LinAlgError:
-            raise ValueError(
-                "standardize=False cannot be used on these features: the map "
-                "between standardized and raw [x**2, x, 1] is singular in float64 "
-                "(features of extreme scale). Use standardize=True (the default), "
-                "or rescale X."
-            ) from None
-
-    def to_standard(self, theta):
-        """Descent basis -> full-layout standardized parameters."""
-        full = np.zeros((self.active.shape[0], theta.shape[1]))
-        full[self.active] = self.T.T @ theta
-        return full
-
-
-def _as_init(value, name, shape, n_features):
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == len(shape) - 1 and shape[0] == 1:
-        arr = arr[None]
-    if arr.ndim == 0 and len(shape) == 1 and shape[0] == 1:
-        arr = arr.reshape(1)
-    if arr.shape != shape:
-        per = "2 * n_features" if name == "coef_init" else "one per target"
-        raise ValueError(
-            f"{name} has shape {np.shape(value)}, but this data needs shape "
-            f"{shape if shape[0] > 1 else shape[1:] or (1,)} ({per}; "
-            f"n_features={n_features}). Pass it in the layout of coef_ / "
-            "intercept_."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinity; pass finite values.")
-    return arr
-
-
-def _check_finite(arrays, message):
-    if not all(np.all(np.isfinite(a)) for a in arrays):
-        raise ValueError(message)

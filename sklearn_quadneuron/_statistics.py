@@ -54,8 +54,8 @@ class Reference:
     y_scale: np.ndarray
 
 
-def _loc_scale(A, sample_weight):
-    """Weighted mean (overflow-safe) and the largest deviation from it, per column."""
+def location(A, sample_weight):
+    """Weighted mean (overflow-safe), minimum and maximum of each column."""
     lo = A.min(axis=0).astype(np.float64)
     hi = A.max(axis=0).astype(np.float64)
     # Half-range and mid-range written so that neither can overflow.
@@ -64,20 +64,27 @@ def _loc_scale(A, sample_weight):
     half_safe = np.where(half > 0, half, 1.0)
     if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
         if sample_weight is None:
-            loc = A.mean(axis=0)
+            mean = A.mean(axis=0)
         else:
-            loc = sample_weight @ A / sample_weight.sum()
+            mean = sample_weight @ A / sample_weight.sum()
     else:
         # Values near the float limit: average in units of the half-range.
         scaled = (A - mid) / half_safe
         if sample_weight is None:
-            loc = mid + half_safe * scaled.mean(axis=0)
+            mean = mid + half_safe * scaled.mean(axis=0)
         else:
-            loc = mid + half_safe * (sample_weight @ scaled / sample_weight.sum())
-    loc = np.clip(loc, lo, hi)
+            mean = mid + half_safe * (sample_weight @ scaled / sample_weight.sum())
+    return mean, lo, hi
+
+
+def loc_scale(mean, lo, hi):
+    """The reference of a range: its mean clipped to it, and the largest deviation.
+
+    A constant column gets scale 1.
+    """
+    loc = np.clip(mean, lo, hi)
     scale = np.maximum(hi - loc, loc - lo)
-    scale = np.where(scale > 0, scale, 1.0)
-    return loc, scale
+    return loc, np.where(scale > 0, scale, 1.0)
 
 
 def reference_from(X, Y, sample_weight=None):
@@ -93,8 +100,8 @@ def reference_from(X, Y, sample_weight=None):
     -------
     reference : Reference
     """
-    x_loc, x_scale = _loc_scale(X, sample_weight)
-    y_loc, y_scale = _loc_scale(Y, sample_weight)
+    x_loc, x_scale = loc_scale(*location(X, sample_weight))
+    y_loc, y_scale = loc_scale(*location(Y, sample_weight))
     return Reference(x_loc, x_scale, y_loc, y_scale)
 
 
@@ -152,15 +159,29 @@ class QuadraticStatistics:
             return QuadraticStatistics(
                 self.reference, other.weight, n_samples, other.mean, other.comoment
             )
-        weight = self.weight + other.weight
-        delta = other.mean - self.mean
-        mean = self.mean + delta * (other.weight / weight)
-        comoment = (
-            self.comoment
-            + other.comoment
-            + np.outer(delta, delta) * (self.weight * other.weight / weight)
+        weight, mean, delta, factor = merge_means(
+            self.weight, self.mean, other.weight, other.mean
         )
+        comoment = self.comoment + other.comoment + np.outer(delta, delta) * factor
         return QuadraticStatistics(self.reference, weight, n_samples, mean, comoment)
+
+    def target_variance(self):
+        """Weighted variance of the targets (``y_ref`` units), summed over them."""
+        spread = np.diag(self.comoment)[2 * self.n_features :]
+        return float(spread.sum() / self.weight)
+
+
+def merge_means(weight_a, mean_a, weight_b, mean_b):
+    """Chan et al.'s pairwise update: the weight and mean of a union of two sets.
+
+    Also returns ``delta = mean_b - mean_a`` and ``factor = weight_a * weight_b /
+    weight``: the co-moment of the union is the sum of the two co-moments plus
+    ``delta delta^T * factor`` (or its diagonal, or any part of it).
+    """
+    weight = weight_a + weight_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (weight_b / weight)
+    return weight, mean, delta, weight_a * weight_b / weight
 
 
 def _same_reference(a, b):
@@ -353,3 +374,179 @@ def _centered(M, n, shift, reference):
     if shift is not None:
         mean[: shift.shape[0]] += shift
     return QuadraticStatistics(reference, weight, n, mean, comoment)
+
+
+# -- per-feature moments, for the engine that reads the data every epoch ------
+
+# A chunk of per-feature work is about this large: big enough for numpy to run at
+# full speed on thousands of columns, small enough to stay out of the way.
+FEATURE_CHUNK_BYTES = 1 << 24
+
+
+@dataclass
+class FeatureMoments:
+    """Per-feature moments of ``u = (x - x_loc) / x_scale``, ``u**2`` and ``y_ref``.
+
+    What the standardized basis needs, without the ``(2p + k)**2`` products of
+    :class:`QuadraticStatistics`. Sums of squared deviations are kept centered
+    and merged with Chan's update.
+
+    Attributes
+    ----------
+    reference : Reference
+    weight : float
+    n_samples : int
+    mean : ndarray of shape (2 * p + k,)
+        Weighted means of ``[u**2 (p), u (p), y_ref (k)]``.
+    squares : ndarray of shape (2 * p + k,)
+        ``sum w (v - mean)**2``, same layout.
+    cross : ndarray of shape (p,)
+        ``sum w (u**2 - mean)(u - mean)``, per feature.
+    """
+
+    reference: Reference
+    weight: float
+    n_samples: int
+    mean: np.ndarray
+    squares: np.ndarray
+    cross: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.cross.shape[0]
+
+    @property
+    def n_targets(self):
+        return self.mean.shape[0] - 2 * self.n_features
+
+    def merge(self, other):
+        """Moments of the union of the two sets of samples."""
+        if other.weight == 0:
+            return self
+        if self.weight == 0:
+            return other
+        p = self.n_features
+        weight, mean, delta, factor = merge_means(
+            self.weight, self.mean, other.weight, other.mean
+        )
+        return FeatureMoments(
+            self.reference,
+            weight,
+            self.n_samples + other.n_samples,
+            mean,
+            self.squares + other.squares + delta**2 * factor,
+            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
+        )
+
+    def target_variance(self):
+        """Weighted variance of the targets (``y_ref`` units), summed over them."""
+        return float(self.squares[2 * self.n_features :].sum() / self.weight)
+
+
+def feature_moments(X, Y, sample_weight, reference, mask=None):
+    """Per-feature moments of the rows where ``mask`` is False (all rows if None)."""
+    n, p = X.shape
+    k = Y.shape[1]
+    rows = max(256, FEATURE_CHUNK_BYTES // (8 * (2 * p + k)))
+    total = FeatureMoments(
+        reference, 0.0, 0, np.zeros(2 * p + k), np.zeros(2 * p + k), np.zeros(p)
+    )
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        keep = slice(None) if mask is None else ~mask[start:stop]
+        U = (X[start:stop][keep] - reference.x_loc) / reference.x_scale
+        Yr = (Y[start:stop][keep] - reference.y_loc) / reference.y_scale
+        V = np.hstack([U * U, U, Yr])
+        if sample_weight is None:
+            w = None
+            weight = float(V.shape[0])
+        else:
+            w = sample_weight[start:stop][keep]
+            weight = float(w.sum())
+        if weight == 0:
+            continue
+        mean = (V.sum(axis=0) if w is None else w @ V) / weight
+        V -= mean
+        Vw = V if w is None else V * w[:, None]
+        chunk = FeatureMoments(
+            reference,
+            weight,
+            V.shape[0],
+            mean,
+            (Vw * V).sum(axis=0),
+            (Vw[:, :p] * V[:, p : 2 * p]).sum(axis=0),
+        )
+        total = total.merge(chunk)
+    return total
+
+
+# -- what a fit hands to the solver -------------------------------------------
+
+#: The engines: epochs on the gathered statistics, or a pass over the data each.
+ENGINES = ("statistics", "direct")
+
+
+@dataclass
+class FitStatistics:
+    """Everything a fit gathered from its data, for the engine it will run.
+
+    Attributes
+    ----------
+    engine : {"statistics", "direct"}
+        ``"statistics"``: ``train`` (and ``held_out``) are QuadraticStatistics
+        and epochs run on them. ``"direct"``: ``train`` is FeatureMoments and
+        every epoch reads ``data`` again.
+    train : QuadraticStatistics or FeatureMoments
+    y_ndim : int
+        Dimension of the targets as given (1: one target, as a vector).
+    held_out : QuadraticStatistics or None
+        Statistics of the early-stopping split (statistics engine).
+    mask : ndarray of bool or None
+        Held-out rows of the early-stopping split (direct engine).
+    data : object or None
+        The validated in-memory data (``X``, ``y``, ``Y``, ``sample_weight``),
+        for the direct engine's passes and for callbacks; None for Dask input.
+    """
+
+    engine: str
+    train: object
+    y_ndim: int
+    held_out: QuadraticStatistics | None = None
+    mask: np.ndarray | None = None
+    data: object = None
+
+
+def gather_statistics(X, Y, sample_weight, *, engine, mask=None):
+    """One pass over in-memory data, gathering what ``engine`` needs.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    engine : {"statistics", "direct"}
+    mask : ndarray of bool of shape (n_samples,) or None
+        Held-out rows (early stopping).
+
+    Returns
+    -------
+    train : QuadraticStatistics or FeatureMoments
+    held_out : QuadraticStatistics or None
+    """
+    if engine == "direct":
+        reference = reference_from(X, Y, sample_weight)
+        return feature_moments(X, Y, sample_weight, reference, mask), None
+    if mask is None:
+        return gather(X, Y, sample_weight), None
+    return gather(X, Y, sample_weight, mask=mask)
+
+
+def gather_more(previous, X, Y, sample_weight):
+    """Statistics of the data seen so far and one more chunk of it.
+
+    The reference is frozen at the first chunk (``previous``'s), so that the
+    merge is exact; without previous statistics the chunk starts a stream.
+    """
+    if previous is None:
+        return gather(X, Y, sample_weight)
+    return previous.merge(accumulate_near(X, Y, sample_weight, previous.reference))

@@ -1,31 +1,32 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The direct solver: one pass over the data per epoch, for very many features.
+"""The training objective in the descent basis, behind one interface.
 
-The statistics of the quadratic model hold ``(2p + k)**2`` numbers and take
-``n (2p + k)**2`` operations to gather: with thousands of features that is more
-than running the epochs on the data itself. This solver keeps only per-feature
-moments (to build the same standardized basis) and computes each epoch's loss and
-analytic gradient by a pass over the data, chunk by chunk. It follows the same
-trajectory as the statistics solver: the same basis, the same starting point and
-the same update.
+Two objectives give the same numbers by different arithmetic:
+
+- :class:`GramObjective` holds the Hessian and the linear term, formed once from
+  the sufficient statistics; every evaluation costs O(p^2), whatever the number
+  of samples (``precomputed = True``).
+- :class:`DataObjective` reads the data at every evaluation, for thousands of
+  features where the statistics would be large or slow to form
+  (``precomputed = False``).
+
+Both offer ``evaluate(theta) -> (loss, gradient, validation_loss)``,
+``value(theta)``, ``largest_eigenvalue()``, ``initial_losses(theta0)`` and
+``loss_scale`` (the weighted variance of the targets, the natural scale of the
+loss). The loss is the weighted mean squared error plus the L2 penalty, in the
+units of ``y_ref``; the gradient is the article's analytic gradient, chained to the
+descent basis.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
-from ._features import _CONSTANT_VARIANCE, StandardBasis
+from ._loss import L2Penalty
 
-# A chunk of expanded features is about this large: big enough for BLAS to run at
-# full speed on thousands of columns, small enough to stay out of the way.
-DIRECT_CHUNK_BYTES = 1 << 24
-# The largest eigenvalue is estimated on a block Krylov subspace of this many
-# blocks of this many vectors: one pass over the data per block.
-_KRYLOV_BLOCK = 16
-_KRYLOV_STEPS = 6
-
-
+# Eigenvalues below this fraction of the largest are numerically zero: those
+# directions of parameter space do not affect the loss, and an iterate keeps its
+# initial component there (as plain gradient descent would, to rounding).
+EIGEN_CUTOFF = 1e-13
 # Raised when one pass over the data overflows float64 whatever the step size.
 NOT_REPRESENTABLE = (
     "The loss or its gradient overflow float64 on this data (the features or "
@@ -33,150 +34,143 @@ NOT_REPRESENTABLE = (
     "features too large). Use standardize=True (the default), or rescale X or y, "
     "for example with StandardScaler or by a power of ten, and fit again."
 )
+# The largest eigenvalue of a DataObjective's Hessian is estimated on a block
+# Krylov subspace of this many blocks of this many vectors: a pass per block.
+_KRYLOV_BLOCK = 16
+_KRYLOV_STEPS = 6
+# A chunk of expanded features is about this large: big enough for BLAS to run at
+# full speed on thousands of columns, small enough to stay out of the way.
+DATA_CHUNK_BYTES = 1 << 24
 
 
-@dataclass
-class FeatureMoments:
-    """Per-feature moments of ``u = (x - x_loc) / x_scale``, ``u**2`` and ``y_ref``.
+class GramObjective:
+    """The objective on gathered statistics, as a quadratic in the descent basis.
 
-    Sums of squared deviations are kept centered and merged with Chan's update.
+    ``J(theta) = mse(T^T theta) + alpha ||D theta||^2``, with Hessian ``2 *
+    hessian`` (``hessian = G + alpha D``) and gradient ``2 (hessian @ theta -
+    linear)``.
+
+    Parameters
+    ----------
+    statistics : QuadraticStatistics
+    descent : DescentBasis
+    alpha : float
+    held_out : QuadraticStatistics, default=None
+        Statistics of a validation split: ``validation`` is then the same
+        objective on them.
     """
 
-    reference: object
-    weight: float
-    n_samples: int
-    mean: np.ndarray  # [u**2 (p), u (p), y_ref (k)]
-    squares: np.ndarray  # sum w (v - mean)**2, same layout
-    cross: np.ndarray  # sum w (u**2 - mean)(u - mean), per feature
+    precomputed = True
 
-    @property
-    def n_features(self):
-        return self.cross.shape[0]
+    def __init__(self, statistics, descent, alpha, held_out=None):
+        self.penalty = L2Penalty(alpha, descent.penalized)
+        moments = descent.basis.moments(statistics)
+        a = descent.active
+        moments.mean_phi = moments.mean_phi[a]
+        moments.cov_phi = moments.cov_phi[np.ix_(a, a)]
+        moments.cov_phi_y = moments.cov_phi_y[a]
+        with np.errstate(over="ignore", invalid="ignore"):
+            G, h = moments.transformed(descent.T).gram()
+            hessian = G + np.diag(self.penalty.hessian_diagonal())
+            finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(h))
+        if not finite:
+            raise ValueError(
+                "standardize=False cannot be used on these features: the moments "
+                "of x**2 overflow float64. Use standardize=True (the default)."
+            )
+        self.moments = moments
+        self.T = descent.T
+        self.hessian = hessian
+        self.linear = h
+        self.loss_scale = statistics.target_variance()
+        self.validation = None
+        if held_out is not None:
+            self.validation = GramObjective(held_out, descent, alpha)
+        self._eigen = None
 
-    @property
-    def n_targets(self):
-        return self.mean.shape[0] - 2 * self.n_features
+    def value(self, theta):
+        """The objective at ``theta`` (n_params, n_targets).
 
-    def merge(self, other):
-        if other.weight == 0:
-            return self
-        if self.weight == 0:
-            return other
-        p = self.n_features
-        weight = self.weight + other.weight
-        delta = other.mean - self.mean
-        factor = self.weight * other.weight / weight
-        return FeatureMoments(
-            self.reference,
-            weight,
-            self.n_samples + other.n_samples,
-            self.mean + delta * (other.weight / weight),
-            self.squares + other.squares + delta**2 * factor,
-            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
-        )
+        The MSE is evaluated in the standardized basis, where it is well
+        conditioned; the penalty on the descent basis's coefficients.
+        """
+        return self.moments.mse(self.T.T @ theta) + self.penalty.value(theta)
 
+    def gradient(self, theta):
+        """``2 (hessian @ theta - linear)``."""
+        return 2.0 * (self.hessian @ theta - self.linear)
 
-def feature_moments(X, Y, sample_weight, reference, mask=None):
-    """Per-feature moments of the rows where ``mask`` is False (all rows if None)."""
-    n, p = X.shape
-    k = Y.shape[1]
-    rows = max(256, DIRECT_CHUNK_BYTES // (8 * (2 * p + k)))
-    total = FeatureMoments(
-        reference, 0.0, 0, np.zeros(2 * p + k), np.zeros(2 * p + k), np.zeros(p)
-    )
-    for start in range(0, n, rows):
-        stop = min(start + rows, n)
-        keep = slice(None) if mask is None else ~mask[start:stop]
-        U = (X[start:stop][keep] - reference.x_loc) / reference.x_scale
-        Yr = (Y[start:stop][keep] - reference.y_loc) / reference.y_scale
-        V = np.hstack([U * U, U, Yr])
-        if sample_weight is None:
-            w = None
-            weight = float(V.shape[0])
-        else:
-            w = sample_weight[start:stop][keep]
-            weight = float(w.sum())
-        if weight == 0:
-            continue
-        mean = (V.sum(axis=0) if w is None else w @ V) / weight
-        V -= mean
-        Vw = V if w is None else V * w[:, None]
-        chunk = FeatureMoments(
-            reference,
-            weight,
-            V.shape[0],
-            mean,
-            (Vw * V).sum(axis=0),
-            (Vw[:, :p] * V[:, p : 2 * p]).sum(axis=0),
-        )
-        total = total.merge(chunk)
-    return total
+    def evaluate(self, theta):
+        """Training loss, its gradient, and the validation loss (or None)."""
+        val = None if self.validation is None else self.validation.value(theta)
+        return self.value(theta), self.gradient(theta), val
+
+    def initial_losses(self, theta0):
+        """Training and validation losses where the descent starts."""
+        val = None if self.validation is None else self.validation.value(theta0)
+        return self.value(theta0), val
+
+    def eigen(self):
+        """``lam, V, keep, lam_max`` of ``hessian``; ``keep`` masks the curved modes."""
+        if self._eigen is None:
+            lam, V = np.linalg.eigh(self.hessian)
+            lam_max = max(float(lam[-1]), 0.0)
+            keep = (
+                lam > EIGEN_CUTOFF * lam_max
+                if lam_max > 0
+                else np.zeros_like(lam, bool)
+            )
+            self._eigen = lam, V, keep, lam_max
+        return self._eigen
+
+    def largest_eigenvalue(self):
+        """Largest eigenvalue of ``hessian`` (half the objective's Hessian)."""
+        return self.eigen()[3]
 
 
-def standard_basis(moments):
-    """The standardized basis (as ``StandardBasis.from_statistics`` would build)."""
-    ref = moments.reference
-    p = moments.n_features
-    W = moments.weight
-    m1 = moments.mean[p : 2 * p]
-    v1 = moments.squares[p : 2 * p] / W
-    lin_active = v1 > _CONSTANT_VARIANCE
-    v1 = np.where(lin_active, v1, 1.0)
-    # Variance of (u_ref**2 - 2 m1 u_ref) / v1, i.e. of the square of the exactly
-    # standardized feature.
-    sq_var = (
-        moments.squares[:p]
-        - 4 * m1 * moments.cross
-        + 4 * m1**2 * moments.squares[p : 2 * p]
-    ) / (W * v1**2)
-    quad_active = lin_active & (sq_var > _CONSTANT_VARIANCE)
-    sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0.0)
-    x_mean = ref.x_loc + ref.x_scale * m1
-    x_std = np.where(lin_active, ref.x_scale * np.sqrt(v1), 0.0)
-    return StandardBasis(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, None, None)
-
-
-class DirectObjective:
+class DataObjective:
     """Loss and analytic gradient by one pass over the data, in the descent basis.
 
     The expanded features are never formed: in the descent basis the prediction
-    is ``S @ A + T @ B + C`` with ``T = X - center`` and ``S = T**2`` (the centered
-    form of the quadratic), and the gradient with respect to the basis's
-    parameters follows from ``S^T (w r)``, ``T^T (w r)`` and ``sum(w r)`` by the
-    chain rule. A chunk costs two elementwise passes and four matrix-vector
-    products.
+    is ``S @ A + T @ B + C`` with ``T = X - center`` and ``S = T**2`` (the
+    centered form of the quadratic), and the gradient with respect to the
+    basis's parameters follows from ``S^T (w r)``, ``T^T (w r)`` and ``sum(w r)``
+    by the chain rule. A chunk costs two elementwise passes and four
+    matrix-vector products.
 
     Parameters
     ----------
     X, Y, sample_weight : the training data (Y two-dimensional)
     mask : ndarray of bool or None
-        Held-out rows (early stopping): they give the validation loss and take no
-        part in the gradient.
-    basis : StandardBasis
-    standardize : bool
-        Descend on the standardized basis, or on the raw ``[x**2, x, 1]``.
+        Held-out rows (early stopping): they give the validation loss and take
+        no part in the gradient.
+    descent : DescentBasis
     alpha : float
+    loss_scale : float
+        Weighted variance of the targets, from the per-feature moments.
     """
 
-    def __init__(self, X, Y, sample_weight, mask, basis, standardize, alpha):
+    precomputed = False
+
+    def __init__(self, X, Y, sample_weight, mask, descent, alpha, loss_scale):
         self.X, self.Y, self.w, self.mask = X, Y, sample_weight, mask
+        basis = descent.basis
         self.basis = basis
-        self.alpha = float(alpha)
+        self.penalty = L2Penalty(alpha, descent.penalized)
+        self.loss_scale = loss_scale
         self.quad = basis.sq_std > 0
         self.lin = basis.x_std > 0
         self._all_active = bool(self.quad.all() and self.lin.all())
         n, p = X.shape
         self.n_quad = int(self.quad.sum())
         self.n_params = int(self.n_quad + self.lin.sum() + 1)
-        self.penalty = np.ones(self.n_params)
-        self.penalty[-1] = 0.0
         sd = np.where(self.lin, basis.x_std, 1.0)
         tau = np.where(self.quad, basis.sq_std, 1.0)
-        if standardize:
+        if descent.standardize:
             # u = t / sd and u2 = (u**2 - 1) / tau, with t = x - mean.
             self.center = basis.x_mean
             # Spreads below ~1e-154 make 1 / sd**2 overflow: the factor is then
-            # inf, the first loss non-finite, and descend_direct raises a clear
+            # inf, the first loss non-finite, and initial_losses raises a clear
             # error (the coefficients are not representable in X's units).
             with np.errstate(over="ignore", divide="ignore"):
                 self.quad_factor = (1.0 / (tau * sd * sd))[self.quad]
@@ -187,11 +181,13 @@ class DirectObjective:
             self.quad_factor = np.ones(self.n_quad)
             self.quad_shift = np.zeros(self.n_quad)
             self.lin_factor = np.ones(int(self.lin.sum()))
-        self.rows = max(256, DIRECT_CHUNK_BYTES // (16 * max(p, 1)))
+        self.rows = max(256, DATA_CHUNK_BYTES // (16 * max(p, 1)))
         w = np.ones(n) if sample_weight is None else sample_weight
         keep = np.ones(n, bool) if mask is None else ~mask
         self.train_weight = float(w[keep].sum())
         self.val_weight = None if mask is None else float(w[mask].sum())
+        self.validation = None
+        self._lam_max = None
 
     def _centered(self, theta):
         """``A, B, C`` of the centered form, on the active columns only."""
@@ -211,7 +207,7 @@ class DirectObjective:
             ]
         )
 
-    def _passes(self, theta, targets, train_only):
+    def _passes(self, theta, targets):
         """One pass: squared residuals (train, held out) and the gradient sums."""
         A, B, C = self._centered(theta)
         n = self.X.shape[0]
@@ -259,26 +255,37 @@ class DirectObjective:
         the caller decides whether that is divergence or data out of range.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            train_sq, held_sq, grad = self._passes(theta, True, True)
+            train_sq, held_sq, grad = self._passes(theta, True)
             loss = train_sq / self.train_weight
             grad = 2.0 * grad / self.train_weight
-            penalty = 0.0
-            if self.alpha:
-                # Only with a penalty: squaring coefficients that are merely
-                # large (raw features of tiny scale) must not overflow for nothing.
-                coef = theta * self.penalty[:, None]
-                penalty = self.alpha * float((coef**2).sum())
-                loss += penalty
-                grad = grad + 2.0 * self.alpha * coef
+            penalty = self.penalty.value(theta)
+            loss += penalty
+            grad = grad + self.penalty.gradient(theta)
         if self.mask is None:
             return loss, grad, None
         return loss, grad, held_sq / self.val_weight + penalty
 
+    def value(self, theta):
+        return self.evaluate(theta)[0]
+
+    def initial_losses(self, theta0):
+        """Training and validation losses where the descent starts.
+
+        Before any step no learning rate is to blame: a loss or gradient that
+        overflows there is the data's doing, and says so.
+        """
+        loss, grad, val = self.evaluate(theta0)
+        if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+            raise ValueError(NOT_REPRESENTABLE)
+        return loss, val
+
     def hessian_matmat(self, V):
         """``(G + alpha D) V`` for a block of vectors, by one pass over the data."""
         with np.errstate(over="ignore", invalid="ignore"):
-            grad = self._passes(V, False, True)[2]
-            HV = grad / self.train_weight + self.alpha * self.penalty[:, None] * V
+            grad = self._passes(V, False)[2]
+            HV = grad / self.train_weight + (
+                self.penalty.hessian_diagonal()[:, None] * V
+            )
         if not np.all(np.isfinite(HV)):
             raise ValueError(NOT_REPRESENTABLE)
         return HV
@@ -298,6 +305,11 @@ class DirectObjective:
         ``1 / (2 * bound)`` then converges; the divergence check stays as the
         backstop.
         """
+        if self._lam_max is None:
+            self._lam_max = self._krylov_bound()
+        return self._lam_max
+
+    def _krylov_bound(self):
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = self.hessian_matmat(np.eye(q))

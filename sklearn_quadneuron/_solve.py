@@ -1,0 +1,315 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""From gathered statistics to a fitted model in the data's units.
+
+:func:`solve` builds the basis and the objective the engine calls for, runs the
+optimizer from the starting point, and returns a :class:`Solution`; its
+:meth:`Solution.outcome` is the fitted model in the data's units, with the words
+of any warning. The estimator only records it. Nothing here knows scikit-learn's
+estimator API.
+"""
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._features import DescentBasis, StandardBasis
+from ._objectives import DataObjective, GramObjective
+from ._solvers import DescentOptions, GradientDescent, OutOfRangeError
+
+# The loss is resolved to this fraction of its scale (the variance of y, or the
+# initial loss): below it, changes are rounding, not progress.
+_LOSS_RESOLUTION = 1e-12
+
+
+class DivergenceError(ValueError):
+    """Gradient descent diverged: the learning rate is too large for the data.
+
+    A subclass of :class:`ValueError`, so that model selection tools such as
+    :class:`~sklearn.model_selection.GridSearchCV` record the candidate's score as
+    ``error_score`` (NaN by default) and go on with the search.
+    """
+
+
+@dataclass
+class FitSettings:
+    """The estimator's parameters that shape a descent, as given by the user."""
+
+    learning_rate: object
+    max_iter: int
+    tol: float | None
+    n_iter_no_change: int
+    alpha: float
+    standardize: bool
+    verbose: int = 0
+    record_path: bool = False
+
+
+def choose_engine(name, n_samples, n_features, n_targets, max_iter):
+    """``"statistics"`` or ``"direct"``: the name given, or the cheaper for "auto".
+
+    Rough operation counts: forming the statistics and diagonalising their
+    Hessian, against reading the expanded data for a typical run of epochs.
+    """
+    if name != "auto":
+        return name
+    m, q = 2 * n_features + n_targets, 2 * n_features + 1
+    statistics = n_samples * m * m + 10 * q**3
+    epochs = min(max_iter, 100) + 30
+    direct = epochs * n_samples * q * (4 * n_targets + 10)
+    return "statistics" if statistics <= direct else "direct"
+
+
+@dataclass
+class FitOutcome:
+    """A fitted model in the data's units, and what the estimator records of it."""
+
+    coef: np.ndarray
+    intercept: object
+    form: object
+    loss_curve: np.ndarray
+    validation_loss_curve: np.ndarray
+    n_iter: int
+    best_iter: int
+    stop_reason: str
+    learning_rate: float
+    engine: str
+    statistics: object
+    y_ndim: int
+    coef_path: np.ndarray | None
+    intercept_path: np.ndarray | None
+    warning: str | None
+
+
+class Solution:
+    """An optimizer's result with what it takes to read it in the data's units."""
+
+    def __init__(self, result, descent, objective, statistics, settings, loss_unit):
+        self.result = result
+        self.descent = descent
+        self.objective = objective
+        self.statistics = statistics
+        self.settings = settings
+        self.loss_unit = loss_unit
+
+    def public(self, theta):
+        """coef, intercept (one target: a vector and a float) and centered form."""
+        coef, intercept, form = self.descent.model(theta)
+        if self.statistics.y_ndim == 1:
+            return coef[0], float(intercept[0]), form
+        return coef, intercept, form
+
+    def truncated(self, n_iter, stop_reason):
+        """The same fit, as if it had stopped after ``n_iter`` epochs."""
+        return Solution(
+            self.result.truncated(n_iter, stop_reason),
+            self.descent,
+            self.objective,
+            self.statistics,
+            self.settings,
+            self.loss_unit,
+        )
+
+    def outcome(self):
+        """The fitted model in the data's units; raises if it is not representable."""
+        result, settings = self.result, self.settings
+        coef, intercept, form = self.public(result.theta)
+        with np.errstate(over="ignore"):
+            loss_curve = result.loss_curve * self.loss_unit
+            val_curve = (
+                np.empty(0)
+                if result.validation_loss_curve is None
+                else result.validation_loss_curve * self.loss_unit
+            )
+        arrays = (form.A, form.B, form.C0, coef, intercept, loss_curve, val_curve)
+        if not all(np.all(np.isfinite(a)) for a in arrays):
+            raise ValueError(
+                "The fitted coefficients or the loss are not representable in "
+                "float64 in the data's units (the features or targets span too many "
+                "orders of magnitude). Rescale X or y, for example with "
+                "StandardScaler or by a power of ten, and fit again."
+            )
+        coef_path = intercept_path = None
+        if settings.record_path:
+            path = [self.public(theta)[:2] for theta in result.path]
+            coef_path = np.asarray([c for c, _ in path])
+            intercept_path = np.asarray([i for _, i in path])
+        warning = None
+        if result.stop_reason == "max_iter" and settings.tol is not None:
+            warning = _convergence_message(settings, result, self._max_stable())
+        stats = self.statistics
+        return FitOutcome(
+            coef=coef,
+            intercept=intercept,
+            form=form,
+            loss_curve=loss_curve,
+            validation_loss_curve=val_curve,
+            n_iter=int(result.n_iter),
+            best_iter=int(result.best_iter),
+            stop_reason=result.stop_reason,
+            learning_rate=float(result.learning_rate),
+            engine=stats.engine,
+            statistics=stats.train if stats.engine == "statistics" else None,
+            y_ndim=stats.y_ndim,
+            coef_path=coef_path,
+            intercept_path=intercept_path,
+            warning=warning,
+        )
+
+    def _max_stable(self):
+        """The step at and beyond which gradient descent cannot converge."""
+        lam_max = self.objective.largest_eigenvalue()
+        return 1.0 / lam_max if lam_max > 0 else np.inf
+
+
+def solve(statistics, start, settings):
+    """Descend on gathered statistics from a starting point.
+
+    Parameters
+    ----------
+    statistics : FitStatistics
+    start : None, InitialValues or CenteredForm
+        Validated starting point (see ``_validation.check_start``).
+    settings : FitSettings
+
+    Returns
+    -------
+    solution : Solution
+
+    Raises
+    ------
+    DivergenceError
+        When the learning rate is too large for the data.
+    """
+    train = statistics.train
+    if statistics.engine == "direct":
+        basis = StandardBasis.from_feature_moments(train)
+    else:
+        basis = StandardBasis.from_statistics(train)
+    descent = DescentBasis(basis, settings.standardize)
+    theta0 = descent.initial(start, train.n_features, train.n_targets)
+    if statistics.engine == "direct":
+        data = statistics.data
+        objective = DataObjective(
+            data.X,
+            data.Y,
+            data.sample_weight,
+            statistics.mask,
+            descent,
+            settings.alpha,
+            train.target_variance(),
+        )
+    else:
+        objective = GramObjective(
+            train, descent, settings.alpha, held_out=statistics.held_out
+        )
+    loss_unit = float(train.reference.y_scale[0]) ** 2
+    loss0, val0 = objective.initial_losses(theta0)
+    options = DescentOptions(
+        learning_rate=settings.learning_rate,
+        max_iter=settings.max_iter,
+        tol=settings.tol,
+        n_iter_no_change=settings.n_iter_no_change,
+        record_path=settings.record_path,
+        report=_reporter(settings.verbose, loss_unit) if settings.verbose else None,
+    )
+    scale = objective.loss_scale
+    try:
+        result = GradientDescent(options).solve(
+            objective,
+            theta0,
+            loss_floor=_LOSS_RESOLUTION * max(scale, loss0),
+            validation_floor=(
+                None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
+            ),
+        )
+    except OutOfRangeError as exc:
+        raise ValueError(_out_of_range_message(exc, settings)) from None
+    solution = Solution(result, descent, objective, statistics, settings, loss_unit)
+    if result.diverged_at is not None:
+        raise DivergenceError(
+            _divergence_message(settings, result, solution._max_stable(), loss_unit)
+        )
+    return solution
+
+
+def _reporter(verbose, loss_unit):
+    every = 1 if verbose is True else int(verbose)
+
+    def report(first, losses, val_losses):
+        for i, loss in enumerate(losses):
+            epoch = first + i + 1
+            if epoch % every and epoch != 1:
+                continue
+            line = f"Epoch {epoch}, loss = {loss * loss_unit:.8f}"
+            if val_losses is not None:
+                line += f", validation loss = {val_losses[i] * loss_unit:.8f}"
+            print(line)
+        sys.stdout.flush()
+
+    return report
+
+
+def _out_of_range_message(exc, settings):
+    return (
+        f"Gradient descent cannot run on these data: {exc}, in the basis it "
+        "runs on. "
+        + (
+            "With standardize=False the parameters are those of the raw "
+            "[x**2, x, 1], which features of very small or very large "
+            "scale make huge. Use standardize=True (the default), or "
+            "rescale X or y."
+            if not settings.standardize
+            else "Rescale X or y, for example with StandardScaler."
+        )
+    )
+
+
+def _divergence_message(settings, result, max_stable, loss_unit):
+    k = result.diverged_at
+    before = result.loss_curve[k - 1] * loss_unit
+    after = result.loss_curve[k] * loss_unit
+    safe = 0.5 * max_stable
+    text = (
+        f"Gradient descent diverged: with learning_rate={settings.learning_rate!r} "
+        f"the training loss rose from {before:.6g} at epoch {k} to {after:.6g} "
+        f"at epoch {k + 1}. Steps of {max_stable:.6g} or "
+        f"more cannot converge on this data; use learning_rate={safe:.6g} (or "
+        "smaller), or learning_rate='auto', which picks that safe value."
+    )
+    if not settings.standardize:
+        text += " With standardize=True one learning rate suits any data scale."
+    return text
+
+
+def _convergence_message(settings, result, max_stable):
+    curve = result.loss_curve
+    if curve.shape[0] >= 2 and curve[-2] > 0:
+        change = (curve[-2] - curve[-1]) / curve[-2]
+    else:
+        change = 0.0
+    text = (
+        f"QuadraticGDRegressor did not converge: max_iter={settings.max_iter} "
+        f"epochs ran and the last relative change of the training loss was "
+        f"{change:.3g} (tol={settings.tol}). "
+    )
+    auto = 0.5 * max_stable
+    if result.slowest_rate < 0:
+        text += (
+            "The loss oscillates: the learning rate is close to its stability "
+            f"limit. Lower learning_rate (learning_rate='auto' uses {auto:.3g})."
+        )
+    elif settings.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
+        text += (
+            f"learning_rate={settings.learning_rate!r} is small for this data: "
+            f"raise it (learning_rate='auto' uses {auto:.3g}) or increase max_iter."
+        )
+    elif not settings.standardize:
+        text += (
+            "The raw features [x**2, x] are badly conditioned for gradient "
+            "descent: set standardize=True, or increase max_iter."
+        )
+    else:
+        text += "Increase max_iter, or raise tol."
+    return text

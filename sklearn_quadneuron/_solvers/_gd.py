@@ -1,0 +1,270 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Full-batch gradient descent, the article's optimizer.
+
+Each epoch records the loss at the current parameters, then steps against the
+analytic gradient: ``theta <- theta - learning_rate * grad``. On an objective
+that holds its Hessian (the statistics), many epochs are written down at once in
+closed form; on one that must read the data, they run one by one. Both produce
+the same numbers, and both are watched by the same
+:class:`~._monitor.StoppingMonitor`.
+
+Closed form. On a quadratic objective ``J(theta) = J(theta*) + (theta - theta*)^T
+H (theta - theta*)``, one epoch with step ``eta`` is the affine map ``theta <-
+theta - eta * 2 (H theta - h)``. In the eigenbasis of H (``H = V diag(lam) V^T``)
+it decouples: the error along eigenvector i is multiplied by ``rho_i = 1 - 2 eta
+lam_i`` every epoch. So the iterate and the loss after k epochs are
+
+    theta_k = theta* + V (rho**k * e_0)
+    J_k     = J(theta*) + sum_i lam_i e_0i**2 rho_i**(2k)
+
+exactly the numbers the loop would give, for a whole block of epochs at once.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._monitor import StoppingMonitor
+
+# Epochs are evaluated in blocks of at most this many (epoch x mode) numbers.
+_BLOCK_ELEMENTS = 1 << 18
+
+
+class OutOfRangeError(ArithmeticError):
+    """The iterates are too far from the minimum for float64 to square."""
+
+
+def safe_step(lam_max):
+    """``1 / L`` for ``L = 2 * lam_max``: a step that provably converges.
+
+    ``lam_max`` is the largest eigenvalue of half the Hessian; any step
+    converges on a flat loss.
+    """
+    return 0.5 / lam_max if lam_max > 0 else 0.5
+
+
+@dataclass
+class DescentOptions:
+    """How to descend: the estimator's settings, and the losses' resolution."""
+
+    learning_rate: object = "auto"
+    max_iter: int = 1000
+    tol: float | None = 1e-6
+    n_iter_no_change: int = 5
+    record_path: bool = False
+    report: object = None
+
+
+class GradientDescent:
+    """Full-batch gradient descent with the stopping rules of the module above.
+
+    Parameters
+    ----------
+    options : DescentOptions
+    """
+
+    def __init__(self, options):
+        self.options = options
+
+    def solve(self, objective, theta0, *, loss_floor, validation_floor=None):
+        """Descend from ``theta0``; return a DescentResult.
+
+        Parameters
+        ----------
+        objective : objective
+            With ``evaluate``, ``largest_eigenvalue``, and, when ``precomputed``
+            is true, its ``hessian``, ``linear`` and ``validation`` (or None).
+        theta0 : ndarray of shape (n_params, n_targets)
+        loss_floor : float
+        validation_floor : float or None
+            None: no early stopping.
+        """
+        opts = self.options
+        lr = opts.learning_rate
+        if isinstance(lr, str):
+            lr = safe_step(objective.largest_eigenvalue())
+        lr = float(lr)
+        if objective.precomputed:
+            epochs = _ClosedFormEpochs(objective, theta0, lr, opts.record_path)
+        else:
+            epochs = _SteppedEpochs(objective, theta0, lr, opts.record_path)
+        monitor = StoppingMonitor(
+            opts.tol, opts.n_iter_no_change, loss_floor, validation_floor, opts.report
+        )
+        k0 = 0
+        while k0 < opts.max_iter and not monitor.finished:
+            k1 = epochs.block_end(k0, opts.max_iter)
+            curve, val_curve = epochs.losses(k0, k1)
+            keep = monitor.observe(k0, curve, val_curve)
+            if monitor.diverged_at is None:
+                epochs.kept(k0, keep, monitor.best_iter)
+            k0 += keep
+
+        result = monitor.result(lr)
+        if result.diverged_at is not None:
+            return result
+        result.parameters_at = epochs.parameters_at
+        result.slowest_rate = epochs.slowest_rate(result.n_iter)
+        result.theta = epochs.parameters_at(result.best_iter)
+        if opts.record_path:
+            result.path = epochs.path(result.n_iter)
+        return result
+
+
+class _ClosedFormEpochs:
+    """Blocks of epochs written down in the eigenbasis of the Hessian."""
+
+    def __init__(self, objective, theta0, lr, record_path):
+        lam, V, keep, _ = objective.eigen()
+        Vk, lam_k = V[:, keep], lam[keep]
+        Vd = V[:, ~keep]
+        theta_star = Vk @ ((Vk.T @ objective.linear) / lam_k[:, None])
+        # The iterate's limit keeps theta0's component along null directions.
+        self.limit = theta_star + Vd @ (Vd.T @ theta0)
+        self.Vk = Vk
+        self.e0 = Vk.T @ (theta0 - theta_star)
+        self.rho = rho = 1.0 - 2.0 * lr * lam_k
+        with np.errstate(over="ignore", invalid="ignore"):
+            weight = lam_k * (self.e0**2).sum(axis=1)
+        if not np.all(np.isfinite(weight)):
+            # The loss along some mode is beyond float64: no epoch can be
+            # evaluated.
+            raise OutOfRangeError(
+                "the distance from the initial parameters to the minimum is too "
+                "large to square in float64"
+            )
+        self.unstable = unstable = np.abs(rho) > 1.0
+        if unstable.any():
+            # Rounding excites every mode in a real loop: never let an unstable
+            # one sit at exactly zero.
+            scale = np.finfo(float).eps * (
+                np.abs(theta0).max() + np.abs(theta_star).max()
+            )
+            weight = np.where(unstable, np.maximum(weight, lam_k * scale**2), weight)
+        self.weight = weight
+        self.loss_limit = objective.value(self.limit)
+        self.log_abs_rho = np.log(np.where(unstable, np.abs(rho), 1.0))
+        self.log_weight = np.log(np.where(unstable, weight, 1.0))
+        validation = objective.validation
+        if validation is not None:
+            Gv = validation.hessian
+            self.val_limit = validation.value(self.limit)
+            self.val_grad = Vk.T @ (Gv @ self.limit - validation.linear)
+            self.val_quad = Vk.T @ Gv @ Vk
+        self.validation = validation
+        self.record_path = record_path
+        self.blocks = []
+        self.size = 16
+        self.max_size = max(16, _BLOCK_ELEMENTS // max(rho.shape[0], 1))
+
+    def block_end(self, k0, max_iter):
+        k1 = min(max_iter, k0 + self.size)
+        self.size = min(self.size * 4, self.max_size)
+        return k1
+
+    def losses(self, k0, k1):
+        rho, unstable, weight = self.rho, self.unstable, self.weight
+        ks = np.arange(k0, k1, dtype=float)
+        stable_weight = np.where(unstable, 0.0, weight)
+        settled = not unstable.any() and float(
+            stable_weight @ np.power(np.abs(rho), 2.0 * k0)
+        ) <= np.finfo(float).eps * abs(self.loss_limit)
+        if settled:
+            # Every mode has decayed below the rounding of the limit: the rest of
+            # the run is the limit itself, and costs nothing to write down.
+            curve = np.full(k1 - k0, self.loss_limit)
+        else:
+            # |rho|**(2k) for stable modes underflows harmlessly; unstable ones
+            # are summed from logarithms, capped far below overflow.
+            powers = np.power(np.abs(np.where(unstable, 0.0, rho)), 2.0 * ks[:, None])
+            curve = self.loss_limit + powers @ stable_weight
+        if unstable.any():
+            logs = np.minimum(
+                2.0 * ks[:, None] * self.log_abs_rho + self.log_weight, 600.0
+            )
+            curve = curve + np.where(unstable, np.exp(logs), 0.0).sum(axis=1)
+        if self.validation is None:
+            return curve, None
+        E = self._errors(ks)
+        val_curve = (
+            self.val_limit
+            + 2.0 * np.einsum("bit,it->b", E, self.val_grad)
+            + np.einsum("bit,ij,bjt->b", E, self.val_quad, E)
+        )
+        return curve, val_curve
+
+    def _errors(self, ks):
+        return np.power(self.rho, ks[:, None])[:, :, None] * self.e0[None]
+
+    def kept(self, k0, n, best_iter):
+        if self.record_path:
+            E = self._errors(np.arange(k0, k0 + n, dtype=float))
+            self.blocks.append(self.limit[None] + np.einsum("ij,bjt->bit", self.Vk, E))
+
+    def parameters_at(self, k):
+        """theta after k epochs (any k >= 0)."""
+        return self.limit + self.Vk @ (np.power(self.rho, k)[:, None] * self.e0)
+
+    def path(self, n_iter):
+        return np.concatenate(self.blocks + [self.parameters_at(n_iter)[None]])
+
+    def slowest_rate(self, n_iter):
+        remaining = self.weight * np.power(np.abs(self.rho), 2.0 * n_iter)
+        if remaining.size and remaining.max() > 0:
+            return float(self.rho[int(np.argmax(remaining))])
+        return 0.0
+
+
+class _SteppedEpochs:
+    """Epochs one by one: evaluate at the parameters, then step."""
+
+    def __init__(self, objective, theta0, lr, record_path):
+        self.objective = objective
+        self.lr = lr
+        self.theta = theta0.copy()
+        self.k = 0
+        self.grad = None
+        self.record_path = record_path
+        self.steps = [] if record_path else None
+        self.best = (0, theta0.copy())
+
+    def block_end(self, k0, max_iter):
+        return k0 + 1
+
+    def losses(self, k0, k1):
+        self._step()
+        loss, self.grad, val_loss = self.objective.evaluate(self.theta)
+        val = None if val_loss is None else np.array([val_loss])
+        return np.array([loss]), val
+
+    def _step(self):
+        """Apply the pending update: the step is taken once its epoch is kept."""
+        if self.grad is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                # A diverging step may overflow; the next epoch's non-finite loss
+                # reports it as divergence, naming the learning rate.
+                self.theta = self.theta - self.lr * self.grad
+            self.k += 1
+            self.grad = None
+
+    def kept(self, k0, n, best_iter):
+        if self.record_path:
+            self.steps.append(self.theta.copy())
+        if best_iter == k0:
+            self.best = (k0, self.theta.copy())
+
+    def parameters_at(self, k):
+        self._step()
+        if k == self.k:
+            return self.theta
+        if k == self.best[0]:
+            return self.best[1]
+        return self.steps[k]
+
+    def path(self, n_iter):
+        self._step()
+        return np.asarray(self.steps + [self.theta])
+
+    def slowest_rate(self, n_iter):
+        return 0.0

@@ -1,0 +1,202 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The bookkeeping every descent shares: stopping, divergence, the best epoch.
+
+Stopping rule (``tol`` relative, as in SGDRegressor with ``n_iter_no_change``):
+epoch k makes no progress when ``J_k >= best - tol * max(best, floor)``, ``best``
+being the lowest loss before it; the run stops after ``n_iter_no_change``
+consecutive epochs without progress. ``floor`` is the loss resolution of the
+statistics, so a loss that reaches zero (noise-free data) still stops. With a
+validation set (early stopping) the rule watches the validation loss instead, and
+the parameters of its best epoch are kept.
+
+Divergence: with a stable step the loss never increases; an epoch whose loss is
+not finite, or exceeds the previous one by more than rounding, marks the run as
+diverged.
+
+The monitor sees the losses a block of epochs at a time, so that an optimizer that
+can write down many epochs at once (in closed form) is checked exactly as one that
+runs them one by one.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Relative slack before a loss increase counts as divergence.
+_INCREASE_RTOL = 1e-9
+
+
+@dataclass
+class DescentResult:
+    """What an optimizer reports; the estimator records it.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_params, n_targets) or None
+        The parameters kept (after ``n_iter`` updates, or at ``best_iter``).
+        None after divergence.
+    loss_curve : ndarray of shape (n_iter,)
+        Training loss before each update.
+    n_iter : int
+    stop_reason : {"tol", "early_stopping", "max_iter", "diverged", "callback"}
+    learning_rate : float
+    validation_loss_curve : ndarray of shape (n_iter,) or None
+    best_iter : int or None
+    diverged_at : int or None
+        Epoch whose loss rose (or overflowed).
+    path : ndarray of shape (n_iter + 1, n_params, n_targets) or None
+        Parameters after 0 to ``n_iter`` updates, when recorded.
+    slowest_rate : float
+        Contraction factor of the slowest mode still far from converged (0 when
+        unknown); negative when it oscillates.
+    parameters_at : callable
+        ``k -> theta`` after k updates (recorded or recomputed).
+    """
+
+    theta: np.ndarray | None
+    loss_curve: np.ndarray
+    n_iter: int
+    stop_reason: str
+    learning_rate: float
+    validation_loss_curve: np.ndarray | None = None
+    best_iter: int | None = None
+    diverged_at: int | None = None
+    path: np.ndarray | None = None
+    slowest_rate: float = 0.0
+    parameters_at: object = field(default=None, repr=False)
+
+    def truncated(self, n_iter, stop_reason):
+        """The same run, as if it had stopped after ``n_iter`` epochs."""
+        curve = None
+        best = n_iter
+        if self.validation_loss_curve is not None:
+            curve = self.validation_loss_curve[:n_iter]
+            best = int(np.argmin(curve))
+        return DescentResult(
+            theta=self.parameters_at(best),
+            loss_curve=self.loss_curve[:n_iter],
+            n_iter=n_iter,
+            stop_reason=stop_reason,
+            learning_rate=self.learning_rate,
+            validation_loss_curve=curve,
+            best_iter=best,
+            path=None if self.path is None else self.path[: n_iter + 1],
+            slowest_rate=self.slowest_rate,
+            parameters_at=self.parameters_at,
+        )
+
+
+def _first_stop(no_progress, run0, patience):
+    """Index of the first epoch that completes ``patience`` epochs without progress.
+
+    ``run0`` is the length of the run carried in from the previous block.
+    Returns (index or None, run length at the end of the block).
+    """
+    n = no_progress.shape[0]
+    idx = np.arange(n)
+    last_reset = np.maximum.accumulate(np.where(no_progress, -1, idx))
+    run = np.where(last_reset >= 0, idx - last_reset, idx + 1 + run0)
+    hits = np.flatnonzero(run >= patience)
+    return (int(hits[0]) if hits.size else None), int(run[-1]) if n else run0
+
+
+def _no_progress(curve, best0, tol, floor):
+    """Per epoch: no progress against the best loss before it; new running best."""
+    best_before = np.minimum.accumulate(np.concatenate([[best0], curve]))[:-1]
+    # Before the first epoch there is no best loss yet (inf): that epoch is progress.
+    seen = np.isfinite(best_before)
+    best_before = np.where(seen, best_before, 0.0)
+    flags = seen & (curve >= best_before - tol * np.maximum(best_before, floor))
+    return flags, float(min(best0, curve.min()))
+
+
+class StoppingMonitor:
+    """Watches the losses of a descent, block by block, and decides when it ends.
+
+    Parameters
+    ----------
+    tol : float or None
+        None runs every epoch asked for.
+    n_iter_no_change : int
+    loss_floor : float
+        Loss resolution of the training loss (see the module docstring).
+    validation_floor : float or None
+        Resolution of the validation loss; None when there is no validation set.
+    report : callable or None
+        Called as ``report(first_epoch, losses, validation_losses)`` for each
+        block of epochs kept, for progress output.
+    """
+
+    def __init__(self, tol, n_iter_no_change, loss_floor, validation_floor, report):
+        self.tol = tol
+        self.patience = n_iter_no_change
+        self.loss_floor = loss_floor
+        self.validation = validation_floor is not None
+        self.validation_floor = validation_floor
+        self.report = report
+        self.losses, self.val_losses = [], []
+        self.best, self.run, self.previous = np.inf, 0, None
+        self.best_iter, self.best_val = None, np.inf
+        self.stop_reason, self.diverged_at, self.finished = "max_iter", None, False
+
+    def observe(self, k0, curve, val_curve=None):
+        """Take the losses of epochs ``k0, k0 + 1, ...``; return how many are kept.
+
+        After this call, ``finished`` says whether the descent must end.
+        """
+        prev = np.concatenate(
+            [[curve[0] if self.previous is None else self.previous], curve]
+        )
+        rises = ~np.isfinite(curve) | (
+            curve > prev[:-1] * (1.0 + _INCREASE_RTOL) + self.loss_floor
+        )
+        if rises.any():
+            d = int(np.flatnonzero(rises)[0])
+            self.diverged_at = k0 + d
+            self.losses.append(curve[: d + 1])
+            self.stop_reason, self.finished = "diverged", True
+            return d + 1
+        self.previous = curve[-1]
+
+        if self.validation:
+            monitored, floor = val_curve, self.validation_floor
+        else:
+            monitored, floor = curve, self.loss_floor
+        keep = curve.shape[0]
+        if self.tol is not None:
+            flags, _ = _no_progress(monitored, self.best, self.tol, floor)
+            hit, self.run = _first_stop(flags, self.run, self.patience)
+            if hit is not None:
+                keep = hit + 1
+                self.stop_reason = "early_stopping" if self.validation else "tol"
+                self.finished = True
+        self.best = float(min(self.best, monitored[:keep].min()))
+        self.losses.append(curve[:keep])
+        if self.validation:
+            kept = val_curve[:keep]
+            self.val_losses.append(kept)
+            i = int(np.argmin(kept))
+            if kept[i] < self.best_val:
+                self.best_val, self.best_iter = float(kept[i]), k0 + i
+        if self.report is not None:
+            self.report(k0, curve[:keep], val_curve[:keep] if self.validation else None)
+        return keep
+
+    def result(self, learning_rate):
+        """The curves and the verdict, as a DescentResult without parameters."""
+        loss_curve = np.concatenate(self.losses) if self.losses else np.empty(0)
+        n_iter = loss_curve.shape[0]
+        result = DescentResult(
+            theta=None,
+            loss_curve=loss_curve,
+            n_iter=n_iter,
+            stop_reason=self.stop_reason,
+            learning_rate=float(learning_rate),
+            diverged_at=self.diverged_at,
+            best_iter=n_iter,
+        )
+        if self.validation and self.diverged_at is None:
+            result.validation_loss_curve = np.concatenate(self.val_losses)
+            result.best_iter = self.best_iter
+        return result

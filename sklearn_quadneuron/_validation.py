@@ -1,0 +1,243 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Checks of what a fit is given, before any pass over the data.
+
+One path validates in-memory input for :meth:`fit` and :meth:`partial_fit`; the
+initial values (``coef_init``, ``intercept_init``, a warm start) are checked here
+too, once the numbers of features and targets are known and before the data is
+read. Nothing in this module imports another module of the package.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    validate_data,
+)
+
+# Floating dtypes kept as they are; anything else is converted to float64.
+FLOAT_DTYPES = [np.float64, np.float32]
+
+
+def is_dask(obj):
+    """Whether ``obj`` is a Dask collection, without importing Dask."""
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+@dataclass
+class FitInput:
+    """Validated in-memory data: ``Y`` is ``y`` with a target axis always."""
+
+    X: np.ndarray
+    y: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+
+    @property
+    def n_targets(self):
+        return self.Y.shape[1]
+
+
+def validate_fit_input(estimator, X, y, sample_weight, *, reset, check_finite):
+    """Validate X, y and the weights of a fit or of one chunk.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Receives or checks ``n_features_in_`` and ``feature_names_in_``.
+    X, y, sample_weight : the data as given
+    reset : bool
+        Whether this data starts a fit (True) or continues one (False).
+    check_finite : bool
+        Whether to check NaN and infinity now. A pass that gathers statistics
+        checks them on the way, at no extra cost: it passes False.
+
+    Returns
+    -------
+    data : FitInput
+    """
+    X = validate_data(
+        estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=check_finite
+    )
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None."
+        )
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=FLOAT_DTYPES,
+        ensure_all_finite=check_finite,
+        input_name="y",
+        estimator=estimator,
+    )
+    check_consistent_length(X, y)
+    sample_weight = check_weights(sample_weight, X)
+    return FitInput(X, y, y.reshape(y.shape[0], -1), sample_weight)
+
+
+def check_finite_input(estimator, data):
+    """scikit-learn's own errors for NaN or infinity in X or y, with advice."""
+    check_array(data.X, dtype=None, input_name="X", estimator=estimator)
+    check_array(
+        data.y, dtype=None, ensure_2d=False, input_name="y", estimator=estimator
+    )
+
+
+def check_weights(sample_weight, X):
+    """Non-negative float64 weights, one per row, or None for unit weights."""
+    if sample_weight is None:
+        return None
+    try:
+        return _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    except ValueError as exc:
+        if "non-zero" not in str(exc):
+            raise
+        raise ValueError(
+            f"{exc} Every sample has weight 0: pass at least one positive "
+            "sample_weight."
+        ) from None
+
+
+def check_positive_weight(weight):
+    """A fit needs some weight to average over."""
+    if weight <= 0:
+        raise ValueError(
+            "Sample weights must contain at least one non-zero number. Every "
+            "sample has weight 0: pass at least one positive sample_weight."
+        )
+
+
+def check_targets(y_ndim, n_targets, fitted_ndim, fitted_targets):
+    """A chunk of a stream has the targets of the chunks before it."""
+    if y_ndim != fitted_ndim or n_targets != fitted_targets:
+        raise ValueError(
+            f"y has {n_targets} target(s) and {y_ndim} dimension(s), but "
+            f"the model was fitted with {fitted_targets} target(s) and "
+            f"{fitted_ndim} dimension(s). Every chunk must have the same "
+            "targets."
+        )
+
+
+def validation_mask(n_samples, sample_weight, validation_fraction, random_state):
+    """Held-out rows of an early-stopping split, drawn from ``random_state``."""
+    n_val = math.ceil(validation_fraction * n_samples)
+    if n_val < 2 or n_samples - n_val < 1:
+        raise ValueError(
+            f"The validation set is too small: validation_fraction="
+            f"{validation_fraction} of n_samples={n_samples} leaves "
+            f"{n_val} sample(s) for validation and {n_samples - n_val} for "
+            "training. Increase validation_fraction or the size of the data, "
+            "or set early_stopping=False."
+        )
+    rng = check_random_state(random_state)
+    mask = np.zeros(n_samples, dtype=bool)
+    mask[rng.permutation(n_samples)[:n_val]] = True
+    if sample_weight is not None:
+        for name, rows in (("validation", mask), ("training", ~mask)):
+            check_split_weight(name, sample_weight[rows].sum())
+    return mask
+
+
+def check_split_weight(name, weight):
+    """Each side of an early-stopping split needs weight of its own."""
+    if not weight > 0:
+        raise ValueError(
+            f"The sample weights of the {name} split are all zero. "
+            "Use another random_state or validation_fraction."
+        )
+
+
+def split_seed(random_state):
+    """One integer seed for the per-block splits of out-of-core data."""
+    return check_random_state(random_state).randint(2**31 - 1)
+
+
+@dataclass
+class InitialValues:
+    """Validated ``coef_init`` and ``intercept_init`` (None: zeros)."""
+
+    coef: np.ndarray | None
+    intercept: np.ndarray | None
+
+
+def check_start(start, n_features, n_targets):
+    """Check initial values against the data's shape, before reading the data.
+
+    Parameters
+    ----------
+    start : None, InitialValues of raw values, or a fitted centered form
+        What the fit starts from: zeros, explicit initial values, or the
+        previous fit's model (``warm_start`` and later chunks of a stream).
+    n_features, n_targets : int
+
+    Returns
+    -------
+    start : None, InitialValues of arrays shaped (n_targets, 2 * n_features) and
+        (n_targets,), or the centered form unchanged
+    """
+    if start is None:
+        return None
+    if not isinstance(start, InitialValues):
+        if start.A.shape != (n_features, n_targets):
+            raise ValueError(
+                f"warm_start=True but the previous fit had {start.A.shape[0]} "
+                f"feature(s) and {start.A.shape[1]} target(s), this one has "
+                f"{n_features} and {n_targets}. Set warm_start=False to "
+                "start afresh."
+            )
+        return start
+    return InitialValues(
+        _as_init(start.coef, "coef_init", (n_targets, 2 * n_features), n_features),
+        _as_init(start.intercept, "intercept_init", (n_targets,), n_features),
+    )
+
+
+def _as_init(value, name, shape, n_features):
+    if value is None:
+        return None
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == len(shape) - 1 and shape[0] == 1:
+        arr = arr[None]
+    if arr.ndim == 0 and len(shape) == 1 and shape[0] == 1:
+        arr = arr.reshape(1)
+    if arr.shape != shape:
+        per = "2 * n_features" if name == "coef_init" else "one per target"
+        raise ValueError(
+            f"{name} has shape {np.shape(value)}, but this data needs shape "
+            f"{shape if shape[0] > 1 else shape[1:] or (1,)} ({per}; "
+            f"n_features={n_features}). Pass it in the layout of coef_ / "
+            "intercept_."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity; pass finite values.")
+    return arr
+
+
+def feature_names_of(X):
+    """String column names of a DataFrame-like X, as scikit-learn accepts them.
+
+    Returns None when X has no column names or they are not strings; mixed
+    string and non-string names are an error, as in scikit-learn.
+    """
+    names = getattr(X, "columns", None) if getattr(X, "ndim", 2) == 2 else None
+    if names is None:
+        return None
+    names = np.asarray(list(names), dtype=object)
+    if names.size and all(isinstance(n, str) for n in names):
+        return names
+    if any(isinstance(n, str) for n in names):
+        raise TypeError(
+            "Feature names are only supported if all input features have "
+            "string names. Convert them all to strings, for example with "
+            "X.columns = X.columns.astype(str)."
+        )
+    return None
