@@ -1,16 +1,11 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The standardized basis, the map back to data units, and readable terms."""
+"""The standardized basis and the map back to data units."""
 
 import numpy as np
 import pytest
 
-from sklearn_quadneuron._features import (
-    StandardBasis,
-    centered_predict,
-    format_equation,
-    term_names,
-)
+from sklearn_quadneuron._features import StandardBasis, centered_predict
 from sklearn_quadneuron._statistics import accumulate, reference_from
 
 
@@ -106,13 +101,3 @@ def test_symmetric_binary_feature_has_no_square_column():
     X = np.tile([-1.0, 1.0], 10)[:, None]
     basis, _ = basis_of(X, X.copy(), np.ones(20))
     assert basis.active.tolist() == [False, True, True]
-
-
-def test_term_names_and_equation():
-    assert list(term_names(["x0"])) == ["x0^2", "x0"]
-    assert list(term_names(["age", "bmi"])) == ["age^2", "bmi^2", "age", "bmi"]
-    text = format_equation([10.0, -5.0], 12.0, ["x0"])
-    assert text == "y = 10*x0^2 - 5*x0 + 12"
-    assert format_equation([-1.5, 0.25], -3.0, ["t"], "z", 3) == (
-        "z = -1.5*t^2 + 0.25*t - 3"
-    )

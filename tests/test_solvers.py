@@ -1,88 +1,227 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The two solvers follow the same trajectory; "auto" picks by cost."""
+"""The optimizer on a quadratic objective, against a plain gradient-descent loop.
+
+Gradient descent runs in closed form on an objective that holds its Hessian
+(``precomputed``) and one epoch at a time on one that does not: each is checked
+against the textbook loop, and the two against each other.
+"""
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression
 
-from sklearn_quadneuron import QuadraticGDRegressor
+from sklearn_quadneuron._solvers import DescentOptions, GradientDescent, safe_step
 
 
-def wide_data(n_samples=300, n_features=12, n_targets=1, seed=0):
+class Quadratic:
+    """A convex quadratic ``value(theta)`` with Hessian ``2 * hessian``.
+
+    The interface of the package's objectives; ``precomputed=False`` hides the
+    Hessian from the optimizer, which then runs its epochs one by one.
+    """
+
+    def __init__(self, hessian, linear, value, validation=None, precomputed=True):
+        self.hessian, self.linear, self.value = hessian, linear, value
+        self.validation = validation
+        self.precomputed = precomputed
+
+    def evaluate(self, theta):
+        grad = 2.0 * (self.hessian @ theta - self.linear)
+        val = None if self.validation is None else self.validation.value(theta)
+        return self.value(theta), grad, val
+
+    def eigen(self):
+        lam, V = np.linalg.eigh(self.hessian)
+        lam_max = max(float(lam[-1]), 0.0)
+        return lam, V, lam > 1e-13 * lam_max, lam_max
+
+    def largest_eigenvalue(self):
+        return self.eigen()[3]
+
+    def stepped(self):
+        """The same objective, without its Hessian: epochs one at a time."""
+        return Quadratic(
+            self.hessian, self.linear, self.value, self.validation, precomputed=False
+        )
+
+
+def make_objective(seed=0, n_params=3, n_targets=1, condition=10.0):
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_samples, n_features)) * rng.uniform(0.5, 3, n_features)
-    X += rng.normal(scale=10, size=n_features)
-    coef = rng.normal(size=(2 * n_features, n_targets))
-    Y = np.hstack([X**2, X]) @ coef + rng.normal(size=(n_samples, n_targets))
-    return X, Y[:, 0] if n_targets == 1 else Y
+    Q, _ = np.linalg.qr(rng.normal(size=(n_params, n_params)))
+    lam = np.geomspace(1.0, condition, n_params)
+    H = Q @ np.diag(lam) @ Q.T
+    h = rng.normal(size=(n_params, n_targets))
+    theta_star = np.linalg.solve(H, h)
+    minimum = 0.25
+
+    def value(theta):
+        e = theta - theta_star
+        return float(np.einsum("it,ij,jt->", e, H, e)) + minimum
+
+    return Quadratic(H, h, value), theta_star
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {},
-        {"standardize": False, "learning_rate": 1e-6},
-        {"alpha": 0.3},
-        {"early_stopping": True, "random_state": 0, "learning_rate": 0.05},
-    ],
-    ids=["default", "raw", "ridge", "early_stopping"],
-)
+def plain_loop(objective, theta0, lr, epochs):
+    """Gradient descent as written in any textbook: record, then step."""
+    theta, losses, path = theta0.copy(), [], [theta0.copy()]
+    for _ in range(epochs):
+        losses.append(objective.value(theta))
+        theta = theta - lr * 2.0 * (objective.hessian @ theta - objective.linear)
+        path.append(theta.copy())
+    return np.array(losses), np.array(path)
+
+
+def run(objective, theta0, validation=None, loss_floor=0.0, **kwargs):
+    settings = {"learning_rate": 0.01, "max_iter": 100, "tol": None}
+    settings.update(kwargs)
+    if validation is not None:
+        objective.validation = validation
+    return GradientDescent(DescentOptions(**settings)).solve(
+        objective,
+        theta0,
+        loss_floor=loss_floor,
+        validation_floor=None if validation is None else 0.0,
+    )
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
 @pytest.mark.parametrize("n_targets", [1, 2])
-def test_direct_and_statistics_solvers_share_the_trajectory(params, n_targets):
-    X, y = wide_data(n_targets=n_targets)
-    w = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
-    settings = dict(max_iter=60, tol=None, record_path=True, **params)
-    fits = {
-        solver: QuadraticGDRegressor(solver=solver, **settings).fit(X, y, w)
-        for solver in ("statistics", "direct")
-    }
-    stats, direct = fits["statistics"], fits["direct"]
-    assert stats.solver_ == "statistics" and direct.solver_ == "direct"
-    assert stats.n_iter_ == direct.n_iter_ == 60
-    np.testing.assert_allclose(direct.loss_curve_, stats.loss_curve_, rtol=1e-8)
+@pytest.mark.parametrize("lr", [0.001, 0.02, 0.049])
+def test_epochs_equal_the_plain_loop(lr, n_targets, stepped):
+    objective, _ = make_objective(n_targets=n_targets)
+    if stepped:
+        objective = objective.stepped()
+    theta0 = np.full((3, n_targets), 2.0)
+    result = run(objective, theta0, learning_rate=lr, max_iter=300, record_path=True)
+    losses, path = plain_loop(objective, theta0, lr, 300)
+    assert result.n_iter == 300
+    assert result.stop_reason == "max_iter"
+    np.testing.assert_allclose(result.loss_curve, losses, rtol=1e-10)
+    np.testing.assert_allclose(result.path, path, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(result.theta, path[-1], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
+def test_tol_rule_stops_where_the_rule_says(stepped):
+    objective, _ = make_objective(condition=50.0)
+    if stepped:
+        objective = objective.stepped()
+    theta0 = np.zeros((3, 1))
+    tol, patience, lr = 1e-4, 3, 0.005
+    result = run(
+        objective,
+        theta0,
+        learning_rate=lr,
+        max_iter=5000,
+        tol=tol,
+        n_iter_no_change=patience,
+    )
+    losses, _ = plain_loop(objective, theta0, lr, 5000)
+    # The rule written out: epoch k makes no progress when its loss is not below
+    # best - tol * best; stop at the patience-th such epoch in a row.
+    best, run_length, expected = np.inf, 0, None
+    for k, loss in enumerate(losses):
+        if np.isfinite(best) and loss >= best - tol * best:
+            run_length += 1
+        else:
+            run_length = 0
+        best = min(best, loss)
+        if run_length >= patience:
+            expected = k + 1
+            break
+    assert expected is not None
+    assert result.stop_reason == "tol"
+    assert result.n_iter == expected
+    np.testing.assert_allclose(result.loss_curve, losses[:expected], rtol=1e-10)
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
+def test_too_large_a_step_is_reported_as_divergence(stepped):
+    objective, _ = make_objective(condition=10.0)
+    if stepped:
+        objective = objective.stepped()
+    lam_max = 10.0
+    result = run(objective, np.ones((3, 1)), learning_rate=1.5 / lam_max)
+    assert result.stop_reason == "diverged"
+    assert result.diverged_at is not None
+    assert 1 / objective.largest_eigenvalue() == pytest.approx(1 / lam_max)
+    # The loss had started to rise; everything recorded is finite.
+    assert np.all(np.isfinite(result.loss_curve))
+    assert result.loss_curve[-1] > result.loss_curve[-2]
+
+
+def test_auto_learning_rate_is_half_the_inverse_largest_eigenvalue():
+    objective, theta_star = make_objective(condition=40.0)
+    assert safe_step(objective.largest_eigenvalue()) == pytest.approx(0.5 / 40.0)
+    result = run(objective, np.zeros((3, 1)), learning_rate="auto", max_iter=3000)
+    assert result.learning_rate == pytest.approx(0.5 / 40.0)
+    # Monotone decrease and convergence to the minimiser.
+    assert np.all(np.diff(result.loss_curve) <= 1e-15)
+    np.testing.assert_allclose(result.theta, theta_star, rtol=1e-8)
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
+def test_early_stopping_keeps_the_best_validation_epoch(stepped):
+    # Isotropic curvature: the iterate moves on the straight line from theta0 to
+    # the training minimiser. The validation minimiser sits half way, so the
+    # validation loss falls, then rises again.
+    H = 4.0 * np.eye(3)
+    theta_star = np.array([[1.0], [2.0], [3.0]])
+    theta0 = np.full((3, 1), 10.0)
+    val_star = (theta0 + theta_star) / 2
+
+    def quadratic(center):
+        value = lambda t: float(((t - center).T @ H @ (t - center))[0, 0])  # noqa: E731
+        return Quadratic(H, H @ center, value)
+
+    objective, validation = quadratic(theta_star), quadratic(val_star)
+    if stepped:
+        objective = objective.stepped()
+    lr = 0.02
+    result = run(
+        objective,
+        theta0,
+        learning_rate=lr,
+        max_iter=2000,
+        tol=1e-6,
+        validation=validation,
+        n_iter_no_change=5,
+    )
+    _, path = plain_loop(objective, theta0, lr, result.n_iter)
+    val = np.array([validation.value(t) for t in path[:-1]])
+    np.testing.assert_allclose(result.validation_loss_curve, val, rtol=1e-9)
+    assert result.stop_reason == "early_stopping"
+    assert result.best_iter == int(np.argmin(val))
+    assert 0 < result.best_iter < result.n_iter - 1
     np.testing.assert_allclose(
-        direct.validation_loss_curve_, stats.validation_loss_curve_, rtol=1e-8
-    )
-    np.testing.assert_allclose(
-        direct.coef_path_, stats.coef_path_, rtol=1e-7, atol=1e-9
-    )
-    np.testing.assert_allclose(direct.coef_, stats.coef_, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(direct.intercept_, stats.intercept_, rtol=1e-8)
-    assert direct.best_iter_ == stats.best_iter_
-    np.testing.assert_allclose(direct.predict(X), stats.predict(X), rtol=1e-8)
-
-
-def test_direct_solver_converges_to_least_squares():
-    X, y = wide_data(n_features=8)
-    model = QuadraticGDRegressor(solver="direct", tol=1e-12, max_iter=20000).fit(X, y)
-    reference = LinearRegression().fit(np.hstack([X**2, X]), y)
-    np.testing.assert_allclose(
-        model.predict(X), reference.predict(np.hstack([X**2, X])), rtol=1e-6
+        result.theta, path[result.best_iter], rtol=1e-9, atol=1e-12
     )
 
 
-def test_auto_picks_statistics_for_few_features_and_direct_for_many():
-    rng = np.random.default_rng(0)
-    few = QuadraticGDRegressor(max_iter=5, tol=None).fit(
-        rng.normal(size=(2000, 3)), rng.normal(size=2000)
+def test_report_sees_every_epoch_once():
+    objective, _ = make_objective()
+    seen = []
+    result = run(
+        objective,
+        np.zeros((3, 1)),
+        max_iter=1000,
+        report=lambda first, losses, _: seen.extend(range(first, first + len(losses))),
     )
-    assert few.solver_ == "statistics"
-    X = rng.normal(size=(60, 400))
-    many = QuadraticGDRegressor(max_iter=5, tol=None).fit(X, rng.normal(size=60))
-    assert many.solver_ == "direct"
+    assert seen == list(range(result.n_iter))
 
 
-def test_direct_auto_step_is_safe_and_close_to_the_exact_one():
-    # Beyond 96 parameters the direct solver bounds the largest eigenvalue from
-    # a block Krylov subspace instead of forming the Hessian.
-    X, y = wide_data(n_samples=400, n_features=60)
-    model = QuadraticGDRegressor(solver="direct", max_iter=3, tol=None).fit(X, y)
-    # The exact step, from the standardized columns built plainly.
-    U = (X - X.mean(axis=0)) / X.std(axis=0)
-    S = U**2 - 1
-    S /= S.std(axis=0)
-    Phi = np.column_stack([S, U, np.ones(len(X))])
-    lam_max = np.linalg.eigvalsh(Phi.T @ Phi / len(X))[-1]
-    exact = 0.5 / lam_max
-    assert exact / 1.15 <= model.learning_rate_ <= exact * (1 + 1e-9)
+@pytest.mark.parametrize("early", [False, True])
+def test_closed_form_and_stepped_epochs_agree(early):
+    objective, _ = make_objective(seed=3, n_params=4, n_targets=2, condition=30.0)
+    validation = make_objective(seed=4, n_params=4, n_targets=2)[0] if early else None
+    theta0 = np.random.default_rng(5).normal(size=(4, 2))
+    settings = {"learning_rate": 0.01, "max_iter": 400, "tol": 1e-5}
+    settings["record_path"] = True
+    closed = run(objective, theta0, validation=validation, **settings)
+    stepped = run(objective.stepped(), theta0, validation=validation, **settings)
+    assert closed.n_iter == stepped.n_iter < 400
+    assert closed.stop_reason == stepped.stop_reason
+    assert closed.best_iter == stepped.best_iter
+    np.testing.assert_allclose(closed.loss_curve, stepped.loss_curve, rtol=1e-10)
+    np.testing.assert_allclose(closed.path, stepped.path, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(closed.theta, stepped.theta, rtol=1e-9, atol=1e-12)

@@ -10,7 +10,9 @@ from sklearn_quadneuron._statistics import (
     NonFiniteError,
     QuadraticStatistics,
     accumulate,
+    feature_moments,
     gather,
+    loc_scale,
     reference_from,
 )
 
@@ -163,3 +165,44 @@ def test_gather_reports_non_finite_values(monkeypatch, bad, where):
     X[where] = bad
     with pytest.raises(NonFiniteError):
         gather(X, X.copy() if where else np.ones((2000, 1)))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_feature_moments_equal_numpy_per_feature_moments(weighted):
+    X, Y, w = data(n=700, p=3, k=2)
+    w = w if weighted else None
+    ref = reference_from(X, Y, w)
+    mask = np.zeros(700, bool)
+    mask[::5] = True
+    moments = feature_moments(X, Y, w, ref, mask)
+    keep = ~mask
+    mean, comoment, weight = numpy_statistics(
+        X[keep], Y[keep], None if w is None else w[keep], ref
+    )
+    assert moments.weight == pytest.approx(weight, rel=1e-12)
+    assert moments.n_samples == keep.sum()
+    np.testing.assert_allclose(moments.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(moments.squares, np.diag(comoment), rtol=1e-10)
+    np.testing.assert_allclose(
+        moments.cross, np.diag(comoment[:3, 3:6]), rtol=1e-9, atol=1e-12
+    )
+    # Two halves merged are the whole.
+    halves = [slice(0, 350), slice(350, 700)]
+    merged = feature_moments(X[halves[0]], Y[halves[0]], None, ref).merge(
+        feature_moments(X[halves[1]], Y[halves[1]], None, ref)
+    )
+    whole = feature_moments(X, Y, None, ref)
+    np.testing.assert_allclose(merged.mean, whole.mean, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(merged.squares, whole.squares, rtol=1e-11)
+    np.testing.assert_allclose(merged.cross, whole.cross, rtol=1e-10, atol=1e-12)
+
+
+def test_loc_scale_is_the_clipped_mean_and_the_largest_deviation():
+    mean, lo, hi = (
+        np.array([2.0, 7.0, 3.0]),
+        np.array([0.0, 0.0, 3.0]),
+        np.array([10.0, 5.0, 3.0]),
+    )
+    loc, scale = loc_scale(mean, lo, hi)
+    np.testing.assert_array_equal(loc, [2.0, 5.0, 3.0])
+    np.testing.assert_array_equal(scale, [8.0, 5.0, 1.0])

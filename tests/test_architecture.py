@@ -1,0 +1,81 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""A fit flows one way: no module imports one that comes after it.
+
+The layers, from the bottom: the math that knows nothing of the others, then
+validation, statistics, objectives and solvers, the solve step, and the
+estimator on top. Imports inside functions count too (Dask and matplotlib are
+imported lazily, and a lazy import can close a cycle as well as any other).
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
+
+# Each module may import only modules of a lower rank (or of its own package).
+RANKS = {
+    "_loss": 0,
+    "_outputs": 0,
+    "_validation": 0,
+    "_features": 1,
+    "_statistics": 1,
+    "_objectives": 2,
+    "_solvers": 2,
+    "_dask": 2,
+    "_callbacks": 2,
+    "_solve": 3,
+    "_regressor": 4,
+    "datasets": 0,
+}
+
+
+def package_imports(path):
+    """The package's top-level modules that ``path`` imports, anywhere in it."""
+    tree = ast.parse(path.read_text())
+    depth = len(path.relative_to(PACKAGE).parts)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            # From a subpackage, level 1 stays inside it.
+            if node.level < depth:
+                continue
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if parts[0] == "sklearn_quadneuron" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def top_module(path):
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in PACKAGE.rglob("*.py") if top_module(p) in RANKS),
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_imports_go_down_only(path):
+    module = top_module(path)
+    for imported in package_imports(path):
+        if imported == module:
+            continue
+        assert imported in RANKS, f"{module} imports {imported}, which has no rank"
+        assert RANKS[imported] < RANKS[module], (
+            f"{module} (rank {RANKS[module]}) imports {imported} "
+            f"(rank {RANKS[imported]})"
+        )
+
+
+def test_dask_reads_nothing_of_the_estimator():
+    text = (PACKAGE / "_dask.py").read_text()
+    assert "_regressor" not in text
+    # It is handed data and returns statistics: no attribute of an estimator.
+    assert "estimator." not in text

@@ -1,0 +1,88 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The two engines (statistics, direct) follow one trajectory; "auto" picks by cost."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from sklearn_quadneuron import QuadraticGDRegressor
+
+
+def wide_data(n_samples=300, n_features=12, n_targets=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features)) * rng.uniform(0.5, 3, n_features)
+    X += rng.normal(scale=10, size=n_features)
+    coef = rng.normal(size=(2 * n_features, n_targets))
+    Y = np.hstack([X**2, X]) @ coef + rng.normal(size=(n_samples, n_targets))
+    return X, Y[:, 0] if n_targets == 1 else Y
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"standardize": False, "learning_rate": 1e-6},
+        {"alpha": 0.3},
+        {"early_stopping": True, "random_state": 0, "learning_rate": 0.05},
+    ],
+    ids=["default", "raw", "ridge", "early_stopping"],
+)
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_direct_and_statistics_solvers_share_the_trajectory(params, n_targets):
+    X, y = wide_data(n_targets=n_targets)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
+    settings = dict(max_iter=60, tol=None, record_path=True, **params)
+    fits = {
+        solver: QuadraticGDRegressor(solver=solver, **settings).fit(X, y, w)
+        for solver in ("statistics", "direct")
+    }
+    stats, direct = fits["statistics"], fits["direct"]
+    assert stats.solver_ == "statistics" and direct.solver_ == "direct"
+    assert stats.n_iter_ == direct.n_iter_ == 60
+    np.testing.assert_allclose(direct.loss_curve_, stats.loss_curve_, rtol=1e-8)
+    np.testing.assert_allclose(
+        direct.validation_loss_curve_, stats.validation_loss_curve_, rtol=1e-8
+    )
+    np.testing.assert_allclose(
+        direct.coef_path_, stats.coef_path_, rtol=1e-7, atol=1e-9
+    )
+    np.testing.assert_allclose(direct.coef_, stats.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(direct.intercept_, stats.intercept_, rtol=1e-8)
+    assert direct.best_iter_ == stats.best_iter_
+    np.testing.assert_allclose(direct.predict(X), stats.predict(X), rtol=1e-8)
+
+
+def test_direct_solver_converges_to_least_squares():
+    X, y = wide_data(n_features=8)
+    model = QuadraticGDRegressor(solver="direct", tol=1e-12, max_iter=20000).fit(X, y)
+    reference = LinearRegression().fit(np.hstack([X**2, X]), y)
+    np.testing.assert_allclose(
+        model.predict(X), reference.predict(np.hstack([X**2, X])), rtol=1e-6
+    )
+
+
+def test_auto_picks_statistics_for_few_features_and_direct_for_many():
+    rng = np.random.default_rng(0)
+    few = QuadraticGDRegressor(max_iter=5, tol=None).fit(
+        rng.normal(size=(2000, 3)), rng.normal(size=2000)
+    )
+    assert few.solver_ == "statistics"
+    X = rng.normal(size=(60, 400))
+    many = QuadraticGDRegressor(max_iter=5, tol=None).fit(X, rng.normal(size=60))
+    assert many.solver_ == "direct"
+
+
+def test_direct_auto_step_is_safe_and_close_to_the_exact_one():
+    # Beyond 96 parameters the direct solver bounds the largest eigenvalue from
+    # a block Krylov subspace instead of forming the Hessian.
+    X, y = wide_data(n_samples=400, n_features=60)
+    model = QuadraticGDRegressor(solver="direct", max_iter=3, tol=None).fit(X, y)
+    # The exact step, from the standardized columns built plainly.
+    U = (X - X.mean(axis=0)) / X.std(axis=0)
+    S = U**2 - 1
+    S /= S.std(axis=0)
+    Phi = np.column_stack([S, U, np.ones(len(X))])
+    lam_max = np.linalg.eigvalsh(Phi.T @ Phi / len(X))[-1]
+    exact = 0.5 / lam_max
+    assert exact / 1.15 <= model.learning_rate_ <= exact * (1 + 1e-9)

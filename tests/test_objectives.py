@@ -1,0 +1,230 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The loss and the objectives the solvers use, against per-sample oracles.
+
+The per-sample oracles of ``_oracles.py`` are first checked against central finite
+differences; then the Gram objective (epochs on the statistics) and the data
+objective (a pass per epoch) are each checked against them and against finite
+differences of their own values, in the basis gradient descent runs on.
+"""
+
+import numpy as np
+import pytest
+from _oracles import central_differences, loss_gradient_per_sample, squared_loss
+
+from sklearn_quadneuron._features import DescentBasis, StandardBasis
+from sklearn_quadneuron._loss import L2Penalty, Moments
+from sklearn_quadneuron._objectives import DataObjective, GramObjective
+from sklearn_quadneuron._statistics import (
+    accumulate,
+    feature_moments,
+    reference_from,
+)
+
+
+def expanded(x):
+    return np.column_stack([x**2, x, np.ones_like(x)])
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=200)
+    Y = np.column_stack([3 * x**2 - x + 2, -(x**2) + 0.5]) + rng.normal(size=(200, 2))
+    theta = rng.normal(size=(3, 2))
+    w = rng.uniform(0.1, 2.0, size=200)
+    return expanded(x), Y, theta, w
+
+
+def direct_loss(Phi, Y, theta, w, alpha, mask):
+    r = Phi @ theta - Y
+    return float((w[:, None] * r**2).sum() / w.sum()) + alpha * float(
+        ((theta * mask[:, None]) ** 2).sum()
+    )
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.7])
+def test_per_sample_gradient_matches_central_finite_differences(problem, alpha):
+    Phi, Y, theta, w = problem
+    mask = np.array([1.0, 1.0, 0.0])
+    loss, grad = loss_gradient_per_sample(Phi, Y, theta, w, alpha, mask)
+    assert loss == pytest.approx(direct_loss(Phi, Y, theta, w, alpha, mask))
+    numeric = central_differences(
+        lambda t: direct_loss(Phi, Y, t, w, alpha, mask), theta
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
+
+
+def test_intercept_gradient_is_twice_the_mean_residual(problem):
+    # The exact derivative, not the article's mean(r).
+    Phi, Y, theta, _ = problem
+    _, grad = loss_gradient_per_sample(Phi, Y, theta)
+    r = Phi @ theta - Y
+    np.testing.assert_allclose(grad[2], 2 * r.mean(axis=0))
+    np.testing.assert_allclose(grad[0], 2 * (Phi[:, :1] * r).mean(axis=0))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_penalty_value_and_gradient(problem, alpha):
+    _, _, theta, _ = problem
+    mask = np.array([1.0, 1.0, 0.0])
+    penalty = L2Penalty(alpha, mask)
+    assert penalty.value(theta) == pytest.approx(alpha * (theta[:2] ** 2).sum())
+    numeric = central_differences(penalty.value, theta)
+    np.testing.assert_allclose(
+        np.broadcast_to(penalty.gradient(theta), theta.shape), numeric, atol=1e-8
+    )
+    np.testing.assert_allclose(penalty.hessian_diagonal(), alpha * mask)
+
+
+def weighted_moments(Phi, Y, w):
+    mean_phi = w @ Phi / w.sum()
+    mean_y = w @ Y / w.sum()
+    dP, dY = Phi - mean_phi, Y - mean_y
+    return Moments(
+        mean_phi,
+        mean_y,
+        (w[:, None] * dP).T @ dP / w.sum(),
+        (w[:, None] * dP).T @ dY / w.sum(),
+        w @ dY**2 / w.sum(),
+        w.sum(),
+    )
+
+
+def test_moments_mse_and_objective_equal_the_direct_loss(problem):
+    Phi, Y, theta, w = problem
+    mask = np.array([1.0, 1.0, 0.0])
+    moments = weighted_moments(Phi, Y, w)
+    assert moments.mse(theta) == pytest.approx(
+        squared_loss(Y, Phi @ theta, w), rel=1e-12
+    )
+    penalty = L2Penalty(0.4, mask)
+    assert moments.mse(theta) + penalty.value(theta) == pytest.approx(
+        direct_loss(Phi, Y, theta, w, 0.4, mask), rel=1e-12
+    )
+
+
+def test_moments_from_samples_and_per_column_mse(problem):
+    Phi, Y, theta, w = problem
+    moments = Moments.from_samples(Phi, Y, w)
+    expected = weighted_moments(Phi, Y, w)
+    np.testing.assert_allclose(moments.cov_phi, expected.cov_phi, atol=1e-12)
+    np.testing.assert_allclose(moments.var_y, expected.var_y, rtol=1e-12)
+    per_column = moments.mse_per_column(theta)
+    for t in range(Y.shape[1]):
+        assert per_column[t] == pytest.approx(
+            squared_loss(Y[:, t], Phi @ theta[:, t], w), rel=1e-12
+        )
+    # Moments of one target score every column against it: a grid of models.
+    single = Moments.from_samples(Phi, Y[:, 0], w)
+    grid = single.mse_per_column(theta)
+    for t in range(theta.shape[1]):
+        assert grid[t] == pytest.approx(
+            squared_loss(Y[:, 0], Phi @ theta[:, t], w), rel=1e-12
+        )
+
+
+def test_moments_mse_keeps_the_digits_of_a_small_loss_under_a_large_mean():
+    # y has a mean of 1e8 and the model misses it by 1e-3: the raw form
+    # theta' G theta - 2 theta' h + mean(y^2) would lose every digit.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=1000)
+    Phi = expanded(x)
+    Y = (1e8 + x)[:, None]
+    theta = np.array([[0.0], [1.0], [1e8 + 1e-3]])
+    moments = weighted_moments(Phi, Y, np.ones(1000))
+    # Per sample, each residual is formed exactly before squaring: the oracle.
+    direct = np.mean((Phi @ theta - Y) ** 2)
+    assert direct == pytest.approx(1e-6, rel=1e-3)
+    # The mean of y itself is known to ulp(1e8) ~ 1.5e-8, which bounds the bias
+    # of 1e-3 to ~1e-5 relative; the raw form would be off by ~1e8 times more.
+    assert moments.mse(theta) == pytest.approx(direct, rel=1e-4)
+
+
+def test_moments_gram_is_the_uncentered_second_moment(problem):
+    Phi, Y, _, w = problem
+    G, h = weighted_moments(Phi, Y, w).gram()
+    np.testing.assert_allclose(G, (w[:, None] * Phi).T @ Phi / w.sum(), rtol=1e-12)
+    np.testing.assert_allclose(h, (w[:, None] * Phi).T @ Y / w.sum(), rtol=1e-12)
+
+
+def test_transformed_moments_are_those_of_the_transformed_features(problem):
+    Phi, Y, _, w = problem
+    T = np.array([[1.0, 2.0, 0.5], [0.0, 3.0, -1.0], [0.0, 0.0, 1.0]])
+    moved = weighted_moments(Phi, Y, w).transformed(T)
+    expected = weighted_moments(Phi @ T.T, Y, w)
+    np.testing.assert_allclose(moved.mean_phi, expected.mean_phi, atol=1e-12)
+    np.testing.assert_allclose(moved.cov_phi, expected.cov_phi, atol=1e-12)
+    np.testing.assert_allclose(moved.cov_phi_y, expected.cov_phi_y, atol=1e-12)
+
+
+# -- the objectives the solvers descend on, both engines ---------------------
+
+
+def objectives(standardize, alpha, n_features=2, n_targets=2, offset=3.0, seed=4):
+    """Both objectives on the same weighted data, with what an oracle needs."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, n_features)) * [1.0, 0.5][:n_features] + offset
+    Y = X[:, :1] ** 2 - X + rng.normal(size=(300, n_targets))
+    w = rng.uniform(0.2, 2.0, size=300)
+    ref = reference_from(X, Y, w)
+    stats = accumulate(X, Y, w, ref)
+    basis = StandardBasis.from_statistics(stats)
+    descent = DescentBasis(basis, standardize)
+    gram = GramObjective(stats, descent, alpha)
+    moments = feature_moments(X, Y, w, ref)
+    data_basis = StandardBasis.from_feature_moments(moments)
+    data_descent = DescentBasis(data_basis, standardize)
+    data = DataObjective(X, Y, w, None, data_descent, alpha, moments.target_variance())
+    return X, Y, w, descent, gram, data_descent, data
+
+
+def per_sample_loss(X, Y, w, descent, theta, alpha):
+    """The objective at descent-basis ``theta``, by predictions and residuals."""
+    coef, intercept, _ = descent.model(theta)
+    Phi = np.hstack([X**2, X, np.ones((X.shape[0], 1))])
+    ys = descent.basis.y_scale
+    Y_pred = Phi @ np.vstack([coef.T, intercept[None]])
+    return squared_loss(Y / ys, Y_pred / ys, w) + alpha * float((theta[:-1] ** 2).sum())
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("alpha", [0.0, 0.2])
+def test_both_objectives_equal_the_per_sample_loss(standardize, alpha):
+    X, Y, w, descent, gram, data_descent, data = objectives(standardize, alpha)
+    rng = np.random.default_rng(0)
+    theta = rng.normal(size=gram.hessian.shape[:1] + (2,))
+    for objective, basis in ((gram, descent), (data, data_descent)):
+        expected = per_sample_loss(X, Y, w, basis, theta, alpha)
+        loss, _, val = objective.evaluate(theta)
+        assert val is None
+        assert loss == pytest.approx(expected, rel=1e-10)
+        assert objective.value(theta) == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("alpha", [0.0, 0.2])
+def test_both_gradients_match_finite_differences(standardize, alpha):
+    X, Y, w, descent, gram, data_descent, data = objectives(standardize, alpha)
+    theta = np.random.default_rng(1).normal(size=gram.hessian.shape[:1] + (2,))
+    for objective in (gram, data):
+        _, grad, _ = objective.evaluate(theta)
+        numeric = central_differences(objective.value, theta, eps=1e-5)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_largest_eigenvalues_agree_with_numpy():
+    _, _, _, _, gram, _, data = objectives(True, 0.1)
+    lam = np.linalg.eigvalsh(gram.hessian)[-1]
+    assert gram.largest_eigenvalue() == pytest.approx(lam, rel=1e-12)
+    # The data objective forms its Hessian column by column for few parameters.
+    assert data.largest_eigenvalue() == pytest.approx(lam, rel=1e-9)
+
+
+def test_loss_scale_is_the_weighted_variance_of_the_targets():
+    X, Y, w, descent, gram, _, data = objectives(True, 0.0)
+    Yr = Y / descent.basis.y_scale  # the units the objectives work in
+    mean = np.average(Yr, axis=0, weights=w)
+    expected = float(np.average((Yr - mean) ** 2, axis=0, weights=w).sum())
+    assert gram.loss_scale == pytest.approx(expected, rel=1e-10)
+    assert data.loss_scale == pytest.approx(expected, rel=1e-10)
