@@ -5,6 +5,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._loss import Moments
 from ._common import (
     _ARTICLE_NAMES,
     _axes,
@@ -352,7 +353,7 @@ def _compute_loss_surface(X, y, theta, axes, *, path=None, ranges=None, n_grid=6
         of ``theta``.
     """
     i, j = axes
-    G, theta_star, min_loss = _loss_quadratic(X, y)
+    losses, G = _mse_from_moments(X, y)
     if ranges is None:
         ranges = [
             _auto_range(theta[k], None if path is None else path[:, k], G[k, k], y)
@@ -365,12 +366,12 @@ def _compute_loss_surface(X, y, theta, axes, *, path=None, ranges=None, n_grid=6
     thetas = np.broadcast_to(theta, (n_grid, n_grid, theta.shape[0])).copy()
     thetas[..., i] = grid_x[None, :]
     thetas[..., j] = grid_y[:, None]
-    loss = _mse(thetas, G, theta_star, min_loss)
+    loss = losses(thetas.reshape(-1, theta.shape[0])).reshape(n_grid, n_grid)
     path_2d = path_loss = None
     if path is not None:
         on_path = np.broadcast_to(theta, path.shape).copy()
         on_path[:, [i, j]] = path_2d = path[:, [i, j]]
-        path_loss = _mse(on_path, G, theta_star, min_loss)
+        path_loss = losses(on_path)
     return {
         "grid_x": grid_x,
         "grid_y": grid_y,
@@ -381,19 +382,27 @@ def _compute_loss_surface(X, y, theta, axes, *, path=None, ranges=None, n_grid=6
     }
 
 
-def _loss_quadratic(X, y):
-    """The MSE of ``theta`` as ``(theta - theta*)^T G (theta - theta*) + L*``."""
-    phi = _expanded(X)
-    G = phi.T @ phi / X.shape[0]
-    theta_star = np.linalg.lstsq(phi, y, rcond=None)[0]
-    min_loss = float(np.mean((phi @ theta_star - y) ** 2))
-    return G, theta_star, min_loss
+def _mse_from_moments(X, y):
+    """The MSE of many parameter vectors after one pass over the data.
 
+    Returns a function of ``thetas`` of shape (n_thetas, n_params) giving the
+    MSE of each row, and ``G = mean(phi phi^T)``.
 
-def _mse(thetas, G, theta_star, min_loss):
-    """MSE at each row of ``thetas`` (any leading shape), from _loss_quadratic."""
-    d = thetas - theta_star
-    return np.maximum(np.einsum("...i,ij,...j->...", d, G, d), 0.0) + min_loss
+    The model is linear in ``theta``, so the MSE only needs the moments of
+    ``phi = [X**2, X, 1]`` and y. They are taken around a least-squares
+    solution ``theta*``: the MSE of ``theta`` is that of ``theta - theta*``
+    against the residuals ``y - phi @ theta*``, which are small near the
+    minimum, where the moments of y themselves would cancel the digits of a
+    small loss (on noiseless data the minimum is 0).
+    """
+    Phi = _expanded(X)
+    theta_star = np.linalg.lstsq(Phi, y, rcond=None)[0]
+    moments = Moments.from_samples(Phi, y - Phi @ theta_star)
+
+    def losses(thetas):
+        return moments.mse_per_column((thetas - theta_star).T)
+
+    return losses, moments.gram()[0]
 
 
 def _auto_range(fitted, path, curvature, y):
