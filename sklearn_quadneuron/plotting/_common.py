@@ -107,6 +107,19 @@ def _parameter_names(estimator):
     return [*(str(name) for name in estimator.get_term_names()), "intercept"]
 
 
+def _article_labels(names):
+    """Labels of a model's parameters: the article's a, b, c for one feature.
+
+    ``names`` are all the parameters of a model, ``[*term names, "intercept"]``.
+    Only a one-feature model, ``[f"{x}^2", x, "intercept"]``, is the article's
+    neuron; with several features the term names say which feature is meant.
+    """
+    names = list(names)
+    if len(names) == 3 and names[0] == f"{names[1]}^2" and names[2] == "intercept":
+        return list(_ARTICLE_NAMES)
+    return names
+
+
 def _parameter_index(estimator, name, what):
     """Position of a parameter in ``[*coef, intercept]``, by term name or alias."""
     names = _parameter_names(estimator)

@@ -21,6 +21,10 @@ from ._common import (
     _style,
 )
 
+# The curves are drawn above the samples: on noiseless data the fitted curve runs
+# through them and would otherwise be hidden under the points.
+_DATA_ZORDER, _CURVE_ZORDER = 1, 3
+
 
 class FitDisplay:
     """The data and the fitted curve against one feature.
@@ -146,7 +150,7 @@ class FitDisplay:
                     "alpha": 0.7 if n <= 300 else 0.5,
                     "color": "black",
                     "linewidths": 0,
-                    "zorder": 3,
+                    "zorder": _DATA_ZORDER,
                     "label": "data",
                 },
                 scatter_kwargs,
@@ -163,6 +167,7 @@ class FitDisplay:
                         "color": "tab:orange",
                         "linestyle": "--",
                         "linewidth": 2,
+                        "zorder": _CURVE_ZORDER,
                         "label": "before training",
                     },
                     initial_line_kwargs,
@@ -173,7 +178,12 @@ class FitDisplay:
             self.x_grid,
             self.y_pred,
             **_style(
-                {"color": "tab:blue", "linewidth": 2, "label": "after training"},
+                {
+                    "color": "tab:blue",
+                    "linewidth": 2,
+                    "zorder": _CURVE_ZORDER,
+                    "label": "after training",
+                },
                 line_kwargs,
                 Line2D,
             ),

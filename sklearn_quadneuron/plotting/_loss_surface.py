@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._loss import Moments
 from ._common import (
     _ARTICLE_NAMES,
+    _article_labels,
     _axes,
     _check_count,
     _check_matplotlib,
@@ -226,7 +227,8 @@ class LossSurfaceDisplay:
             ``"intercept"``; for one-feature models also ``"a"``, ``"b"``, ``"c"``
             as in the article (a term name takes precedence). None uses the
             quadratic and linear terms of the first feature, the article's a and
-            b.
+            b. The axes of a one-feature model are labelled a, b, c, those of a
+            larger one with the term names.
 
         target : int, default=0
             Index of the target, for multi-output estimators.
@@ -279,10 +281,8 @@ class LossSurfaceDisplay:
         surface = _compute_loss_surface(
             X, y, theta, (i, j), path=path, ranges=ranges, n_grid=n_grid
         )
-        names = _parameter_names(estimator)
-        display = cls(
-            **surface, params=(names[i], names[j]) if params is None else tuple(params)
-        )
+        labels = _article_labels(_parameter_names(estimator))
+        display = cls(**surface, params=(labels[i], labels[j]))
         return display.plot(
             ax=ax,
             kind=kind,

@@ -6,9 +6,11 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._common import (
+    _article_labels,
     _axes,
     _check_matplotlib,
     _check_target,
+    _parameter_index,
     _parameter_names,
     _recorded_path,
     _style,
@@ -24,8 +26,10 @@ class ParameterPathDisplay:
     Parameters
     ----------
     parameter_paths : dict of str to array-like of shape (n_epochs + 1,)
-        Each parameter's value after 0, 1, ..., n_epochs updates, by name (the
-        name labels its line).
+        Each parameter's value after 0, 1, ..., n_epochs updates, by name. The
+        name labels its line, except that the three parameters of a one-feature
+        model, ``"x^2"``, ``"x"`` and ``"intercept"`` for a feature ``x``, are
+        labelled with the article's names a, b and c.
 
     true_values : dict of str to float, default=None
         Reference values of some parameters, drawn as dashed horizontal lines
@@ -102,15 +106,21 @@ class ParameterPathDisplay:
                 f"are {list(self.parameter_paths)}."
             )
         ax = _axes(ax)
-        self.lines_, self.true_lines_ = {}, {}
+        labels = dict(zip(self.parameter_paths, _article_labels(self.parameter_paths)))
+        self.lines_ = {}
         for k, (name, path) in enumerate(self.parameter_paths.items()):
             path = np.asarray(path, dtype=float)
-            (line,) = ax.plot(
+            (self.lines_[name],) = ax.plot(
                 np.arange(path.shape[0]),
                 path,
-                **_style({"color": f"C{k}", "label": name}, line_kwargs, Line2D),
+                **_style(
+                    {"color": f"C{k}", "label": labels[name]}, line_kwargs, Line2D
+                ),
             )
-            self.lines_[name] = line
+        # Drawn after every path, so that the legend lists the parameters first
+        # and then their true values, and below the paths, which end on them.
+        self.true_lines_ = {}
+        for name, line in self.lines_.items():
             if name in true_values:
                 self.true_lines_[name] = ax.axhline(
                     float(true_values[name]),
@@ -119,7 +129,8 @@ class ParameterPathDisplay:
                             "color": line.get_color(),
                             "linestyle": "--",
                             "linewidth": 1,
-                            "label": f"true {name}",
+                            "zorder": 1.5,
+                            "label": f"true {labels[name]}",
                         },
                         true_line_kwargs,
                         Line2D,
@@ -127,7 +138,9 @@ class ParameterPathDisplay:
                 )
         ax.set_xlabel("epoch (number of updates)")
         ax.set_ylabel("parameter value")
-        ax.legend()
+        # One column, read top to bottom in drawing order; where it covers the
+        # fewest points of the lines.
+        ax.legend(loc="best", ncols=1)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -149,10 +162,12 @@ class ParameterPathDisplay:
         ----------
         estimator : QuadraticGDRegressor
             Estimator fitted with ``record_path=True``. Its parameters are named
-            as in ``get_term_names()``, and ``"intercept"``.
+            as in ``get_term_names()``, and ``"intercept"``; the legend of a
+            one-feature model calls them a, b, c, as the article does.
 
         true_values : dict of str to float or sequence of float, default=None
-            Reference values drawn as dashed lines: by parameter name, or one per
+            Reference values drawn as dashed lines: by parameter name (for
+            one-feature models also ``"a"``, ``"b"``, ``"c"``), or one per
             parameter in ``coef_`` order followed by the intercept (None entries
             are skipped).
 
@@ -181,7 +196,7 @@ class ParameterPathDisplay:
         target = _check_target(estimator, target)
         path = _recorded_path(estimator, target, caller)
         names = _parameter_names(estimator)
-        true_values = _check_true_values(true_values, names)
+        true_values = _check_true_values(true_values, estimator)
         display = cls(
             parameter_paths=_compute_parameter_paths(path, names),
             true_values=true_values,
@@ -191,10 +206,20 @@ class ParameterPathDisplay:
         )
 
 
-def _check_true_values(true_values, names):
-    """Reference values by parameter name, from a dict or one per parameter."""
-    if true_values is None or isinstance(true_values, dict):
-        return true_values
+def _check_true_values(true_values, estimator):
+    """Reference values by parameter name, from a dict or one per parameter.
+
+    A dict may name the parameters as ``get_term_names()`` and ``"intercept"``
+    do, or, for a one-feature model, as the article's a, b, c.
+    """
+    names = _parameter_names(estimator)
+    if true_values is None:
+        return None
+    if isinstance(true_values, dict):
+        return {
+            names[_parameter_index(estimator, name, "true_values")]: value
+            for name, value in true_values.items()
+        }
     values = list(true_values)
     if len(values) != len(names):
         raise ValueError(
