@@ -21,9 +21,34 @@ from ._common import (
     _style,
 )
 
-# The curves are drawn above the samples: on noiseless data the fitted curve runs
-# through them and would otherwise be hidden under the points.
-_DATA_ZORDER, _CURVE_ZORDER = 1, 3
+# The curves are drawn above the samples (zorder): on noiseless data the fitted
+# curve runs through them and would otherwise be hidden under the points.
+_INITIAL_STYLE = {
+    "color": "tab:orange",
+    "linestyle": "--",
+    "linewidth": 2,
+    "zorder": 3,
+    "label": "before training",
+}
+_FITTED_STYLE = {
+    "color": "tab:blue",
+    "linewidth": 2,
+    "zorder": 3,
+    "label": "after training",
+}
+
+
+def _data_style(n_samples):
+    """Points small and light enough that many of them stay readable."""
+    few = n_samples <= 300
+    return {
+        "s": 12 if few else 5,
+        "alpha": 0.7 if few else 0.5,
+        "color": "black",
+        "linewidths": 0,
+        "zorder": 1,
+        "label": "data",
+    }
 
 
 class FitDisplay:
@@ -140,53 +165,20 @@ class FitDisplay:
         from matplotlib.lines import Line2D
 
         ax = _axes(ax)
-        n = np.shape(self.x)[0]
         self.scatter_ = ax.scatter(
             self.x,
             self.y,
-            **_style(
-                {
-                    "s": 12 if n <= 300 else 5,
-                    "alpha": 0.7 if n <= 300 else 0.5,
-                    "color": "black",
-                    "linewidths": 0,
-                    "zorder": _DATA_ZORDER,
-                    "label": "data",
-                },
-                scatter_kwargs,
-                PathCollection,
-            ),
+            **_style(_data_style(np.shape(self.x)[0]), scatter_kwargs, PathCollection),
         )
         self.initial_line_ = None
         if self.y_initial is not None:
             (self.initial_line_,) = ax.plot(
                 self.x_grid,
                 self.y_initial,
-                **_style(
-                    {
-                        "color": "tab:orange",
-                        "linestyle": "--",
-                        "linewidth": 2,
-                        "zorder": _CURVE_ZORDER,
-                        "label": "before training",
-                    },
-                    initial_line_kwargs,
-                    Line2D,
-                ),
+                **_style(_INITIAL_STYLE, initial_line_kwargs, Line2D),
             )
         (self.line_,) = ax.plot(
-            self.x_grid,
-            self.y_pred,
-            **_style(
-                {
-                    "color": "tab:blue",
-                    "linewidth": 2,
-                    "zorder": _CURVE_ZORDER,
-                    "label": "after training",
-                },
-                line_kwargs,
-                Line2D,
-            ),
+            self.x_grid, self.y_pred, **_style(_FITTED_STYLE, line_kwargs, Line2D)
         )
         ax.set_xlabel(self.feature_name)
         ax.set_ylabel(self.target_name)
