@@ -265,18 +265,6 @@ ERRORS = {
         ["fit", "{train}", "--target", "yield", "--features", "yield"],
         "cannot also be a feature",
     ),
-    "divergence": (
-        [
-            "fit",
-            "{train}",
-            "--target",
-            "yield",
-            "--learning-rate",
-            "5",
-            "--no-standardize",
-        ],
-        "diverged",
-    ),
     "model not a regressor": (
         ["predict", "{not_model}", "{train}"],
         "LinearRegression",
@@ -307,6 +295,19 @@ def test_errors_are_one_line(capsys, tmp_path, files, case):
     assert len(lines) == 1, err
     assert lines[0].startswith("quadneuron: error: ")
     assert expected in lines[0]
+
+
+def test_divergence_is_a_failure_of_the_work(capsys, csv_data):
+    # Not an error in the input: the work itself failed, exit status 1.
+    path, _ = csv_data
+    argv = ["fit", path, "--target", "yield", "--learning-rate", 5, "--no-standardize"]
+    status, out, err = run(capsys, *argv)
+    assert status == 1
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("quadneuron: error: ")
+    assert "diverged" in lines[0]
 
 
 def test_argument_errors_exit_2(capsys):

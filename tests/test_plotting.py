@@ -130,6 +130,35 @@ def test_fit_display_other_features_at_their_mean():
     np.testing.assert_array_equal(display.scatter_.get_offsets()[:, 0], frame.v)
 
 
+def rendered_rgb(figure, ax, points):
+    """The colors the reader sees at data coordinates ``points``, as RGB in [0, 1]."""
+    figure.canvas.draw()
+    image = np.asarray(figure.canvas.buffer_rgba())[..., :3] / 255
+    pixels = ax.transData.transform(points)
+    height = image.shape[0]
+    return np.array([image[height - 1 - int(py), int(px)] for px, py in pixels])
+
+
+def test_fit_display_curves_drawn_above_the_data(article_data):
+    # Noiseless data: the samples lie on the fitted curve, and would hide it if
+    # they were drawn over it.
+    X, y = article_data
+    model = QuadraticGDRegressor(record_path=True).fit(X, y)
+    display = FitDisplay.from_estimator(model, X, y, show_initial=True)
+    assert display.line_.get_zorder() > display.scatter_.get_zorder()
+    assert display.initial_line_.get_zorder() > display.scatter_.get_zorder()
+    # What the reader sees along the curve, amid the samples: the curve's color.
+    x_grid, y_pred = display.line_.get_xdata(), display.line_.get_ydata()
+    inner = (x_grid > -1.5) & (x_grid < 1.5)
+    on_curve = np.c_[x_grid, y_pred][inner][::10]
+    color = matplotlib.colors.to_rgb(display.line_.get_color())
+    np.testing.assert_allclose(
+        rendered_rgb(display.figure_, display.ax_, on_curve),
+        np.tile(color, (len(on_curve), 1)),
+        atol=0.1,
+    )
+
+
 def test_fit_display_bad_arguments(data, article_model):
     X, y = data
     with pytest.raises(ValueError, match="feature"):
@@ -199,6 +228,52 @@ def test_parameter_path_display_true_values_by_name(article_model):
         ParameterPathDisplay.from_estimator(article_model, true_values={"d": 1.0})
     with pytest.raises(ValueError, match="one per parameter"):
         ParameterPathDisplay.from_estimator(article_model, true_values=[10, 5])
+
+
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_parameter_path_legend_reads_in_order(article_model):
+    display = ParameterPathDisplay.from_estimator(
+        article_model, true_values=[10, 5, 12]
+    )
+    expected = ["a", "b", "c", "true a", "true b", "true c"]
+    assert legend_texts(display.ax_) == expected
+    assert display.ax_.get_legend()._ncols == 1
+    # A legend rebuilt from the axes (ax.legend(ncols=2)) lists them the same way.
+    assert display.ax_.get_legend_handles_labels()[1] == expected
+    # The dashed reference lines lie under the paths that end on them.
+    for name, true_line in display.true_lines_.items():
+        assert true_line.get_zorder() < display.lines_[name].get_zorder()
+
+
+def test_parameter_path_article_names_for_one_feature(article_model):
+    display = ParameterPathDisplay.from_estimator(
+        article_model, true_values={"a": 10.0, "c": 12.0}
+    )
+    assert list(display.true_lines_) == ["x0^2", "intercept"]
+    np.testing.assert_array_equal(display.true_lines_["x0^2"].get_ydata(), [10, 10])
+    assert legend_texts(display.ax_) == ["a", "b", "c", "true a", "true c"]
+
+
+def test_parameter_path_term_names_for_two_features():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"u": rng.normal(size=100), "v": rng.normal(size=100)})
+    y = frame.u**2 + 2 * frame.v + 1
+    model = QuadraticGDRegressor(max_iter=5, tol=None, record_path=True).fit(frame, y)
+    display = ParameterPathDisplay.from_estimator(
+        model, true_values={"u^2": 1.0, "intercept": 1.0}
+    )
+    assert legend_texts(display.ax_) == [
+        "u^2",
+        "v^2",
+        "u",
+        "v",
+        "intercept",
+        "true u^2",
+        "true intercept",
+    ]
 
 
 def test_parameter_path_requires_record_path(data):
@@ -278,6 +353,40 @@ def test_loss_surface_exact_data_near_minimum():
     expected = mse(model.coef_[0], GX, GY, X[:, 0], y)
     np.testing.assert_allclose(display.loss, expected, rtol=1e-6, atol=1e-20)
     assert display.path_line_ is None
+
+
+@pytest.mark.parametrize(
+    "params, labels",
+    [
+        (None, ("a", "b")),
+        (("b", "c"), ("b", "c")),
+        (("x0", "intercept"), ("b", "c")),
+        (("intercept", "x0^2"), ("c", "a")),
+    ],
+)
+def test_loss_surface_article_names_for_one_feature(
+    data, article_model, params, labels
+):
+    X, y = data
+    display = LossSurfaceDisplay.from_estimator(
+        article_model, X, y, params=params, n_grid=3
+    )
+    assert (display.ax_.get_xlabel(), display.ax_.get_ylabel()) == labels
+
+
+def test_loss_surface_term_names_for_two_features():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"u": rng.normal(size=100), "v": rng.normal(size=100)})
+    y = frame.u**2 + 2 * frame.v + 1
+    model = QuadraticGDRegressor().fit(frame, y)
+    display = LossSurfaceDisplay.from_estimator(
+        model, frame, y, params=("v", "intercept"), n_grid=3
+    )
+    assert display.ax_.get_xlabel() == "coefficient of v"
+    assert display.ax_.get_ylabel() == "intercept"
+    display = LossSurfaceDisplay.from_estimator(model, frame, y, n_grid=3)
+    assert display.ax_.get_xlabel() == "coefficient of u^2"
+    assert display.ax_.get_ylabel() == "coefficient of u"
 
 
 def test_loss_surface_bad_arguments(data, article_model):

@@ -1,0 +1,144 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""``quadneuron demo``: the article's run, and its four figures."""
+
+from pathlib import Path
+
+from .. import QuadraticGDRegressor
+from ..datasets import make_quadratic
+from .errors import CommandError, reported_as_options
+
+TRUE_PARAMETERS = {"a": 10.0, "b": 5.0, "c": 12.0}
+ARTICLE_INIT = {"a": 15.0, "b": -2.0, "c": 10.0}
+OPTIONS = {"max_iter": "--epochs", "learning_rate": "--learning-rate"}
+PLOT_EXTRA = "pip install 'sklearn-quadneuron[plot]'"
+
+
+def run_demo(args, out):
+    """Fit the article's data from the article's start, and report."""
+    if args.plot_dir is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CommandError(f"--plot-dir requires matplotlib: {PLOT_EXTRA}")
+
+    X, y = make_quadratic(1000, random_state=args.seed)
+    model = QuadraticGDRegressor(
+        learning_rate=args.learning_rate,
+        max_iter=args.epochs,
+        tol=None,
+        standardize=False,
+        verbose=5,
+        record_path=True,
+    )
+    print(
+        f"Fitting y = a*x^2 + b*x + c to {X.shape[0]} points of y = 10x^2 + 5x + 12,",
+        file=out,
+    )
+    print(
+        f"from a=15, b=-2, c=10, learning rate {args.learning_rate}, "
+        f"{args.epochs} epochs:",
+        file=out,
+    )
+    with reported_as_options(OPTIONS):
+        model.fit(
+            X,
+            y,
+            coef_init=[ARTICLE_INIT["a"], ARTICLE_INIT["b"]],
+            intercept_init=ARTICLE_INIT["c"],
+        )
+    _report(model, args, out)
+    if args.plot_dir is not None:
+        paths = write_figures(model, X, y, args.plot_dir)
+        print("\nFigures written:", file=out)
+        for path in paths:
+            print(f"  {path}", file=out)
+    return model
+
+
+def _report(model, args, out):
+    learned = {"a": model.coef_[0], "b": model.coef_[1], "c": model.intercept_}
+    print(f"\n{'':9}{'learned':>12}{'true':>8}", file=out)
+    for name, value in learned.items():
+        print(f"{name:9}{value:12.6f}{TRUE_PARAMETERS[name]:8.1f}", file=out)
+    if args.learning_rate == "auto":
+        print(f"\nlearning rate 'auto': {model.learning_rate_:.10g}", file=out)
+    print(f"\nfinal loss {model.loss_curve_[-1]:.6g}", file=out)
+
+
+def write_figures(model, X, y, directory):
+    """Write the article's four figures of a demo model as PNG files.
+
+    Returns the paths written, in the article's order.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "fit.png": _fit_figure(model, X, y),
+        "loss_curve.png": _loss_figure(model),
+        "parameters.png": _parameters_figure(model),
+        "loss_surface.png": _surface_figure(model, X, y),
+    }
+    paths = []
+    for name, figure in figures.items():
+        path = directory / name
+        figure.savefig(path, dpi=100)
+        paths.append(path)
+    return paths
+
+
+def _new_axes():
+    # Figures made without pyplot render with Agg whatever the session's backend,
+    # and leave no global state behind.
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(6.4, 4.8), layout="constrained").subplots()
+
+
+def _fit_figure(model, X, y):
+    from ..plotting import FitDisplay
+
+    ax = _new_axes()
+    FitDisplay.from_estimator(model, X, y, show_initial=True, ax=ax)
+    ax.set_xlabel("x")
+    ax.set_title(
+        f"The neuron a*x^2 + b*x + c before and after {model.n_iter_} epochs\n"
+        "data: y = 10x^2 + 5x + 12"
+    )
+    return ax.figure
+
+
+def _loss_figure(model):
+    from ..plotting import LossCurveDisplay
+
+    ax = _new_axes()
+    LossCurveDisplay.from_estimator(model, ax=ax)
+    ax.set_title(f"Training loss over {model.n_iter_} epochs of gradient descent")
+    ax.grid(True, which="major", alpha=0.3)
+    return ax.figure
+
+
+def _parameters_figure(model):
+    from ..plotting import ParameterPathDisplay
+
+    ax = _new_axes()
+    path = model.coef_path_
+    ParameterPathDisplay(
+        parameter_paths={"a": path[:, 0], "b": path[:, 1], "c": model.intercept_path_},
+        true_values=TRUE_PARAMETERS,
+    ).plot(ax=ax)
+    ax.set_title("Parameters during training (dashed: true values)")
+    ax.legend(ncols=2)
+    return ax.figure
+
+
+def _surface_figure(model, X, y):
+    from ..plotting import LossSurfaceDisplay
+
+    ax = _new_axes()
+    LossSurfaceDisplay.from_estimator(model, X, y, params=("b", "c"), ax=ax)
+    ax.set_title(
+        f"Loss over (b, c), a held at its fitted value {model.coef_[0]:.3g},\n"
+        "and the path of gradient descent from (b, c) = (-2, 10)"
+    )
+    return ax.figure
