@@ -29,6 +29,10 @@ RANKS = {
     "_solve": 3,
     "_regressor": 4,
     "datasets": 0,
+    "__init__": 5,  # the public API
+    "plotting": 5,
+    "_cli": 6,
+    "__main__": 7,
 }
 
 
@@ -45,12 +49,19 @@ def package_imports(path):
             if node.module:
                 found.add(node.module.split(".")[0])
             else:
-                found.update(alias.name for alias in node.names)
+                found.update(_module_or_api(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             parts = node.module.split(".")
             if parts[0] == "sklearn_quadneuron" and len(parts) > 1:
                 found.add(parts[1])
     return found
+
+
+def _module_or_api(name):
+    """``from . import name``: a module of the package, or a public name."""
+    if (PACKAGE / name).is_dir() or (PACKAGE / f"{name}.py").exists():
+        return name
+    return "__init__"
 
 
 def top_module(path):
