@@ -39,6 +39,7 @@ from ._statistics import (
 )
 from ._validation import (
     FLOAT_DTYPES,
+    check_positive_weight,
     check_split_weight,
     check_weights,
     feature_names_of,
@@ -230,7 +231,7 @@ def _split_block(block, layout, name):
         X, dtype=FLOAT_DTYPES, ensure_min_samples=0, input_name="X", estimator=name
     )
     Y = check_array(Y, dtype=None, ensure_min_samples=0, input_name="y")
-    return X, Y, check_weights(w, X)
+    return X, Y, check_weights(w, X, allow_all_zero=True)
 
 
 class _Location(NamedTuple):
@@ -243,15 +244,12 @@ class _Location(NamedTuple):
 
 
 def _block_location(A, w):
+    """The block's weighted mean and the range of its rows that carry weight."""
     m = A.shape[1]
-    if A.shape[0] == 0:
-        return _Location(0.0, np.zeros(m), np.full(m, np.inf), np.full(m, -np.inf))
     weight = float(A.shape[0] if w is None else w.sum())
-    lo = A.min(axis=0).astype(np.float64)
-    hi = A.max(axis=0).astype(np.float64)
     if weight == 0:
-        return _Location(0.0, np.zeros(m), lo, hi)
-    mean, _, _ = location(A, w)
+        return _Location(0.0, np.zeros(m), np.full(m, np.inf), np.full(m, -np.inf))
+    mean, lo, hi = location(A, w)
     return _Location(weight, np.asarray(mean, dtype=np.float64), lo, hi)
 
 
@@ -364,6 +362,7 @@ def dask_statistics(data, split=None):
     train, held_out = dask.compute(statistics)[0]
     if held_out is not None:
         _check_split(split[1], train, held_out, layout[2])
+    check_positive_weight(train.weight)
     return FitStatistics("statistics", train, data.y_ndim, held_out=held_out)
 
 

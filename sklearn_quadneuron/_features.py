@@ -371,26 +371,3 @@ def centered_predict(X, center, A, B, C0):
     y += T @ A
     y += C0
     return y
-
-
-def term_names(feature_names):
-    """Names of the coefficients in ``coef_`` order: squares first, then linear."""
-    names = [str(name) for name in feature_names]
-    return np.asarray([f"{name}^2" for name in names] + names, dtype=object)
-
-
-def format_equation(coef, intercept, feature_names, target_name="y", precision=6):
-    """``y = a*x^2 + b*x + c`` with the given names, terms in ``coef`` order."""
-    names = term_names(feature_names)
-    parts = []
-    for value, name in zip(coef, names):
-        parts.append((value, f"*{name}"))
-    parts.append((intercept, ""))
-    text = ""
-    for i, (value, suffix) in enumerate(parts):
-        number = f"{abs(value):.{precision}g}"
-        if i == 0:
-            text = ("-" if value < 0 else "") + number + suffix
-        else:
-            text += (" - " if value < 0 else " + ") + number + suffix
-    return f"{target_name} = {text}"

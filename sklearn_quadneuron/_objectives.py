@@ -153,6 +153,12 @@ class DataObjective:
     precomputed = False
 
     def __init__(self, X, Y, sample_weight, mask, descent, alpha, loss_scale):
+        if sample_weight is not None and not sample_weight.all():
+            # Rows of weight 0 change nothing, however far they lie: leave them
+            # out rather than let inf * 0 = NaN into the sums.
+            carry = sample_weight > 0
+            X, Y, sample_weight = X[carry], Y[carry], sample_weight[carry]
+            mask = None if mask is None else mask[carry]
         self.X, self.Y, self.w, self.mask = X, Y, sample_weight, mask
         basis = descent.basis
         self.basis = basis

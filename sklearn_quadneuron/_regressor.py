@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from numpy.polynomial import Polynomial
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -26,31 +25,24 @@ from ._callbacks import (
     has_callbacks,
     replay_epochs,
 )
-from ._features import format_equation, term_names
-from ._solve import FitSettings, choose_engine, solve
-from ._statistics import (
-    FitStatistics,
-    NonFiniteError,
-    gather_more,
-    gather_statistics,
-)
+from ._outputs import ReadableTermsMixin
+from ._solve import FitSettings, solve
+from ._statistics import gather_fit_statistics, gather_more
 from ._validation import (
     FLOAT_DTYPES,
     InitialValues,
-    check_finite_input,
-    check_positive_weight,
     check_start,
     check_targets,
     is_dask,
+    record_features,
     split_seed,
     validate_fit_input,
-    validation_mask,
 )
 
 # RegressorMixin must come before BaseEstimator: with BaseEstimator first,
 # scikit-learn >= 1.6 silently drops the regressor tags and skips the regressor
 # checks. The callback mixin, when scikit-learn has it, goes first of all.
-_BASES = (RegressorMixin, BaseEstimator)
+_BASES = (RegressorMixin, ReadableTermsMixin, BaseEstimator)
 if CallbackSupportMixin is not None:
     _BASES = (CallbackSupportMixin, *_BASES)
 
@@ -328,9 +320,15 @@ class QuadraticGDRegressor(*_BASES):
                 # reads the data anyway: a separate pass would cost a fifth of
                 # the fit.
                 data = validate_fit_input(
-                    self, X, y, sample_weight, reset=True, check_finite=False
+                    self,
+                    X,
+                    y,
+                    sample_weight,
+                    reset=True,
+                    check_finite=False,
+                    start=start,
                 )
-                statistics, start = self._statistics(data, start, self.solver)
+                statistics, start = self._gather(data, self.solver), data.start
             return self._solve(statistics, start)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -372,17 +370,13 @@ class QuadraticGDRegressor(*_BASES):
                 self, X, y, sample_weight, reset=first, check_finite=not first
             )
             if first:
-                return self._solve(*self._statistics(data, None, "statistics"))
+                return self._solve(self._gather(data, "statistics"), None)
             check_targets(
                 data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
             )
             # After a fit by the direct engine, which keeps no statistics, the
             # chunk starts a new stream from the fitted parameters.
-            seen = gather_more(
-                getattr(self, "_stats", None), data.X, data.Y, data.sample_weight
-            )
-            check_positive_weight(seen.weight)
-            statistics = FitStatistics("statistics", seen, data.y.ndim, data=data)
+            statistics = gather_more(getattr(self, "_stats", None), data)
             return self._solve(statistics, self._form)
 
     # -- the stages of a fit ------------------------------------------------------
@@ -395,74 +389,24 @@ class QuadraticGDRegressor(*_BASES):
             return self._form
         return None
 
-    def _statistics(self, data, start, engine):
-        """Check the start, then gather the statistics of in-memory data."""
-        n_samples, n_features = data.X.shape
-        start = check_start(start, n_features, data.n_targets)
-        mask = None
-        if self.early_stopping:
-            mask = validation_mask(
-                n_samples,
-                data.sample_weight,
-                self.validation_fraction,
-                self.random_state,
-            )
-        engine = choose_engine(
-            engine, n_samples, n_features, data.n_targets, self.max_iter
-        )
-        if engine == "direct":
-            # The direct engine's pass does not look for NaN on its way.
-            check_finite_input(self, data)
-        try:
-            train, held_out = gather_statistics(
-                data.X, data.Y, data.sample_weight, engine=engine, mask=mask
-            )
-        except NonFiniteError:
-            check_finite_input(self, data)
-            raise
-        check_positive_weight(train.weight)
-        return FitStatistics(
-            engine,
-            train,
-            data.y.ndim,
-            held_out=held_out,
-            mask=mask if engine == "direct" else None,
-            data=data,
-        ), start
+    def _gather(self, data, engine):
+        return gather_fit_statistics(data, engine, self.max_iter, type(self).__name__)
 
     def _dask_statistics(self, X, y, sample_weight, start):
         """Validate Dask input lazily, check the start, and reduce statistics."""
         from ._dask import dask_statistics, validate_dask_input
 
         data = validate_dask_input(X, y, sample_weight, type(self).__name__)
-        self.n_features_in_ = data.n_features
-        if data.feature_names is None:
-            self.__dict__.pop("feature_names_in_", None)
-        else:
-            self.feature_names_in_ = data.feature_names
+        record_features(self, data.n_features, data.feature_names)
         start = check_start(start, data.n_features, data.n_targets)
         split = None
         if self.early_stopping:
             split = (split_seed(self.random_state), self.validation_fraction)
-        statistics = dask_statistics(data, split)
-        check_positive_weight(statistics.train.weight)
-        return statistics, start
-
-    def _settings(self, record_path):
-        return FitSettings(
-            learning_rate=self.learning_rate,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            alpha=self.alpha,
-            standardize=self.standardize,
-            verbose=self.verbose,
-            record_path=record_path,
-        )
+        return dask_statistics(data, split), start
 
     def _solve(self, statistics, start):
         """Descend, let callbacks see the epochs, and record the fitted model."""
-        settings = self._settings(self.record_path or has_callbacks(self))
+        settings = FitSettings.from_params(self.get_params(), has_callbacks(self))
         solution = solve(statistics, start, settings)
         context = begin_fit(self, statistics.data)
         solution = replay_epochs(self, context, solution, statistics.data)
@@ -476,32 +420,12 @@ class QuadraticGDRegressor(*_BASES):
         return self
 
     def _record(self, outcome):
-        """The fitted attributes, from a fit's outcome."""
-        self.coef_ = outcome.coef
-        self.intercept_ = outcome.intercept
-        self.loss_curve_ = outcome.loss_curve.tolist()
-        self.validation_loss_curve_ = outcome.validation_loss_curve.tolist()
-        self.n_iter_ = outcome.n_iter
-        self.best_iter_ = outcome.best_iter
-        self.stop_reason_ = outcome.stop_reason
-        self.learning_rate_ = outcome.learning_rate
-        self.solver_ = outcome.engine
-        self._form = outcome.form
-        self._y_ndim = outcome.y_ndim
-        if outcome.statistics is None:
-            # partial_fit continues from statistics, which the direct engine
-            # never forms.
-            self.__dict__.pop("_stats", None)
-        else:
-            self._stats = outcome.statistics
-        if outcome.coef_path is not None and self.record_path:
-            self.coef_path_ = outcome.coef_path
-            self.intercept_path_ = outcome.intercept_path
-        else:
-            self.__dict__.pop("coef_path_", None)
-            self.__dict__.pop("intercept_path_", None)
+        """The fitted attributes, from a fit's outcome (and nothing of before)."""
+        for name in ("_stats", "coef_path_", "intercept_path_"):
+            self.__dict__.pop(name, None)
+        self.__dict__.update(outcome.attributes())
 
-    # -- predict and readable terms -------------------------------------------
+    # -- predict ----------------------------------------------------------------
 
     def predict(self, X):
         """Predict with the fitted quadratic model.
@@ -532,119 +456,6 @@ class QuadraticGDRegressor(*_BASES):
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         y = self._form.predict(X)
         return y[:, 0] if single else y
-
-    def get_term_names(self):
-        """Names of the coefficients, in ``coef_`` order.
-
-        Returns
-        -------
-        names : ndarray of str objects of shape (2 * `n_features_in_`,)
-            ``"<feature>^2"`` for the quadratic terms, then ``"<feature>"`` for
-            the linear ones; features are named after the DataFrame columns seen
-            in :meth:`fit`, else ``x0, x1, ...``.
-        """
-        check_is_fitted(self)
-        return term_names(self._feature_names())
-
-    def equation(self, precision=6):
-        """The fitted model as text, for example ``y = 10*x0^2 + 5*x0 + 12``.
-
-        Parameters
-        ----------
-        precision : int, default=6
-            Significant digits of each coefficient, at least 1.
-
-        Returns
-        -------
-        equation : str
-            One line per target (``y0 = ...``, ``y1 = ...`` for several).
-        """
-        check_is_fitted(self)
-        if (
-            isinstance(precision, bool)
-            or not isinstance(precision, Integral)
-            or precision < 1
-        ):
-            raise ValueError(
-                f"precision must be an integer >= 1 (significant digits), got "
-                f"{precision!r}."
-            )
-        names = self._feature_names()
-        if np.ndim(self.intercept_) == 0:
-            return format_equation(self.coef_, self.intercept_, names, "y", precision)
-        return "\n".join(
-            format_equation(c, i, names, f"y{t}", precision)
-            for t, (c, i) in enumerate(zip(self.coef_, self.intercept_))
-        )
-
-    def to_polynomials(self):
-        """One :class:`numpy.polynomial.Polynomial` per feature.
-
-        The intercept is placed in the first feature's polynomial, so that
-        ``sum(P[j](X[:, j]) for j)`` equals :meth:`predict`; with one feature,
-        ``P[0]`` is the whole model (coefficients lowest power first: c, b, a).
-
-        Returns
-        -------
-        polynomials : list of Polynomial
-            One polynomial per feature; for multi-output models, one such list
-            per target.
-        """
-        check_is_fitted(self)
-        p = self.n_features_in_
-        coef = np.atleast_2d(self.coef_)
-        intercept = np.atleast_1d(self.intercept_)
-        per_target = [
-            [
-                Polynomial([intercept[t] if j == 0 else 0.0, c[p + j], c[j]])
-                for j in range(p)
-            ]
-            for t, c in enumerate(coef)
-        ]
-        return per_target[0] if np.ndim(self.intercept_) == 0 else per_target
-
-    def get_history(self):
-        """The training history as a pandas DataFrame, one row per epoch.
-
-        Returns
-        -------
-        history : pandas.DataFrame
-            Columns ``epoch`` (1 to ``n_iter_``), ``loss`` (``loss_curve_``),
-            ``validation_loss`` with ``early_stopping=True``, and, when fitted with
-            ``record_path=True``, one column per coefficient (named as in
-            :meth:`get_term_names`) and ``intercept``: the parameters at which that
-            epoch's loss was measured, before its update. Multi-output models
-            suffix each parameter column with ``[y<t>]``.
-        """
-        import pandas as pd
-
-        check_is_fitted(self)
-        history = {
-            "epoch": np.arange(1, self.n_iter_ + 1),
-            "loss": self.loss_curve_,
-        }
-        if self.validation_loss_curve_:
-            history["validation_loss"] = self.validation_loss_curve_
-        if hasattr(self, "coef_path_"):
-            names = [*self.get_term_names(), "intercept"]
-            coefs = self.coef_path_[: self.n_iter_]
-            intercepts = self.intercept_path_[: self.n_iter_]
-            if np.ndim(self.intercept_) == 0:
-                values = np.column_stack([coefs, intercepts])
-                history.update(zip(names, values.T))
-            else:
-                for t in range(intercepts.shape[1]):
-                    values = np.column_stack([coefs[:, t], intercepts[:, t]])
-                    history.update(
-                        (f"{name}[y{t}]", column)
-                        for name, column in zip(names, values.T)
-                    )
-        return pd.DataFrame(history)
-
-    def _feature_names(self):
-        if hasattr(self, "feature_names_in_"):
-            return list(self.feature_names_in_)
-        return [f"x{j}" for j in range(self.n_features_in_)]
 
 
 @contextmanager

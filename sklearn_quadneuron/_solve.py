@@ -44,21 +44,19 @@ class FitSettings:
     standardize: bool
     verbose: int = 0
     record_path: bool = False
+    keep_path: bool = False
 
+    @classmethod
+    def from_params(cls, params, callbacks=False):
+        """The settings among an estimator's ``get_params()``.
 
-def choose_engine(name, n_samples, n_features, n_targets, max_iter):
-    """``"statistics"`` or ``"direct"``: the name given, or the cheaper for "auto".
-
-    Rough operation counts: forming the statistics and diagonalising their
-    Hessian, against reading the expanded data for a typical run of epochs.
-    """
-    if name != "auto":
-        return name
-    m, q = 2 * n_features + n_targets, 2 * n_features + 1
-    statistics = n_samples * m * m + 10 * q**3
-    epochs = min(max_iter, 100) + 30
-    direct = epochs * n_samples * q * (4 * n_targets + 10)
-    return "statistics" if statistics <= direct else "direct"
+        Callbacks replay the epochs: they need the path even when the user did
+        not ask to keep it (``keep_path``).
+        """
+        names = cls.__dataclass_fields__.keys() - {"record_path", "keep_path"}
+        settings = {name: params[name] for name in names}
+        keep = params["record_path"]
+        return cls(**settings, record_path=keep or callbacks, keep_path=keep)
 
 
 @dataclass
@@ -80,6 +78,32 @@ class FitOutcome:
     coef_path: np.ndarray | None
     intercept_path: np.ndarray | None
     warning: str | None
+
+    def attributes(self):
+        """The estimator's fitted attributes, by name.
+
+        ``_form`` is what predict evaluates; ``_stats`` (statistics engine only)
+        what ``partial_fit`` continues from; the paths only when recorded.
+        """
+        fitted = {
+            "coef_": self.coef,
+            "intercept_": self.intercept,
+            "loss_curve_": self.loss_curve.tolist(),
+            "validation_loss_curve_": self.validation_loss_curve.tolist(),
+            "n_iter_": self.n_iter,
+            "best_iter_": self.best_iter,
+            "stop_reason_": self.stop_reason,
+            "learning_rate_": self.learning_rate,
+            "solver_": self.engine,
+            "_form": self.form,
+            "_y_ndim": self.y_ndim,
+        }
+        if self.statistics is not None:
+            fitted["_stats"] = self.statistics
+        if self.coef_path is not None:
+            fitted["coef_path_"] = self.coef_path
+            fitted["intercept_path_"] = self.intercept_path
+        return fitted
 
 
 class Solution:
@@ -131,7 +155,7 @@ class Solution:
                 "StandardScaler or by a power of ten, and fit again."
             )
         coef_path = intercept_path = None
-        if settings.record_path:
+        if settings.record_path and settings.keep_path:
             path = [self.public(theta)[:2] for theta in result.path]
             coef_path = np.asarray([c for c, _ in path])
             intercept_path = np.asarray([i for _, i in path])

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_finite_input, check_positive_weight
+
 # Rows per chunk are chosen so that one chunk's working buffer is about this size:
 # small enough to stay in the L2 cache, large enough to amortise numpy's per-call
 # overhead.
@@ -55,7 +57,17 @@ class Reference:
 
 
 def location(A, sample_weight):
-    """Weighted mean (overflow-safe), minimum and maximum of each column."""
+    """Weighted mean (overflow-safe), minimum and maximum of each column.
+
+    Rows of weight 0 take no part: they change nothing in a fit, however far
+    they lie. (All weights 0: the plain mean and range.)
+    """
+    if sample_weight is not None:
+        carry = sample_weight > 0
+        if not carry.any():
+            sample_weight = None
+        elif not carry.all():
+            A, sample_weight = A[carry], sample_weight[carry]
     lo = A.min(axis=0).astype(np.float64)
     hi = A.max(axis=0).astype(np.float64)
     # Half-range and mid-range written so that neither can overflow.
@@ -305,18 +317,22 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None):
         stop = min(start + rows, n_samples)
         V = buffer[:, : stop - start]
         U = V[p : 2 * p]
+        Yr = V[2 * p : m]
+        w = None if sample_weight is None else sample_weight[start:stop]
         np.subtract(X[start:stop].T, x_loc, out=U)
         U *= x_inv
+        np.subtract(Y[start:stop].T, y_loc, out=Yr)
+        Yr *= y_inv
+        if w is not None and not w.all():
+            # Rows of weight 0 change nothing: however far they lie, their
+            # powers must not reach the sums (as inf * 0 = NaN would).
+            V[p:m, w == 0] = 0.0
         np.square(U, out=V[:p])
         if shift is None:
             # u is centered by the reference; u**2 is not. Shifting it by its
             # mean in the first chunk keeps the products below from cancelling.
             shift = V[:p].mean(axis=1)
         V[:p] -= shift[:, None]
-        Yr = V[2 * p : m]
-        np.subtract(Y[start:stop].T, y_loc, out=Yr)
-        Yr *= y_inv
-        w = None if sample_weight is None else sample_weight[start:stop]
         if mask is None:
             chunk = [(_products(V, w), stop - start)]
         else:
@@ -453,7 +469,10 @@ def feature_moments(X, Y, sample_weight, reference, mask=None):
     )
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        keep = slice(None) if mask is None else ~mask[start:stop]
+        keep = np.ones(stop - start, bool) if mask is None else ~mask[start:stop]
+        if sample_weight is not None:
+            # Rows of weight 0 change nothing, however far they lie.
+            keep &= sample_weight[start:stop] > 0
         U = (X[start:stop][keep] - reference.x_loc) / reference.x_scale
         Yr = (Y[start:stop][keep] - reference.y_loc) / reference.y_scale
         V = np.hstack([U * U, U, Yr])
@@ -516,37 +535,85 @@ class FitStatistics:
     data: object = None
 
 
-def gather_statistics(X, Y, sample_weight, *, engine, mask=None):
-    """One pass over in-memory data, gathering what ``engine`` needs.
+def choose_engine(name, n_samples, n_features, n_targets, max_iter):
+    """``"statistics"`` or ``"direct"``: the name given, or the cheaper for "auto".
+
+    Rough operation counts: forming the statistics and diagonalising their
+    Hessian, against reading the expanded data for a typical run of epochs.
+    """
+    if name != "auto":
+        return name
+    m, q = 2 * n_features + n_targets, 2 * n_features + 1
+    statistics = n_samples * m * m + 10 * q**3
+    epochs = min(max_iter, 100) + 30
+    direct = epochs * n_samples * q * (4 * n_targets + 10)
+    return "statistics" if statistics <= direct else "direct"
+
+
+def gather_fit_statistics(data, engine, max_iter, name):
+    """One pass over validated in-memory data, gathering what the engine needs.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_targets)
-    sample_weight : ndarray of shape (n_samples,) or None
-    engine : {"statistics", "direct"}
-    mask : ndarray of bool of shape (n_samples,) or None
-        Held-out rows (early stopping).
+    data : FitInput
+        Validated data, with the held-out rows of an early-stopping split.
+    engine : {"auto", "statistics", "direct"}
+    max_iter : int
+        The number of epochs "auto" weighs the cost of each engine against.
+    name : str
+        The estimator's name, for scikit-learn's messages about NaN.
 
     Returns
     -------
-    train : QuadraticStatistics or FeatureMoments
-    held_out : QuadraticStatistics or None
+    statistics : FitStatistics
     """
+    X, Y, w, mask = data.X, data.Y, data.sample_weight, data.mask
+    engine = choose_engine(engine, *X.shape, Y.shape[1], max_iter)
     if engine == "direct":
-        reference = reference_from(X, Y, sample_weight)
-        return feature_moments(X, Y, sample_weight, reference, mask), None
-    if mask is None:
-        return gather(X, Y, sample_weight), None
-    return gather(X, Y, sample_weight, mask=mask)
+        # The direct engine's pass does not look for NaN on its way.
+        check_finite_input(name, data)
+        reference = reference_from(X, Y, w)
+        train, held_out = feature_moments(X, Y, w, reference, mask), None
+    else:
+        try:
+            if mask is None:
+                train, held_out = gather(X, Y, w), None
+            else:
+                train, held_out = gather(X, Y, w, mask=mask)
+        except NonFiniteError:
+            check_finite_input(name, data)
+            raise
+    check_positive_weight(train.weight)
+    return FitStatistics(
+        engine,
+        train,
+        data.y.ndim,
+        held_out=held_out,
+        mask=mask if engine == "direct" else None,
+        data=data,
+    )
 
 
-def gather_more(previous, X, Y, sample_weight):
+def gather_more(previous, data):
     """Statistics of the data seen so far and one more chunk of it.
 
     The reference is frozen at the first chunk (``previous``'s), so that the
     merge is exact; without previous statistics the chunk starts a stream.
+
+    Parameters
+    ----------
+    previous : QuadraticStatistics or None
+    data : FitInput
+        The validated chunk.
+
+    Returns
+    -------
+    statistics : FitStatistics
     """
+    X, Y, w = data.X, data.Y, data.sample_weight
     if previous is None:
-        return gather(X, Y, sample_weight)
-    return previous.merge(accumulate_near(X, Y, sample_weight, previous.reference))
+        seen = gather(X, Y, w)
+    else:
+        seen = previous.merge(accumulate_near(X, Y, w, previous.reference))
+    check_positive_weight(seen.weight)
+    return FitStatistics("statistics", seen, data.y.ndim, data=data)

@@ -31,31 +31,43 @@ def is_dask(obj):
 
 @dataclass
 class FitInput:
-    """Validated in-memory data: ``Y`` is ``y`` with a target axis always."""
+    """Validated in-memory data: ``Y`` is ``y`` with a target axis always.
+
+    ``start`` is the checked starting point of the descent, ``mask`` the
+    held-out rows of an early-stopping split (or None).
+    """
 
     X: np.ndarray
     y: np.ndarray
     Y: np.ndarray
     sample_weight: np.ndarray | None
+    start: object = None
+    mask: np.ndarray | None = None
 
     @property
     def n_targets(self):
         return self.Y.shape[1]
 
 
-def validate_fit_input(estimator, X, y, sample_weight, *, reset, check_finite):
-    """Validate X, y and the weights of a fit or of one chunk.
+def validate_fit_input(
+    estimator, X, y, sample_weight, *, reset, check_finite, start=None
+):
+    """Validate X, y, the weights and the starting point of a fit or of a chunk.
 
     Parameters
     ----------
     estimator : estimator
-        Receives or checks ``n_features_in_`` and ``feature_names_in_``.
+        Receives or checks ``n_features_in_`` and ``feature_names_in_``; its
+        ``early_stopping``, ``validation_fraction`` and ``random_state`` shape
+        the validation split of a fit that starts afresh (``reset``).
     X, y, sample_weight : the data as given
     reset : bool
         Whether this data starts a fit (True) or continues one (False).
     check_finite : bool
         Whether to check NaN and infinity now. A pass that gathers statistics
         checks them on the way, at no extra cost: it passes False.
+    start : None, InitialValues or a fitted centered form, default=None
+        What the descent starts from, checked by :func:`check_start`.
 
     Returns
     -------
@@ -78,25 +90,48 @@ def validate_fit_input(estimator, X, y, sample_weight, *, reset, check_finite):
         estimator=estimator,
     )
     check_consistent_length(X, y)
-    sample_weight = check_weights(sample_weight, X)
-    return FitInput(X, y, y.reshape(y.shape[0], -1), sample_weight)
+    # A later chunk may carry no weight; the data seen so far must (checked
+    # once the statistics are merged).
+    sample_weight = check_weights(sample_weight, X, allow_all_zero=not reset)
+    Y = y.reshape(y.shape[0], -1)
+    start = check_start(start, X.shape[1], Y.shape[1])
+    mask = None
+    if reset and estimator.early_stopping:
+        mask = validation_mask(
+            X.shape[0],
+            sample_weight,
+            estimator.validation_fraction,
+            estimator.random_state,
+        )
+    return FitInput(X, y, Y, sample_weight, start, mask)
 
 
 def check_finite_input(estimator, data):
-    """scikit-learn's own errors for NaN or infinity in X or y, with advice."""
+    """scikit-learn's own errors for NaN or infinity in X or y, with advice.
+
+    ``estimator`` is the estimator or its name, as scikit-learn's messages use.
+    """
     check_array(data.X, dtype=None, input_name="X", estimator=estimator)
     check_array(
         data.y, dtype=None, ensure_2d=False, input_name="y", estimator=estimator
     )
 
 
-def check_weights(sample_weight, X):
-    """Non-negative float64 weights, one per row, or None for unit weights."""
+def check_weights(sample_weight, X, allow_all_zero=False):
+    """Non-negative float64 weights, one per row, or None for unit weights.
+
+    ``allow_all_zero``: for a part of the data (a chunk of a stream, a block of
+    a Dask array), which may carry no weight while the whole does.
+    """
     if sample_weight is None:
         return None
     try:
         return _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            sample_weight,
+            X,
+            dtype=np.float64,
+            ensure_non_negative=True,
+            allow_all_zero_weights=allow_all_zero,
         )
     except ValueError as exc:
         if "non-zero" not in str(exc):
@@ -241,3 +276,16 @@ def feature_names_of(X):
             "X.columns = X.columns.astype(str)."
         )
     return None
+
+
+def record_features(estimator, n_features, names):
+    """``n_features_in_`` and ``feature_names_in_`` of input validated elsewhere.
+
+    What ``validate_data`` records for in-memory input, for Dask input whose
+    columns were read lazily.
+    """
+    estimator.n_features_in_ = int(n_features)
+    if names is None:
+        estimator.__dict__.pop("feature_names_in_", None)
+    else:
+        estimator.feature_names_in_ = names

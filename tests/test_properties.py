@@ -374,9 +374,10 @@ def test_raw_unpenalized_objective_does_not_overflow():
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "closed-form gradient descent writes the loss curve as J(limit) + sum_i lam_i e0_i**2 "
-        "rho_i**(2k) from an eigendecomposition of the raw [x**2, x, 1] Gram "
-        "matrix; with cond ~1e24 (x = 1 +- 1e-6) that loses ~1e-5 relative. "
+        "closed-form gradient descent writes the loss curve as J(limit) + "
+        "sum_i lam_i e0_i**2 rho_i**(2k) from an eigendecomposition of the raw "
+        "[x**2, x, 1] Gram matrix; with cond ~1e24 (x = 1 +- 1e-6) that "
+        "loses ~1e-5 relative. "
         "Evaluating every epoch's loss at its parameters instead would cost a "
         "Python-level O(p^2) step per epoch and undo the free epochs; the "
         "default standardize=True is well conditioned and unaffected"

@@ -1,0 +1,184 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The fitted model in forms people read: term names, equation, polynomials, history.
+
+Coefficient layout (one target): ``coef = [a_1 .. a_p, b_1 .. b_p]`` and a single
+intercept ``c``, for ``y_hat = c + sum_j a_j x_j**2 + b_j x_j``; several targets
+add a leading target axis.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from numpy.polynomial import Polynomial
+from sklearn.utils.validation import check_is_fitted
+
+
+def feature_names(n_features, names_in=None):
+    """Names of the features: the DataFrame's columns, else ``x0, x1, ...``."""
+    if names_in is not None:
+        return list(names_in)
+    return [f"x{j}" for j in range(n_features)]
+
+
+def term_names(feature_names):
+    """Names of the coefficients in ``coef`` order: squares first, then linear."""
+    names = [str(name) for name in feature_names]
+    return np.asarray([f"{name}^2" for name in names] + names, dtype=object)
+
+
+def format_equation(coef, intercept, feature_names, target_name="y", precision=6):
+    """``y = a*x^2 + b*x + c`` with the given names, terms in ``coef`` order."""
+    names = term_names(feature_names)
+    parts = []
+    for value, name in zip(coef, names):
+        parts.append((value, f"*{name}"))
+    parts.append((intercept, ""))
+    text = ""
+    for i, (value, suffix) in enumerate(parts):
+        number = f"{abs(value):.{precision}g}"
+        if i == 0:
+            text = ("-" if value < 0 else "") + number + suffix
+        else:
+            text += (" - " if value < 0 else " + ") + number + suffix
+    return f"{target_name} = {text}"
+
+
+def equation(coef, intercept, feature_names, precision):
+    """One line per target: ``y = ...``, or ``y0 = ...``, ``y1 = ...``."""
+    if (
+        isinstance(precision, bool)
+        or not isinstance(precision, Integral)
+        or precision < 1
+    ):
+        raise ValueError(
+            f"precision must be an integer >= 1 (significant digits), got "
+            f"{precision!r}."
+        )
+    if np.ndim(intercept) == 0:
+        return format_equation(coef, intercept, feature_names, "y", precision)
+    return "\n".join(
+        format_equation(c, i, feature_names, f"y{t}", precision)
+        for t, (c, i) in enumerate(zip(coef, intercept))
+    )
+
+
+def polynomials(coef, intercept, n_features):
+    """One Polynomial per feature (per target), the intercept in the first."""
+    p = n_features
+    per_target = [
+        [Polynomial([c0 if j == 0 else 0.0, c[p + j], c[j]]) for j in range(p)]
+        for c, c0 in zip(np.atleast_2d(coef), np.atleast_1d(intercept))
+    ]
+    return per_target[0] if np.ndim(intercept) == 0 else per_target
+
+
+def history(loss_curve, validation_loss_curve, names, coef_path, intercept_path):
+    """The columns of the training history, one row per epoch.
+
+    ``coef_path`` and ``intercept_path`` (or None) hold the parameters after 0 to
+    n updates; each epoch's row shows those its loss was measured at.
+    """
+    n_iter = len(loss_curve)
+    columns = {"epoch": np.arange(1, n_iter + 1), "loss": loss_curve}
+    if len(validation_loss_curve):
+        columns["validation_loss"] = validation_loss_curve
+    if coef_path is None:
+        return columns
+    names = [*names, "intercept"]
+    coefs, intercepts = coef_path[:n_iter], intercept_path[:n_iter]
+    if intercepts.ndim == 1:
+        values = np.column_stack([coefs, intercepts])
+        columns.update(zip(names, values.T))
+        return columns
+    for t in range(intercepts.shape[1]):
+        values = np.column_stack([coefs[:, t], intercepts[:, t]])
+        columns.update(
+            (f"{name}[y{t}]", column) for name, column in zip(names, values.T)
+        )
+    return columns
+
+
+class ReadableTermsMixin:
+    """Readable forms of a fitted quadratic model, for an estimator with ``coef_``.
+
+    Reads ``coef_``, ``intercept_``, ``n_features_in_`` (and
+    ``feature_names_in_``), ``loss_curve_``, ``validation_loss_curve_`` and, when
+    recorded, ``coef_path_`` and ``intercept_path_``.
+    """
+
+    def get_term_names(self):
+        """Names of the coefficients, in ``coef_`` order.
+
+        Returns
+        -------
+        names : ndarray of str objects of shape (2 * `n_features_in_`,)
+            ``"<feature>^2"`` for the quadratic terms, then ``"<feature>"`` for
+            the linear ones; features are named after the DataFrame columns seen
+            in :meth:`fit`, else ``x0, x1, ...``.
+        """
+        check_is_fitted(self)
+        return term_names(self._feature_names())
+
+    def equation(self, precision=6):
+        """The fitted model as text, for example ``y = 10*x0^2 + 5*x0 + 12``.
+
+        Parameters
+        ----------
+        precision : int, default=6
+            Significant digits of each coefficient, at least 1.
+
+        Returns
+        -------
+        equation : str
+            One line per target (``y0 = ...``, ``y1 = ...`` for several).
+        """
+        check_is_fitted(self)
+        return equation(self.coef_, self.intercept_, self._feature_names(), precision)
+
+    def to_polynomials(self):
+        """One :class:`numpy.polynomial.Polynomial` per feature.
+
+        The intercept is placed in the first feature's polynomial, so that
+        ``sum(P[j](X[:, j]) for j)`` equals :meth:`predict`; with one feature,
+        ``P[0]`` is the whole model (coefficients lowest power first: c, b, a).
+
+        Returns
+        -------
+        polynomials : list of Polynomial
+            One polynomial per feature; for multi-output models, one such list
+            per target.
+        """
+        check_is_fitted(self)
+        return polynomials(self.coef_, self.intercept_, self.n_features_in_)
+
+    def get_history(self):
+        """The training history as a pandas DataFrame, one row per epoch.
+
+        Returns
+        -------
+        history : pandas.DataFrame
+            Columns ``epoch`` (1 to ``n_iter_``), ``loss`` (``loss_curve_``),
+            ``validation_loss`` with ``early_stopping=True``, and, when fitted with
+            ``record_path=True``, one column per coefficient (named as in
+            :meth:`get_term_names`) and ``intercept``: the parameters at which that
+            epoch's loss was measured, before its update. Multi-output models
+            suffix each parameter column with ``[y<t>]``.
+        """
+        import pandas as pd
+
+        check_is_fitted(self)
+        columns = history(
+            self.loss_curve_,
+            self.validation_loss_curve_,
+            self.get_term_names(),
+            getattr(self, "coef_path_", None),
+            getattr(self, "intercept_path_", None),
+        )
+        return pd.DataFrame(columns)
+
+    def _feature_names(self):
+        check_is_fitted(self)
+        return feature_names(
+            self.n_features_in_, getattr(self, "feature_names_in_", None)
+        )
