@@ -141,6 +141,12 @@ class L2Penalty:
             return 0.0
         return self.alpha * float(((theta * self.mask[:, None]) ** 2).sum())
 
+    def per_column(self, theta):
+        """The penalty of each column of ``theta`` (each target's parameters)."""
+        if not self.alpha:
+            return np.zeros(theta.shape[1])
+        return self.alpha * ((theta * self.mask[:, None]) ** 2).sum(axis=0)
+
     def gradient(self, theta):
         """``2 alpha D theta``, or 0 without a penalty."""
         if not self.alpha:

@@ -14,9 +14,15 @@ Two objectives give the same numbers by different arithmetic:
 Both offer ``evaluate(theta) -> (loss, gradient, validation_loss)``,
 ``value(theta)``, ``largest_eigenvalue()``, ``initial_losses(theta0)`` and
 ``loss_scale`` (the weighted variance of the targets, the natural scale of the
-loss). The loss is the weighted mean squared error plus the L2 penalty, in the
-units of ``y_ref``; the gradient is the article's analytic gradient, chained to the
-descent basis.
+loss).
+
+Each target is its own problem: column t of ``theta`` holds its parameters, in
+units of its own ``y_ref``, and column t of the gradient is the article's analytic
+gradient of its own loss (weighted mean squared error plus the L2 penalty),
+chained to the descent basis. The value sums the targets' losses in one unit, the
+largest target scale squared: ``value = sum_t c_t J_t`` with ``c_t = (y_scale_t /
+max(y_scale))**2`` (``target_weights``), so that times that unit it is the loss in
+the units of y, whatever the targets' scales.
 """
 
 import numpy as np
@@ -58,11 +64,16 @@ class GramObjective:
     held_out : QuadraticStatistics, default=None
         Statistics of a validation split: ``validation`` is then the same
         objective on them.
+    target_weights : ndarray of shape (n_targets,), default=None
+        ``c_t`` of the module docstring; None: all 1.
     """
 
     precomputed = True
 
-    def __init__(self, statistics, descent, alpha, held_out=None):
+    def __init__(self, statistics, descent, alpha, held_out=None, target_weights=None):
+        if target_weights is None:
+            target_weights = np.ones(statistics.n_targets)
+        self.target_weights = target_weights
         self.penalty = L2Penalty(alpha, descent.penalized)
         moments = descent.basis.moments(statistics)
         a = descent.active
@@ -82,10 +93,12 @@ class GramObjective:
         self.T = descent.T
         self.hessian = hessian
         self.linear = h
-        self.loss_scale = statistics.target_variance()
+        self.loss_scale = float(target_weights @ statistics.target_variances())
         self.validation = None
         if held_out is not None:
-            self.validation = GramObjective(held_out, descent, alpha)
+            self.validation = GramObjective(
+                held_out, descent, alpha, None, target_weights
+            )
         self._eigen = None
 
     def value(self, theta):
@@ -94,10 +107,12 @@ class GramObjective:
         The MSE is evaluated in the standardized basis, where it is well
         conditioned; the penalty on the descent basis's coefficients.
         """
-        return self.moments.mse(self.T.T @ theta) + self.penalty.value(theta)
+        per_target = self.moments.mse_per_column(self.T.T @ theta)
+        per_target += self.penalty.per_column(theta)
+        return float(self.target_weights @ per_target)
 
     def gradient(self, theta):
-        """``2 (hessian @ theta - linear)``."""
+        """``2 (hessian @ theta - linear)``: column t, that of target t's loss."""
         return 2.0 * (self.hessian @ theta - self.linear)
 
     def evaluate(self, theta):
@@ -147,12 +162,20 @@ class DataObjective:
     descent : DescentBasis
     alpha : float
     loss_scale : float
-        Weighted variance of the targets, from the per-feature moments.
+        Weighted variance of the targets, from the per-feature moments (with
+        the target weights).
+    target_weights : ndarray of shape (n_targets,), default=None
+        ``c_t`` of the module docstring; None: all 1.
     """
 
     precomputed = False
 
-    def __init__(self, X, Y, sample_weight, mask, descent, alpha, loss_scale):
+    def __init__(
+        self, X, Y, sample_weight, mask, descent, alpha, loss_scale, target_weights=None
+    ):
+        if target_weights is None:
+            target_weights = np.ones(Y.shape[1])
+        self.target_weights = target_weights
         if sample_weight is not None and not sample_weight.all():
             # Rows of weight 0 change nothing, however far they lie: leave them
             # out rather than let inf * 0 = NaN into the sums.
@@ -221,7 +244,7 @@ class DataObjective:
         gS = np.zeros((self.n_quad, k))
         gT = np.zeros((self.n_params - self.n_quad - 1, k))
         gC = np.zeros(k)
-        train_sq, held_sq = 0.0, 0.0
+        train_sq, held_sq = np.zeros(k), np.zeros(k)
         for start in range(0, n, self.rows):
             stop = min(start + self.rows, n)
             # Only the active columns: a constant column has no coefficient, and
@@ -245,10 +268,10 @@ class DataObjective:
             if self.mask is not None:
                 held = self.mask[start:stop]
                 if targets:
-                    held_sq += float((wr[held] * r[held]).sum())
+                    held_sq += (wr[held] * r[held]).sum(axis=0)
                 wr = wr * ~held[:, None]
             if targets:
-                train_sq += float((wr * r).sum())
+                train_sq += (wr * r).sum(axis=0)
             gS += S.T @ wr
             gT += T.T @ wr
             gC += wr.sum(axis=0)
@@ -260,16 +283,16 @@ class DataObjective:
         Values that overflow float64 come back as inf or NaN, without a warning:
         the caller decides whether that is divergence or data out of range.
         """
+        c = self.target_weights
         with np.errstate(over="ignore", invalid="ignore"):
             train_sq, held_sq, grad = self._passes(theta, True)
-            loss = train_sq / self.train_weight
+            penalty = self.penalty.per_column(theta)
+            loss = float(c @ (train_sq / self.train_weight + penalty))
             grad = 2.0 * grad / self.train_weight
-            penalty = self.penalty.value(theta)
-            loss += penalty
             grad = grad + self.penalty.gradient(theta)
-        if self.mask is None:
-            return loss, grad, None
-        return loss, grad, held_sq / self.val_weight + penalty
+            if self.mask is None:
+                return loss, grad, None
+            return loss, grad, float(c @ (held_sq / self.val_weight + penalty))
 
     def value(self, theta):
         return self.evaluate(theta)[0]

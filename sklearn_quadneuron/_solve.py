@@ -213,6 +213,7 @@ def solve(statistics, start, settings):
         basis = StandardBasis.from_statistics(train)
     descent = DescentBasis(basis, settings.standardize)
     theta0 = descent.initial(start, train.n_features, train.n_targets)
+    loss_unit, weights = _loss_unit(train.reference.y_scale)
     if statistics.engine == "direct":
         data = statistics.data
         objective = DataObjective(
@@ -222,13 +223,13 @@ def solve(statistics, start, settings):
             statistics.mask,
             descent,
             settings.alpha,
-            train.target_variance(),
+            float(weights @ train.target_variances()),
+            weights,
         )
     else:
         objective = GramObjective(
-            train, descent, settings.alpha, held_out=statistics.held_out
+            train, descent, settings.alpha, statistics.held_out, weights
         )
-    loss_unit = float(train.reference.y_scale[0]) ** 2
     loss0, val0 = objective.initial_losses(theta0)
     options = DescentOptions(
         learning_rate=settings.learning_rate,
@@ -256,6 +257,24 @@ def solve(statistics, start, settings):
             _divergence_message(settings, result, solution._max_stable(), loss_unit)
         )
     return solution
+
+
+def _loss_unit(y_scale):
+    """The unit of the objective's value in y's units squared, and target weights.
+
+    Targets are gathered each in units of its own scale; the objective sums
+    their losses in units of the largest (see ``_objectives``).
+    """
+    scale = float(np.max(y_scale))
+    with np.errstate(over="ignore"):
+        unit = np.float64(scale) ** 2
+    if not np.isfinite(unit):
+        raise ValueError(
+            f"The targets spread over {scale:.3g}: their squared errors overflow "
+            "float64, so no loss can be reported in the units of y. Rescale y, for "
+            "example by a power of ten (y / 1e150), and fit again."
+        )
+    return float(unit), (np.asarray(y_scale) / scale) ** 2
 
 
 def _reporter(verbose, loss_unit):

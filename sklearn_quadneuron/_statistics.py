@@ -177,10 +177,9 @@ class QuadraticStatistics:
         comoment = self.comoment + other.comoment + np.outer(delta, delta) * factor
         return QuadraticStatistics(self.reference, weight, n_samples, mean, comoment)
 
-    def target_variance(self):
-        """Weighted variance of the targets (``y_ref`` units), summed over them."""
-        spread = np.diag(self.comoment)[2 * self.n_features :]
-        return float(spread.sum() / self.weight)
+    def target_variances(self):
+        """Weighted variance of each target, in ``y_ref`` units."""
+        return np.diag(self.comoment)[2 * self.n_features :] / self.weight
 
 
 def merge_means(weight_a, mean_a, weight_b, mean_b):
@@ -454,9 +453,9 @@ class FeatureMoments:
             self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
         )
 
-    def target_variance(self):
-        """Weighted variance of the targets (``y_ref`` units), summed over them."""
-        return float(self.squares[2 * self.n_features :].sum() / self.weight)
+    def target_variances(self):
+        """Weighted variance of each target, in ``y_ref`` units."""
+        return self.squares[2 * self.n_features :] / self.weight
 
 
 def feature_moments(X, Y, sample_weight, reference, mask=None):

@@ -162,30 +162,43 @@ def test_transformed_moments_are_those_of_the_transformed_features(problem):
 
 
 def objectives(standardize, alpha, n_features=2, n_targets=2, offset=3.0, seed=4):
-    """Both objectives on the same weighted data, with what an oracle needs."""
+    """Both objectives on the same weighted data, with what an oracle needs.
+
+    The targets have scales a hundred times apart: each is gathered in units of
+    its own, and the objectives' value sums their losses in one unit.
+    """
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(300, n_features)) * [1.0, 0.5][:n_features] + offset
     Y = X[:, :1] ** 2 - X + rng.normal(size=(300, n_targets))
+    Y *= np.geomspace(1.0, 100.0, n_targets)
     w = rng.uniform(0.2, 2.0, size=300)
     ref = reference_from(X, Y, w)
+    ys = ref.y_scale
+    c = (ys / ys.max()) ** 2
     stats = accumulate(X, Y, w, ref)
     basis = StandardBasis.from_statistics(stats)
     descent = DescentBasis(basis, standardize)
-    gram = GramObjective(stats, descent, alpha)
+    gram = GramObjective(stats, descent, alpha, None, c)
     moments = feature_moments(X, Y, w, ref)
     data_basis = StandardBasis.from_feature_moments(moments)
     data_descent = DescentBasis(data_basis, standardize)
-    data = DataObjective(X, Y, w, None, data_descent, alpha, moments.target_variance())
+    scale = float(c @ moments.target_variances())
+    data = DataObjective(X, Y, w, None, data_descent, alpha, scale, c)
     return X, Y, w, descent, gram, data_descent, data
 
 
 def per_sample_loss(X, Y, w, descent, theta, alpha):
-    """The objective at descent-basis ``theta``, by predictions and residuals."""
+    """The objective at descent-basis ``theta``, by predictions and residuals.
+
+    In the units of y squared (divided by the largest target scale squared),
+    with each target's penalty on its parameters in units of its own scale.
+    """
     coef, intercept, _ = descent.model(theta)
     Phi = np.hstack([X**2, X, np.ones((X.shape[0], 1))])
     ys = descent.basis.y_scale
     Y_pred = Phi @ np.vstack([coef.T, intercept[None]])
-    return squared_loss(Y / ys, Y_pred / ys, w) + alpha * float((theta[:-1] ** 2).sum())
+    penalty = alpha * ((theta[:-1] * ys) ** 2).sum()
+    return (squared_loss(Y, Y_pred, w) + penalty) / ys.max() ** 2
 
 
 @pytest.mark.parametrize("standardize", [True, False])
@@ -205,12 +218,15 @@ def test_both_objectives_equal_the_per_sample_loss(standardize, alpha):
 @pytest.mark.parametrize("standardize", [True, False])
 @pytest.mark.parametrize("alpha", [0.0, 0.2])
 def test_both_gradients_match_finite_differences(standardize, alpha):
+    # Column t of the gradient is that of target t's own loss: the value weighs
+    # target t by c_t, so its derivative is c_t times column t.
     X, Y, w, descent, gram, data_descent, data = objectives(standardize, alpha)
     theta = np.random.default_rng(1).normal(size=gram.hessian.shape[:1] + (2,))
     for objective in (gram, data):
         _, grad, _ = objective.evaluate(theta)
         numeric = central_differences(objective.value, theta, eps=1e-5)
-        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+        weighted = grad * objective.target_weights
+        np.testing.assert_allclose(weighted, numeric, rtol=1e-6, atol=1e-9)
 
 
 def test_largest_eigenvalues_agree_with_numpy():
@@ -223,8 +239,8 @@ def test_largest_eigenvalues_agree_with_numpy():
 
 def test_loss_scale_is_the_weighted_variance_of_the_targets():
     X, Y, w, descent, gram, _, data = objectives(True, 0.0)
-    Yr = Y / descent.basis.y_scale  # the units the objectives work in
-    mean = np.average(Yr, axis=0, weights=w)
-    expected = float(np.average((Yr - mean) ** 2, axis=0, weights=w).sum())
+    mean = np.average(Y, axis=0, weights=w)
+    variance = np.average((Y - mean) ** 2, axis=0, weights=w).sum()
+    expected = float(variance / descent.basis.y_scale.max() ** 2)
     assert gram.loss_scale == pytest.approx(expected, rel=1e-10)
     assert data.loss_scale == pytest.approx(expected, rel=1e-10)

@@ -24,6 +24,8 @@ class Quadratic:
         self.hessian, self.linear, self.value = hessian, linear, value
         self.validation = validation
         self.precomputed = precomputed
+        # Each target's loss counts once in the value.
+        self.target_weights = np.ones(linear.shape[1])
 
     def evaluate(self, theta):
         grad = 2.0 * (self.hessian @ theta - self.linear)

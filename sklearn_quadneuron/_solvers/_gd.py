@@ -125,8 +125,10 @@ class _ClosedFormEpochs:
         self.Vk = Vk
         self.e0 = Vk.T @ (theta0 - theta_star)
         self.rho = rho = 1.0 - 2.0 * lr * lam_k
+        # Each target's share of the loss, in one unit (the objective's value).
+        self.c = c = objective.target_weights
         with np.errstate(over="ignore", invalid="ignore"):
-            weight = lam_k * (self.e0**2).sum(axis=1)
+            weight = lam_k * ((self.e0**2) @ c)
         if not np.all(np.isfinite(weight)):
             # The loss along some mode is beyond float64: no epoch can be
             # evaluated.
@@ -189,8 +191,8 @@ class _ClosedFormEpochs:
         E = self._errors(ks)
         val_curve = (
             self.val_limit
-            + 2.0 * np.einsum("bit,it->b", E, self.val_grad)
-            + np.einsum("bit,ij,bjt->b", E, self.val_quad, E)
+            + 2.0 * np.einsum("bit,it,t->b", E, self.val_grad, self.c)
+            + np.einsum("bit,ij,bjt,t->b", E, self.val_quad, E, self.c)
         )
         return curve, val_curve
 
