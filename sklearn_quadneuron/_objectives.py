@@ -12,9 +12,18 @@ Two objectives give the same numbers by different arithmetic:
   (``precomputed = False``).
 
 Both offer ``evaluate(theta) -> (loss, gradient, validation_loss)``,
-``value(theta)``, ``largest_eigenvalue()``, ``initial_losses(theta0)`` and
-``loss_scale`` (the weighted variance of the targets, the natural scale of the
-loss).
+``value(theta)``, ``largest_eigenvalue()``, ``smallest_eigenvalue()``,
+``gap(gradient)``, ``initial_losses(theta0)`` and ``loss_scale`` (the weighted
+variance of the targets, the natural scale of the loss).
+
+The certificate. The objective is a convex quadratic with Hessian ``2 H``, so at
+any ``theta`` its excess over the minimum is exactly ``g^T H^+ g / 4`` for the
+gradient ``g`` (``H^+`` the pseudo-inverse), and at most ``||g||^2 / (4
+lambda_min)``. ``gap`` returns that excess (Gram objective: exact, from the
+eigendecomposition) or that bound (data objective). Directions whose curvature is
+below rounding cannot be trusted either way: a gradient along them is charged as
+if their curvature were the rounding floor ``q * eps * lambda_max``, so that
+nearly collinear data can never be certified by mistake.
 
 Each target is its own problem: column t of ``theta`` holds its parameters, in
 units of its own ``y_ref``, and column t of the gradient is the article's analytic
@@ -47,6 +56,36 @@ _KRYLOV_STEPS = 6
 # A chunk of expanded features is about this large: big enough for BLAS to run at
 # full speed on thousands of columns, small enough to stay out of the way.
 DATA_CHUNK_BYTES = 1 << 24
+
+
+def _rounding_curvature(n_params, lam_max):
+    """The curvature below which float64 cannot tell a direction from flat."""
+    return max(n_params * np.finfo(float).eps * lam_max, np.finfo(float).tiny)
+
+
+def _eigen(H):
+    """``lam, V, keep, lam_max`` of a symmetric H; ``keep`` masks curved modes."""
+    lam, V = np.linalg.eigh(H)
+    lam_max = max(float(lam[-1]), 0.0)
+    keep = lam > EIGEN_CUTOFF * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
+    return lam, V, keep, lam_max
+
+
+def _spectral_gap(lam, V, keep, lam_max, gradient, weights, flat_only=False):
+    """``g^T H^+ g / 4`` summed over targets (weighted), flat modes charged.
+
+    A gradient too large to square (a diverging step) gives inf: the caller
+    reports the divergence.
+    """
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = V.T @ gradient
+        if not flat_only:
+            total += float(((g[keep] ** 2 / lam[keep][:, None]) @ weights).sum())
+        if not keep.all():
+            floor = _rounding_curvature(lam.shape[0], lam_max)
+            total += float((g[~keep] ** 2 @ weights).sum()) / floor
+    return 0.25 * total
 
 
 class GramObjective:
@@ -128,19 +167,26 @@ class GramObjective:
     def eigen(self):
         """``lam, V, keep, lam_max`` of ``hessian``; ``keep`` masks the curved modes."""
         if self._eigen is None:
-            lam, V = np.linalg.eigh(self.hessian)
-            lam_max = max(float(lam[-1]), 0.0)
-            keep = (
-                lam > EIGEN_CUTOFF * lam_max
-                if lam_max > 0
-                else np.zeros_like(lam, bool)
-            )
-            self._eigen = lam, V, keep, lam_max
+            self._eigen = _eigen(self.hessian)
         return self._eigen
 
     def largest_eigenvalue(self):
         """Largest eigenvalue of ``hessian`` (half the objective's Hessian)."""
         return self.eigen()[3]
+
+    def smallest_eigenvalue(self):
+        """Smallest eigenvalue of ``hessian`` above the rounding cut-off (or 0)."""
+        lam, _, keep, _ = self.eigen()
+        return float(lam[keep].min()) if keep.any() else 0.0
+
+    def gap(self, gradient, flat_only=False):
+        """The excess of the objective over its minimum, from the gradient there.
+
+        Exact on the curved modes; the modes below the cut-off are charged at
+        the rounding floor of the curvature (see the module docstring).
+        ``flat_only``: their share alone.
+        """
+        return _spectral_gap(*self.eigen(), gradient, self.target_weights, flat_only)
 
 
 class DataObjective:
@@ -216,7 +262,7 @@ class DataObjective:
         self.train_weight = float(w[keep].sum())
         self.val_weight = None if mask is None else float(w[mask].sum())
         self.validation = None
-        self._lam_max = None
+        self._lam_max = self._lam_min = self._spectrum = None
 
     def _centered(self, theta):
         """``A, B, C`` of the centered form, on the active columns only."""
@@ -335,14 +381,43 @@ class DataObjective:
         backstop.
         """
         if self._lam_max is None:
-            self._lam_max = self._krylov_bound()
+            self._lam_max, self._lam_min = self._krylov_bounds()
         return self._lam_max
 
-    def _krylov_bound(self):
+    def smallest_eigenvalue(self):
+        """The smallest eigenvalue of H: exact for up to 96 parameters.
+
+        Beyond, the smallest Ritz value of the block Krylov subspace, an
+        estimate from above (so a gap bound from it may be optimistic).
+        """
+        self.largest_eigenvalue()
+        return self._lam_min
+
+    def gap(self, gradient):
+        """The excess over the minimum: exact for up to 96 parameters.
+
+        Beyond, the bound ``||g||^2 / (4 lambda_min)`` with the estimated
+        smallest eigenvalue.
+        """
+        self.largest_eigenvalue()
+        if self._spectrum is not None:
+            return _spectral_gap(*self._spectrum, gradient, self.target_weights)
+        lam_min = max(
+            self.smallest_eigenvalue(),
+            _rounding_curvature(self.n_params, self.largest_eigenvalue()),
+        )
+        with np.errstate(over="ignore"):
+            squares = (gradient**2).sum(axis=0) @ self.target_weights
+        return float(0.25 * squares / lam_min)
+
+    def _krylov_bounds(self):
+        """The largest eigenvalue (bounded from above) and the smallest."""
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = self.hessian_matmat(np.eye(q))
-            return float(np.linalg.eigvalsh((H + H.T) / 2)[-1])
+            self._spectrum = _eigen((H + H.T) / 2)
+            lam = self._spectrum[0]
+            return float(lam[-1]), max(float(lam[0]), 0.0)
         # A fixed start block keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal((q, _KRYLOV_BLOCK))
         bases = [np.linalg.qr(start)[0]]
@@ -360,4 +435,4 @@ class DataObjective:
         values, vectors = np.linalg.eigh((projected + projected.T) / 2)
         ritz, y = float(values[-1]), vectors[:, -1]
         residual = float(np.linalg.norm(HQ @ y - ritz * (Q @ y)))
-        return ritz + residual
+        return ritz + residual, max(float(values[0]), 0.0)

@@ -21,6 +21,11 @@ from ._solvers import DescentOptions, GradientDescent, OutOfRangeError
 # The loss is resolved to this fraction of its scale (the variance of y, or the
 # initial loss): below it, changes are rounding, not progress.
 _LOSS_RESOLUTION = 1e-12
+# An excess over the minimum below this fraction of the variance of y counts as
+# none (R^2 within 1e-15 of its optimum), whatever tol asks relative to the
+# minimum: data that the model fits exactly has a minimum of zero, and flat
+# directions are charged about this much for their rounding.
+_CERTIFICATE_RESOLUTION = 1e-15
 
 
 class DivergenceError(ValueError):
@@ -160,8 +165,9 @@ class Solution:
             coef_path = np.asarray([c for c, _ in path])
             intercept_path = np.asarray([i for _, i in path])
         warning = None
-        if result.stop_reason == "max_iter" and settings.tol is not None:
-            warning = _convergence_message(settings, result, self._max_stable())
+        unconverged = result.stop_reason in ("max_iter", "stalled")
+        if unconverged and settings.tol is not None:
+            warning = self._convergence_message()
         stats = self.statistics
         return FitOutcome(
             coef=coef,
@@ -179,6 +185,20 @@ class Solution:
             coef_path=coef_path,
             intercept_path=intercept_path,
             warning=warning,
+        )
+
+    def _convergence_message(self):
+        objective = self.objective
+        lam_min = objective.smallest_eigenvalue()
+        lam_max = objective.largest_eigenvalue()
+        condition = lam_max / lam_min if lam_min > 0 else np.inf
+        return _convergence_message(
+            self.settings,
+            self.result,
+            self.loss_unit,
+            self._max_stable(),
+            condition,
+            bound=not objective.precomputed,
         )
 
     def _max_stable(self):
@@ -248,6 +268,7 @@ def solve(statistics, start, settings):
             validation_floor=(
                 None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
             ),
+            resolution=_CERTIFICATE_RESOLUTION * scale,
         )
     except OutOfRangeError as exc:
         raise ValueError(_out_of_range_message(exc, settings)) from None
@@ -326,33 +347,53 @@ def _divergence_message(settings, result, max_stable, loss_unit):
     return text
 
 
-def _convergence_message(settings, result, max_stable):
-    curve = result.loss_curve
-    if curve.shape[0] >= 2 and curve[-2] > 0:
-        change = (curve[-2] - curve[-1]) / curve[-2]
-    else:
-        change = 0.0
-    text = (
-        f"QuadraticGDRegressor did not converge: max_iter={settings.max_iter} "
-        f"epochs ran and the last relative change of the training loss was "
-        f"{change:.3g} (tol={settings.tol}). "
-    )
+def _advice(settings, result, max_stable, condition):
+    """What to change when gradient descent did not reach the optimum."""
     auto = 0.5 * max_stable
     if result.slowest_rate < 0:
-        text += (
+        return (
             "The loss oscillates: the learning rate is close to its stability "
             f"limit. Lower learning_rate (learning_rate='auto' uses {auto:.3g})."
         )
-    elif settings.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
-        text += (
+    if settings.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
+        return (
             f"learning_rate={settings.learning_rate!r} is small for this data: "
-            f"raise it (learning_rate='auto' uses {auto:.3g}) or increase max_iter."
+            f"raise it (learning_rate='auto' uses {auto:.3g})."
         )
-    elif not settings.standardize:
-        text += (
+    if not settings.standardize:
+        return (
             "The raw features [x**2, x] are badly conditioned for gradient "
-            "descent: set standardize=True, or increase max_iter."
+            "descent: set standardize=True."
+        )
+    if result.epochs_needed is not None:
+        return (
+            f"Gradient descent needs {result.epochs_needed} epochs on this data: "
+            f"set max_iter={result.epochs_needed} or more."
+        )
+    return (
+        "The data is ill-conditioned: the loss is "
+        f"{condition:.3g} times more curved along some directions of the "
+        "parameters than along others (nearly collinear features), and gradient "
+        "descent needs about that many epochs. Increase max_iter, or remove or "
+        "combine collinear features."
+    )
+
+
+def _convergence_message(settings, result, loss_unit, max_stable, condition, bound):
+    """Why a fit is not certified optimal, how far from it, and what to do."""
+    if result.stop_reason == "stalled":
+        how = (
+            f"the training loss stopped falling for {settings.n_iter_no_change} "
+            f"epochs after {result.n_iter}"
         )
     else:
-        text += "Increase max_iter, or raise tol."
-    return text
+        how = f"max_iter={settings.max_iter} epochs ran"
+    loss = float(result.loss_curve[-1]) * loss_unit
+    gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
+    relative = gap / optimum if optimum > 0 else np.inf
+    return (
+        f"QuadraticGDRegressor did not converge ({how}): the training loss "
+        f"{loss:.6g} is {'at most ' if bound else ''}{gap:.3g} above its minimum "
+        f"({optimum:.6g}), {relative:.3g} times it, where tol={settings.tol} asks "
+        "for at most tol times it. " + _advice(settings, result, max_stable, condition)
+    )

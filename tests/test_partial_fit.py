@@ -14,7 +14,7 @@ from sklearn_quadneuron import QuadraticGDRegressor
 from sklearn_quadneuron.datasets import make_quadratic
 
 # Converged: the relative tolerance far below the 1e-6 the comparisons need.
-CONVERGED = {"tol": 1e-12, "max_iter": 5000}
+CONVERGED = {"tol": 1e-15, "max_iter": 5000}
 
 
 @pytest.fixture
@@ -70,7 +70,11 @@ def test_sample_weight_chunks_equal_repeated_rows():
     repeated = QuadraticGDRegressor(**CONVERGED).fit(
         np.repeat(X, w, axis=0), np.repeat(y, w)
     )
-    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-6)
+    # Coefficients that are zero in truth are compared at the scale of the rest.
+    scale = np.abs(repeated.coef_).max()
+    np.testing.assert_allclose(
+        weighted.coef_, repeated.coef_, rtol=1e-6, atol=1e-7 * scale
+    )
     np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-6)
 
 

@@ -299,7 +299,7 @@ def test_alpha_is_ridge_on_the_standardized_features():
     rng = np.random.default_rng(8)
     x = rng.normal(size=500)
     y = 3 * x**2 + x + rng.normal(size=500)
-    model = QuadraticGDRegressor(alpha=0.2, tol=1e-12).fit(x[:, None], y)
+    model = QuadraticGDRegressor(alpha=0.2, tol=1e-15).fit(x[:, None], y)
     u = (x - x.mean()) / x.std()
     s = u**2 - 1
     s /= s.std()

@@ -27,8 +27,11 @@ class Quadratic:
         # Each target's loss counts once in the value.
         self.target_weights = np.ones(linear.shape[1])
 
+    def gradient(self, theta):
+        return 2.0 * (self.hessian @ theta - self.linear)
+
     def evaluate(self, theta):
-        grad = 2.0 * (self.hessian @ theta - self.linear)
+        grad = self.gradient(theta)
         val = None if self.validation is None else self.validation.value(theta)
         return self.value(theta), grad, val
 
@@ -39,6 +42,15 @@ class Quadratic:
 
     def largest_eigenvalue(self):
         return self.eigen()[3]
+
+    def smallest_eigenvalue(self):
+        return float(self.eigen()[0][0])
+
+    def gap(self, gradient, flat_only=False):
+        """The exact excess over the minimum: g^T H^-1 g / 4 (no flat modes)."""
+        if flat_only:
+            return 0.0
+        return float(0.25 * (gradient * np.linalg.solve(self.hessian, gradient)).sum())
 
     def stepped(self):
         """The same objective, without its Hessian: epochs one at a time."""
@@ -104,37 +116,51 @@ def test_epochs_equal_the_plain_loop(lr, n_targets, stepped):
 
 
 @pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
-def test_tol_rule_stops_where_the_rule_says(stepped):
-    objective, _ = make_objective(condition=50.0)
+def test_converged_only_when_the_excess_over_the_minimum_is_within_tol(stepped):
+    objective, theta_star = make_objective(condition=50.0)
     if stepped:
         objective = objective.stepped()
     theta0 = np.zeros((3, 1))
-    tol, patience, lr = 1e-4, 3, 0.005
-    result = run(
-        objective,
-        theta0,
-        learning_rate=lr,
-        max_iter=5000,
-        tol=tol,
-        n_iter_no_change=patience,
-    )
-    losses, _ = plain_loop(objective, theta0, lr, 5000)
-    # The rule written out: epoch k makes no progress when its loss is not below
-    # best - tol * best; stop at the patience-th such epoch in a row.
-    best, run_length, expected = np.inf, 0, None
-    for k, loss in enumerate(losses):
-        if np.isfinite(best) and loss >= best - tol * best:
-            run_length += 1
-        else:
-            run_length = 0
-        best = min(best, loss)
-        if run_length >= patience:
-            expected = k + 1
-            break
-    assert expected is not None
+    tol, lr = 1e-4, 0.005
+    result = run(objective, theta0, learning_rate=lr, max_iter=5000, tol=tol)
+    losses, path = plain_loop(objective, theta0, lr, 5000)
+    # The rule written out: stop at the first epoch whose excess over the
+    # minimum (0.25 here, known exactly) is at most tol times the minimum.
+    excess = losses - 0.25
+    expected = int(np.flatnonzero(excess <= tol * 0.25)[0]) + 1
     assert result.stop_reason == "tol"
     assert result.n_iter == expected
     np.testing.assert_allclose(result.loss_curve, losses[:expected], rtol=1e-10)
+    assert result.gap == pytest.approx(excess[expected - 1], rel=1e-6)
+    assert result.optimum == pytest.approx(0.25, rel=1e-9)
+
+
+def test_the_closed_form_knows_how_many_epochs_it_needs():
+    objective, _ = make_objective(condition=50.0)
+    theta0 = np.zeros((3, 1))
+    lr, tol = 0.005, 1e-8
+    result = run(objective, theta0, learning_rate=lr, max_iter=100, tol=tol)
+    assert result.stop_reason == "max_iter"
+    losses, _ = plain_loop(objective, theta0, lr, 20000)
+    expected = int(np.flatnonzero(losses - 0.25 <= tol * 0.25)[0])
+    # After `expected` updates the excess is within tol: the loss measured then.
+    assert result.epochs_needed == expected
+
+
+def test_a_loss_that_stops_falling_is_stalled_not_converged():
+    # Steps so small that the loss falls by less than 1e-12 of itself each epoch.
+    objective, _ = make_objective(condition=50.0)
+    result = run(
+        objective.stepped(),
+        np.zeros((3, 1)),
+        learning_rate=1e-16,
+        max_iter=1000,
+        tol=1e-6,
+        n_iter_no_change=4,
+    )
+    assert result.stop_reason == "stalled"
+    assert result.n_iter == 5  # the first epoch sets the best, 4 more stall
+    assert result.gap > 1e-6 * result.optimum
 
 
 @pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])

@@ -33,9 +33,9 @@ def least_squares(X, y, w):
 @pytest.mark.parametrize("solver", ["statistics", "direct"])
 def test_far_rows_of_weight_zero_change_nothing(far, solver):
     X, y, w = data_with_far_rows(far)
-    model = QuadraticGDRegressor(solver=solver, tol=1e-10, max_iter=20000)
+    model = QuadraticGDRegressor(solver=solver, tol=1e-14, max_iter=20000)
     model.fit(X, y, sample_weight=w)
-    without = QuadraticGDRegressor(solver=solver, tol=1e-10, max_iter=20000)
+    without = QuadraticGDRegressor(solver=solver, tol=1e-14, max_iter=20000)
     without.fit(X[3:], y[3:], sample_weight=w[3:])
     coef, intercept = least_squares(X, y, w)
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
@@ -48,7 +48,7 @@ def test_far_rows_of_weight_zero_change_nothing(far, solver):
 def test_far_rows_of_weight_zero_in_a_stream(far):
     X, y, w = data_with_far_rows(far)
     order = np.r_[3:400, 0:3]  # the far rows come last, as a chunk of their own
-    model = QuadraticGDRegressor(tol=1e-10, max_iter=20000)
+    model = QuadraticGDRegressor(tol=1e-14, max_iter=20000)
     for rows in (order[:200], order[200:397], order[397:]):
         model.partial_fit(X[rows], y[rows], sample_weight=w[rows])
     coef, intercept = least_squares(X, y, w)
@@ -59,7 +59,7 @@ def test_far_rows_of_weight_zero_in_a_stream(far):
 def test_far_rows_of_weight_zero_on_dask():
     da = pytest.importorskip("dask.array", reason="the dask extra is not installed")
     X, y, w = data_with_far_rows(1e300)
-    model = QuadraticGDRegressor(tol=1e-10, max_iter=20000).fit(
+    model = QuadraticGDRegressor(tol=1e-14, max_iter=20000).fit(
         da.from_array(X, chunks=(100, 1)),
         da.from_array(y, chunks=100),
         sample_weight=da.from_array(w, chunks=100),

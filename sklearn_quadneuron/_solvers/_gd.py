@@ -67,36 +67,46 @@ class GradientDescent:
     def __init__(self, options):
         self.options = options
 
-    def solve(self, objective, theta0, *, loss_floor, validation_floor=None):
+    def solve(
+        self, objective, theta0, *, loss_floor, validation_floor=None, resolution=0.0
+    ):
         """Descend from ``theta0``; return a DescentResult.
 
         Parameters
         ----------
         objective : objective
-            With ``evaluate``, ``largest_eigenvalue``, and, when ``precomputed``
-            is true, its ``hessian``, ``linear`` and ``validation`` (or None).
+            With ``evaluate``, ``gap``, ``largest_eigenvalue``, and, when
+            ``precomputed`` is true, its ``hessian``, ``linear``, ``eigen`` and
+            ``validation`` (or None).
         theta0 : ndarray of shape (n_params, n_targets)
         loss_floor : float
+            Rounding of the loss (see :class:`StoppingMonitor`).
         validation_floor : float or None
             None: no early stopping.
+        resolution : float, default=0.0
+            The excess over the minimum that counts as none.
         """
         opts = self.options
         lr = opts.learning_rate
         if isinstance(lr, str):
             lr = safe_step(objective.largest_eigenvalue())
         lr = float(lr)
-        if objective.precomputed:
-            epochs = _ClosedFormEpochs(objective, theta0, lr, opts.record_path)
-        else:
-            epochs = _SteppedEpochs(objective, theta0, lr, opts.record_path)
         monitor = StoppingMonitor(
-            opts.tol, opts.n_iter_no_change, loss_floor, validation_floor, opts.report
+            opts.tol,
+            opts.n_iter_no_change,
+            loss_floor,
+            validation_floor,
+            opts.report,
+            resolution,
+            stalls=not objective.precomputed,
         )
+        engine = _ClosedFormEpochs if objective.precomputed else _SteppedEpochs
+        epochs = engine(objective, theta0, lr, opts.record_path, monitor.certifies)
         k0 = 0
         while k0 < opts.max_iter and not monitor.finished:
             k1 = epochs.block_end(k0, opts.max_iter)
-            curve, val_curve = epochs.losses(k0, k1)
-            keep = monitor.observe(k0, curve, val_curve)
+            curve, val_curve, gap = epochs.losses(k0, k1)
+            keep = monitor.observe(k0, curve, val_curve, gap)
             if monitor.diverged_at is None:
                 epochs.kept(k0, keep, monitor.best_iter)
             k0 += keep
@@ -106,6 +116,9 @@ class GradientDescent:
             return result
         result.parameters_at = epochs.parameters_at
         result.slowest_rate = epochs.slowest_rate(result.n_iter)
+        if monitor.certifies and result.stop_reason != "tol":
+            target = max(opts.tol * result.optimum, resolution)
+            result.epochs_needed = epochs.epochs_needed(target)
         result.theta = epochs.parameters_at(result.best_iter)
         if opts.record_path:
             result.path = epochs.path(result.n_iter)
@@ -115,7 +128,7 @@ class GradientDescent:
 class _ClosedFormEpochs:
     """Blocks of epochs written down in the eigenbasis of the Hessian."""
 
-    def __init__(self, objective, theta0, lr, record_path):
+    def __init__(self, objective, theta0, lr, record_path, certify):
         lam, V, keep, _ = objective.eigen()
         Vk, lam_k = V[:, keep], lam[keep]
         Vd = V[:, ~keep]
@@ -156,6 +169,11 @@ class _ClosedFormEpochs:
             self.val_quad = Vk.T @ Gv @ Vk
         self.validation = validation
         self.record_path = record_path
+        # Modes too flat to resolve keep their share of the gap: it is constant,
+        # since the iterate does not move along them.
+        self.flat_gap = 0.0
+        if certify:
+            self.flat_gap = objective.gap(objective.gradient(self.limit), True)
         self.blocks = []
         self.size = 16
         self.max_size = max(16, _BLOCK_ELEMENTS // max(rho.shape[0], 1))
@@ -174,27 +192,56 @@ class _ClosedFormEpochs:
         ) <= np.finfo(float).eps * abs(self.loss_limit)
         if settled:
             # Every mode has decayed below the rounding of the limit: the rest of
-            # the run is the limit itself, and costs nothing to write down.
+            # the run is the limit itself, and costs nothing to write down. The
+            # excess is at most what it was at the block's start.
             curve = np.full(k1 - k0, self.loss_limit)
+            excess = np.full(k1 - k0, self._excess(k0))
         else:
             # |rho|**(2k) for stable modes underflows harmlessly; unstable ones
             # are summed from logarithms, capped far below overflow.
             powers = np.power(np.abs(np.where(unstable, 0.0, rho)), 2.0 * ks[:, None])
-            curve = self.loss_limit + powers @ stable_weight
+            excess = powers @ stable_weight
+            curve = self.loss_limit + excess
         if unstable.any():
             logs = np.minimum(
                 2.0 * ks[:, None] * self.log_abs_rho + self.log_weight, 600.0
             )
-            curve = curve + np.where(unstable, np.exp(logs), 0.0).sum(axis=1)
+            growing = np.where(unstable, np.exp(logs), 0.0).sum(axis=1)
+            curve = curve + growing
+            excess = excess + growing
+        gap = excess + self.flat_gap
         if self.validation is None:
-            return curve, None
+            return curve, None, gap
         E = self._errors(ks)
         val_curve = (
             self.val_limit
             + 2.0 * np.einsum("bit,it,t->b", E, self.val_grad, self.c)
             + np.einsum("bit,ij,bjt,t->b", E, self.val_quad, E, self.c)
         )
-        return curve, val_curve
+        return curve, val_curve, gap
+
+    def _excess(self, k):
+        """The stable modes' excess over the limit after k epochs."""
+        stable_weight = np.where(self.unstable, 0.0, self.weight)
+        return float(stable_weight @ np.power(np.abs(self.rho), 2.0 * k))
+
+    def epochs_needed(self, target):
+        """The fewest epochs after which the gap is at most ``target`` (or None)."""
+        if self.unstable.any() or self.flat_gap > target:
+            return None
+        high = 1
+        while self._excess(high) + self.flat_gap > target:
+            high *= 2
+            if high > 1 << 50:
+                return None
+        low = high // 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._excess(middle) + self.flat_gap > target:
+                low = middle
+            else:
+                high = middle
+        return high
 
     def _errors(self, ks):
         return np.power(self.rho, ks[:, None])[:, :, None] * self.e0[None]
@@ -221,8 +268,9 @@ class _ClosedFormEpochs:
 class _SteppedEpochs:
     """Epochs one by one: evaluate at the parameters, then step."""
 
-    def __init__(self, objective, theta0, lr, record_path):
+    def __init__(self, objective, theta0, lr, record_path, certify):
         self.objective = objective
+        self.certify = certify
         self.lr = lr
         self.theta = theta0.copy()
         self.k = 0
@@ -238,7 +286,10 @@ class _SteppedEpochs:
         self._step()
         loss, self.grad, val_loss = self.objective.evaluate(self.theta)
         val = None if val_loss is None else np.array([val_loss])
-        return np.array([loss]), val
+        gap = None
+        if self.certify:
+            gap = np.array([self.objective.gap(self.grad)])
+        return np.array([loss]), val, gap
 
     def _step(self):
         """Apply the pending update: the step is taken once its epoch is kept."""
@@ -270,3 +321,6 @@ class _SteppedEpochs:
 
     def slowest_rate(self, n_iter):
         return 0.0
+
+    def epochs_needed(self, target):
+        return None

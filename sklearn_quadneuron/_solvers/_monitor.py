@@ -2,13 +2,23 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The bookkeeping every descent shares: stopping, divergence, the best epoch.
 
-Stopping rule (``tol`` relative, as in SGDRegressor with ``n_iter_no_change``):
-epoch k makes no progress when ``J_k >= best - tol * max(best, floor)``, ``best``
-being the lowest loss before it; the run stops after ``n_iter_no_change``
-consecutive epochs without progress. ``floor`` is the loss resolution of the
-statistics, so a loss that reaches zero (noise-free data) still stops. With a
-validation set (early stopping) the rule watches the validation loss instead, and
-the parameters of its best epoch are kept.
+Convergence (``tol``): the run stops as converged ("tol") only when the objective
+certifies that the loss is within ``tol`` of its minimum, relatively:
+
+    J_k - J* <= max(tol * J*, resolution)
+
+where ``J_k - J*`` is the excess the objective certifies at epoch k (exact on the
+statistics, a bound when reading the data) and ``resolution`` is the loss's
+resolution (``1e-12`` of the variance of y): below it nothing can be measured. A
+run whose loss stops falling (``n_iter_no_change`` epochs in a row without
+falling by more than ``1e-12`` of itself: rounding) before that is "stalled";
+only where the losses carry rounding (``stalls``: epochs that read the data):
+epochs in closed form are exact, free, and run until certified or ``max_iter``.
+
+Early stopping is another criterion: with a validation set the rule watches the
+validation loss (an epoch makes no progress when ``V_k >= best - tol * max(best,
+floor)``, ``best`` the lowest before it), stops after ``n_iter_no_change`` such
+epochs, and keeps the parameters of the best epoch.
 
 Divergence: with a stable step the loss never increases; an epoch whose loss is
 not finite, or exceeds the previous one by more than rounding, marks the run as
@@ -25,6 +35,9 @@ import numpy as np
 
 # Relative slack before a loss increase counts as divergence.
 _INCREASE_RTOL = 1e-9
+# A training loss that falls by less than this fraction of itself has stopped
+# falling: what is left is rounding.
+_STALL_RTOL = 1e-12
 
 
 @dataclass
@@ -39,7 +52,8 @@ class DescentResult:
     loss_curve : ndarray of shape (n_iter,)
         Training loss before each update.
     n_iter : int
-    stop_reason : {"tol", "early_stopping", "max_iter", "diverged", "callback"}
+    stop_reason : {"tol", "stalled", "early_stopping", "max_iter", "diverged", \
+            "callback"}
     learning_rate : float
     validation_loss_curve : ndarray of shape (n_iter,) or None
     best_iter : int or None
@@ -50,6 +64,15 @@ class DescentResult:
     slowest_rate : float
         Contraction factor of the slowest mode still far from converged (0 when
         unknown); negative when it oscillates.
+    gap : float or None
+        The certified excess of the loss over its minimum at the last epoch
+        measured (None when not watched: ``tol=None`` or early stopping).
+    optimum : float or None
+        The minimum of the objective that goes with it (estimated from below
+        when the gap is a bound).
+    epochs_needed : int or None
+        Epochs after which the closed form would certify convergence, when
+        known and finite.
     parameters_at : callable
         ``k -> theta`` after k updates (recorded or recomputed).
     """
@@ -64,6 +87,9 @@ class DescentResult:
     diverged_at: int | None = None
     path: np.ndarray | None = None
     slowest_rate: float = 0.0
+    gap: float | None = None
+    optimum: float | None = None
+    epochs_needed: int | None = None
     parameters_at: object = field(default=None, repr=False)
 
     def truncated(self, n_iter, stop_reason):
@@ -102,13 +128,17 @@ def _first_stop(no_progress, run0, patience):
 
 
 def _no_progress(curve, best0, tol, floor):
-    """Per epoch: no progress against the best loss before it; new running best."""
+    """Per epoch: no fall below ``best - tol * max(best, floor)`` (tol > 0), or
+    below ``best - floor`` (tol = 0).
+
+    ``best`` is the lowest value before the epoch (``best0`` before the block).
+    """
     best_before = np.minimum.accumulate(np.concatenate([[best0], curve]))[:-1]
     # Before the first epoch there is no best loss yet (inf): that epoch is progress.
     seen = np.isfinite(best_before)
     best_before = np.where(seen, best_before, 0.0)
-    flags = seen & (curve >= best_before - tol * np.maximum(best_before, floor))
-    return flags, float(min(best0, curve.min()))
+    margin = tol * np.maximum(best_before, floor) if tol else floor
+    return seen & (curve >= best_before - margin)
 
 
 class StoppingMonitor:
@@ -120,16 +150,33 @@ class StoppingMonitor:
         None runs every epoch asked for.
     n_iter_no_change : int
     loss_floor : float
-        Loss resolution of the training loss (see the module docstring).
+        Rounding of the training loss: a rise within it is not divergence.
     validation_floor : float or None
         Resolution of the validation loss; None when there is no validation set.
+    resolution : float, default=0.0
+        The excess over the minimum that counts as none (see the module
+        docstring).
+    stalls : bool, default=True
+        Whether a training loss that stops falling ends the run ("stalled").
     report : callable or None
         Called as ``report(first_epoch, losses, validation_losses)`` for each
         block of epochs kept, for progress output.
     """
 
-    def __init__(self, tol, n_iter_no_change, loss_floor, validation_floor, report):
+    def __init__(
+        self,
+        tol,
+        n_iter_no_change,
+        loss_floor,
+        validation_floor,
+        report,
+        resolution=0.0,
+        stalls=True,
+    ):
         self.tol = tol
+        self.stalls = stalls
+        self.resolution = resolution
+        self.gap = self.optimum = None
         self.patience = n_iter_no_change
         self.loss_floor = loss_floor
         self.validation = validation_floor is not None
@@ -140,10 +187,17 @@ class StoppingMonitor:
         self.best_iter, self.best_val = None, np.inf
         self.stop_reason, self.diverged_at, self.finished = "max_iter", None, False
 
-    def observe(self, k0, curve, val_curve=None):
+    @property
+    def certifies(self):
+        """Whether the descent must provide gaps: it stops on the certificate."""
+        return self.tol is not None and not self.validation
+
+    def observe(self, k0, curve, val_curve=None, gap=None):
         """Take the losses of epochs ``k0, k0 + 1, ...``; return how many are kept.
 
-        After this call, ``finished`` says whether the descent must end.
+        ``gap`` holds the certified excess over the minimum of each (when
+        :attr:`certifies`). After this call, ``finished`` says whether the
+        descent must end.
         """
         prev = np.concatenate(
             [[curve[0] if self.previous is None else self.previous], curve]
@@ -160,17 +214,28 @@ class StoppingMonitor:
         self.previous = curve[-1]
 
         if self.validation:
-            monitored, floor = val_curve, self.validation_floor
+            monitored, floor, tol = val_curve, self.validation_floor, self.tol
         else:
-            monitored, floor = curve, self.loss_floor
+            monitored, floor, tol = curve, self.resolution, _STALL_RTOL
         keep = curve.shape[0]
-        if self.tol is not None:
-            flags, _ = _no_progress(monitored, self.best, self.tol, floor)
+        if self.tol is not None and (self.validation or self.stalls):
+            flags = _no_progress(monitored, self.best, tol, floor)
             hit, self.run = _first_stop(flags, self.run, self.patience)
             if hit is not None:
                 keep = hit + 1
-                self.stop_reason = "early_stopping" if self.validation else "tol"
+                self.stop_reason = "early_stopping" if self.validation else "stalled"
                 self.finished = True
+        if self.certifies:
+            # The objective is a mean of squares (plus a penalty): never below
+            # zero, so the loss itself bounds its excess over the minimum.
+            gap = np.minimum(gap, curve)
+            optimum = np.maximum(curve - gap, 0.0)
+            target = np.maximum(self.tol * optimum, self.resolution)
+            certified = np.flatnonzero(gap[:keep] <= target[:keep])
+            if certified.size:
+                keep = int(certified[0]) + 1
+                self.stop_reason, self.finished = "tol", True
+            self.gap, self.optimum = float(gap[keep - 1]), float(optimum[keep - 1])
         self.best = float(min(self.best, monitored[:keep].min()))
         self.losses.append(curve[:keep])
         if self.validation:
@@ -195,6 +260,8 @@ class StoppingMonitor:
             learning_rate=float(learning_rate),
             diverged_at=self.diverged_at,
             best_iter=n_iter,
+            gap=self.gap,
+            optimum=self.optimum,
         )
         if self.validation and self.diverged_at is None:
             result.validation_loss_curve = np.concatenate(self.val_losses)
