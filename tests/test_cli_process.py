@@ -439,24 +439,28 @@ def test_convergence_warning_as_an_error_exits_1(data):
     assert result.stdout == ""
 
 
-def run_with_fit_replaced(body, argv):
-    """Run the command line with QuadraticGDRegressor.fit replaced by ``body``."""
+def run_with_method_replaced(method, body, argv):
+    """Run the command line with a method of QuadraticGDRegressor replaced."""
     script = "\n".join(
         [
             "import sys, warnings",
             "import numpy as np",
             "from sklearn_quadneuron import QuadraticGDRegressor",
             "from sklearn_quadneuron.__main__ import main",
-            "original = QuadraticGDRegressor.fit",
-            "def fit(self, X, y):",
+            f"original = QuadraticGDRegressor.{method}",
+            f"def {method}(self, X, *args):",
             *(f"    {line}" for line in body),
-            "QuadraticGDRegressor.fit = fit",
+            f"QuadraticGDRegressor.{method} = {method}",
             f"sys.exit(main({[str(arg) for arg in argv]!r}))",
         ]
     )
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
     )
+
+
+def run_with_fit_replaced(body, argv):
+    return run_with_method_replaced("fit", body, argv)
 
 
 def test_unexpected_exception_exits_1_with_its_type(data):
@@ -475,8 +479,22 @@ def test_ctrl_c_exits_130_quietly(data):
 
 
 def test_numpy_runtime_warning_is_one_line(data):
-    body = ["np.log(np.array([-1.0]))", "return original(self, X, y)"]
+    body = ["np.log(np.array([-1.0]))", "return original(self, X, *args)"]
     result = run_with_fit_replaced(body, ["fit", data["plain"], "--target", "yield"])
     assert result.returncode == 0, result.stderr
     line = assert_one_line(result.stderr, "quadneuron: warning: ")
     assert line == "quadneuron: warning: invalid value encountered in log"
+
+
+def test_model_from_another_version_is_a_usage_error(data):
+    # A pickle holds the private state of the version that saved it: a model
+    # whose state this version does not know fails as a bad input file.
+    model_path = data["dir"] / "other_version.joblib"
+    joblib.dump(oracle_model(data["frame"]), model_path)
+    body = ["raise AttributeError(\"no attribute '_state'\")"]
+    result = run_with_method_replaced(
+        "predict", body, ["predict", model_path, data["plain"]]
+    )
+    assert result.returncode == 2
+    line = assert_one_line(result.stderr, "quadneuron: error: ")
+    assert "cannot use the model" in line and "fit it again" in line
