@@ -5,14 +5,20 @@
 Build from the repository root with::
 
     sphinx-build -W --keep-going -b html docs docs/_build/html
+    python docs/check_html.py docs/_build/html
 
-The build needs no network. Set ``QUADNEURON_DOCS_ONLINE=1`` to link the names
-of NumPy, scikit-learn, pandas, Python, Matplotlib and Dask to their own
-documentation (intersphinx then downloads their inventories).
+Neither the build nor the built site needs a network: the links to Python,
+NumPy, scikit-learn, pandas, Matplotlib and Dask are resolved from the
+inventories kept in ``_inventories/`` (refreshed by
+``python docs/update_inventories.py``), and the formulas are typeset by the copy
+of MathJax in ``_static/mathjax/`` (``python docs/update_mathjax.py``).
+``docs/contributing.rst`` tells the whole story.
 """
 
 import os
+import tomllib
 import warnings
+from pathlib import Path
 
 # The gallery runs its examples without a display.
 import matplotlib
@@ -20,6 +26,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import sklearn_quadneuron  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent
 
 # -- Project -------------------------------------------------------------------
 
@@ -38,9 +46,14 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # Only to include the top-level CHANGELOG.md (changelog.rst).
+    "myst_parser",
 ]
 
 templates_path = ["_templates"]
+# "equation()", not "QuadraticGDRegressor.equation()", in the contents of an API
+# page: the long names overflowed the right sidebar.
+toc_object_entries_show_parents = "hide"
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "examples/README.rst"]
 # numpydoc docstrings write `name` for code, as scikit-learn does.
 default_role = "literal"
@@ -54,24 +67,76 @@ autodoc_preserve_defaults = True
 # numpydoc's own member tables would repeat them.
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-# Types in the Parameters sections become links when the inventories are there.
+
+# Types in the Parameters sections become links. numpydoc's built-in aliases
+# write `python:float`, `numpy:array_like`, ...: the inventory prefix shows as
+# text wherever the title is implicit, so every alias here names its title.
+# array-like and the other scikit-learn words go to scikit-learn's glossary,
+# as in scikit-learn's own API pages.
 numpydoc_xref_param_type = True
 numpydoc_xref_aliases = {
-    "ndarray": "numpy.ndarray",
-    "DataFrame": "pandas.DataFrame",
-    "Polynomial": "numpy.polynomial.polynomial.Polynomial",
-    "Axes": "matplotlib.axes.Axes",
-    "Figure": "matplotlib.figure.Figure",
-    "RandomState": "numpy.random.RandomState",
-    "estimator": "sklearn.base.BaseEstimator",
+    # Python
+    "None": ":data:`None <python:None>`",
+    "True": ":data:`True <python:True>`",
+    "False": ":data:`False <python:False>`",
+    "bool": ":class:`bool <python:bool>`",
+    "int": ":class:`int <python:int>`",
+    "float": ":class:`float <python:float>`",
+    "str": ":class:`str <python:str>`",
+    "list": ":class:`list <python:list>`",
+    "tuple": ":class:`tuple <python:tuple>`",
+    "dict": ":class:`dict <python:dict>`",
+    "callable": ":func:`callable <python:callable>`",
+    "iterable": ":term:`iterable <python:iterable>`",
+    "path-like": ":term:`path-like <python:path-like object>`",
+    # NumPy
+    "ndarray": ":class:`ndarray <numpy.ndarray>`",
+    "array_like": ":term:`array_like <numpy:array_like>`",
+    "RandomState": ":class:`RandomState <numpy.random.RandomState>`",
+    "Generator": ":class:`Generator <numpy.random.Generator>`",
+    "Polynomial": ":class:`Polynomial <numpy.polynomial.polynomial.Polynomial>`",
+    # scikit-learn
+    "array-like": ":term:`array-like <sklearn:array-like>`",
+    "estimator": ":term:`estimator <sklearn:estimator>`",
+    "callback": ":term:`callback <sklearn:callback>`",
+    "MetadataRequest": (
+        ":class:`MetadataRequest <sklearn.utils.metadata_routing.MetadataRequest>`"
+    ),
+    # pandas
+    "DataFrame": ":class:`DataFrame <pandas.DataFrame>`",
+    "Series": ":class:`Series <pandas.Series>`",
+    # Matplotlib
+    "Axes": ":class:`Axes <matplotlib.axes.Axes>`",
+    "Figure": ":class:`Figure <matplotlib.figure.Figure>`",
+    "Line2D": ":class:`Line2D <matplotlib.lines.Line2D>`",
+    "PathCollection": ":class:`PathCollection <matplotlib.collections.PathCollection>`",
+    "QuadContourSet": ":class:`QuadContourSet <matplotlib.contour.QuadContourSet>`",
+    "Poly3DCollection": (
+        ":class:`Poly3DCollection <mpl_toolkits.mplot3d.art3d.Poly3DCollection>`"
+    ),
+    "Colorbar": ":class:`Colorbar <matplotlib.colorbar.Colorbar>`",
+    # This package
+    "QuadraticGDRegressor": ":class:`~sklearn_quadneuron.QuadraticGDRegressor`",
+    # Dask
+    "dask.array.Array": ":class:`dask.array.Array <dask.array.Array>`",
 }
+# Words of the type descriptions that name no object (numpydoc would try to
+# link them; unresolved, they would show as code).
 numpydoc_xref_ignore = {
     "of",
     "or",
+    "and",
+    "to",
+    "two",
+    "pairs",
+    "length",
+    "min",
+    "max",
     "shape",
     "default",
     "optional",
     "instance",
+    "instances",
     "object",
     "objects",
     "n_samples",
@@ -79,55 +144,56 @@ numpydoc_xref_ignore = {
     "n_targets",
     "n_iter_",
     "n_features_in_",
-    "array-like",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "list",
-    "tuple",
-    "dict",
-    "None",
-    "callable",
+    "n_outputs",
+    "n_params",
+    "n_epochs",
+    "n_steps",
+    "n_grid_x",
+    "n_grid_y",
+    "coef",
+    "intercept",
 }
 
 # -- Cross-references to other projects ---------------------------------------
 
-ONLINE = os.environ.get("QUADNEURON_DOCS_ONLINE", "") not in ("", "0")
+# Each project's inventory is kept in _inventories/ so that the build needs no
+# network; inventories.toml records the site each links to, and where and when
+# the file was taken (python docs/update_inventories.py refreshes both).
+with open(DOCS / "_inventories" / "inventories.toml", "rb") as _f:
+    _INVENTORIES = tomllib.load(_f)
+intersphinx_mapping = {
+    name: (entry["url"], f"_inventories/{name}.inv")
+    for name, entry in _INVENTORIES.items()
+}
 
-if ONLINE:
-    intersphinx_mapping = {
-        "python": ("https://docs.python.org/3", None),
-        "numpy": ("https://numpy.org/doc/stable", None),
-        "sklearn": ("https://scikit-learn.org/stable", None),
-        "pandas": ("https://pandas.pydata.org/docs", None),
-        "matplotlib": ("https://matplotlib.org/stable", None),
-        "dask": ("https://docs.dask.org/en/stable", None),
-    }
-else:
-    # Offline (the default, and CI): no inventories to fetch. Unresolved Python
-    # names then render as plain code, which Sphinx does not warn about.
-    intersphinx_mapping = {}
+# Public names that a project's inventory lists under another path: NumPy
+# documents Polynomial only as numpy.polynomial.polynomial.Polynomial.
+REFERENCE_ALIASES = {
+    "numpy.polynomial.Polynomial": "numpy.polynomial.polynomial.Polynomial",
+}
 
 
-def _external_reference_as_text(app, env, node, contnode):
-    """Offline, render API-page references to other projects' docs as text.
-
-    Docstrings, including those the estimator inherits from scikit-learn, use
-    glossary terms (``:term:`fit```) and labels (``:ref:`metadata_routing```)
-    that only the other projects' inventories resolve; numpydoc turns types
-    such as ``bool`` into such labels too. Offline they become plain text on the
-    generated API pages. Everywhere else a dangling reference still warns, so
-    the hand-written pages stay checked.
-    """
-    if ONLINE or not node.get("refdoc", "").startswith("generated/"):
+def _resolve_alias(app, env, node, contnode):
+    """Resolve a name of REFERENCE_ALIASES through its documented path."""
+    target = REFERENCE_ALIASES.get(node.get("reftarget"))
+    if target is None:
         return None
-    return contnode
+    from sphinx.ext.intersphinx import missing_reference
+
+    aliased = node.deepcopy()
+    aliased["reftarget"] = target
+    return missing_reference(app, env, aliased, contnode)
 
 
 def setup(app):
-    app.connect("missing-reference", _external_reference_as_text)
+    app.connect("missing-reference", _resolve_alias)
 
+
+# -- Math ------------------------------------------------------------------------
+
+# MathJax 3 served with the site (see _static/mathjax/README.md), not a CDN:
+# the pages render offline. The path is relative to _static.
+mathjax_path = "mathjax/tex-chtml.js"
 
 # -- HTML ----------------------------------------------------------------------
 
@@ -135,12 +201,34 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-quadneuron {version}"
 html_theme_options = {
     "navigation_with_keys": False,
+    # The navbar shows the pages a reader looks for first (see the toctree order
+    # in index.rst); the rest go under "More".
+    "header_links_before_dropdown": 5,
+    # The search icon, not the wide field, so the links keep one line.
+    "navbar_persistent": ["search-button"],
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+# The pages at the top of the toctree have no section to navigate: without a
+# left sidebar their text gets the width. The API reference and the gallery keep
+# theirs, which list their pages.
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "quickstart",
+        "user_guide",
+        "scaling",
+        "performance",
+        "troubleshooting",
+        "changelog",
+        "contributing",
+    )
+}
 html_show_sourcelink = False
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["quadneuron.css"]
 
 # -- Example gallery -------------------------------------------------------------
 
@@ -156,10 +244,15 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "show_memory": False,
+    # Its pages of execution times load jQuery and DataTables from CDNs
+    # (the option needs sphinx-gallery 0.18).
+    "write_computation_times": False,
     "plot_gallery": "True",
+    # Backreferences ("Examples using ...") for the API pages. The names in the
+    # code blocks link to this site and, through intersphinx_mapping, to the
+    # other projects.
     "doc_module": ("sklearn_quadneuron",),
     "backreferences_dir": os.path.join("generated", "backreferences"),
-    "reference_url": {"sklearn_quadneuron": None},
     "inspect_global_variables": False,
     "matplotlib_animations": False,
 }

@@ -77,6 +77,39 @@ def test_demo_options(capsys):
     np.testing.assert_allclose(learned_a, a, atol=1e-6)
 
 
+def test_demo_auto_learning_rate_matches_numpy_descent():
+    # Through a real process, as a user types it.
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_quadneuron", "demo", "--learning-rate", "auto"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert "learning rate auto, 50 epochs" in out
+    # The oracle of 'auto': 1 / L, L = 2 * the largest eigenvalue of Z'Z / n, the
+    # Lipschitz constant of the loss's gradient on the raw Z = [x^2, x, 1].
+    X, _ = make_quadratic(1000, random_state=0)
+    Z = np.column_stack([X[:, 0] ** 2, X[:, 0], np.ones(1000)])
+    step = 0.5 / np.linalg.eigvalsh(Z.T @ Z / 1000)[-1]
+    printed_step = float(re.search(r"learning rate 'auto': (\S+)", out).group(1))
+    np.testing.assert_allclose(printed_step, step, rtol=1e-9)
+    losses, (a, b, c) = article_descent(learning_rate=step)
+    printed = {
+        int(epoch): float(loss)
+        for epoch, loss in re.findall(r"Epoch (\d+), loss = ([\d.]+)", out)
+    }
+    assert sorted(printed) == [1, *range(5, 51, 5)]
+    for epoch, loss in printed.items():
+        np.testing.assert_allclose(loss, losses[epoch - 1], rtol=1e-6, atol=1e-8)
+    learned = dict(re.findall(r"^([abc]) +(-?[\d.]+) +[\d.]+$", out, flags=re.M))
+    np.testing.assert_allclose(
+        [float(learned[name]) for name in "abc"], [a, b, c], atol=1e-6
+    )
+
+
 def test_demo_writes_four_figures(capsys, tmp_path):
     from matplotlib.image import imread
 

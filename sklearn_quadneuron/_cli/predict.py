@@ -26,7 +26,14 @@ def run_predict(args, out):
         X = numeric_columns(frame, list(frame.columns), args.file).to_numpy()
     else:
         X = numeric_columns(frame, [str(name) for name in names], args.file)
-    y_pred = np.asarray(model.predict(X))
+    try:
+        y_pred = np.asarray(model.predict(X))
+    except AttributeError as exc:
+        # Pickles hold the private state of the version that saved them.
+        raise CommandError(
+            f"{args.model}: this version of sklearn-quadneuron cannot use the model "
+            f"({exc}); fit it again with '{PROG} fit --save'"
+        ) from None
     if y_pred.ndim == 1:
         columns = ["prediction"]
     else:

@@ -1,0 +1,500 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The command line as a user meets it: a process, its output, its exit status.
+
+Every test runs ``python -m sklearn_quadneuron`` in a child process, so that what
+is checked is what a shell sees: the exit status, stderr without a traceback,
+warnings as Python would print them but for the command's own rendering, and
+pipes closed by the reader.
+"""
+
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression, Ridge
+
+from sklearn_quadneuron import QuadraticGDRegressor, __version__
+
+COMMAND = [sys.executable, "-m", "sklearn_quadneuron"]
+FEATURES = ["temperature", "humidity"]
+
+
+def quadneuron(*args, python_options=()):
+    """Run the command line in a child process."""
+    return subprocess.run(
+        [sys.executable, *python_options, "-m", "sklearn_quadneuron", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def run_all(cases):
+    """Run many command lines at once: most of each one's time is Python starting."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = pool.map(lambda args: quadneuron(*args), cases.values())
+        return dict(zip(cases, results))
+
+
+def assert_one_line(stderr, prefix):
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(prefix), stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """The training frame, and CSV files of it with and without an index."""
+    directory = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(0)
+    temperature = rng.uniform(-3, 5, size=400)
+    humidity = rng.uniform(10, 20, size=400)
+    target = (
+        1.5 * temperature**2 - 4 * temperature + 0.2 * humidity**2 - humidity + 7
+    ) + rng.normal(scale=0.5, size=400)
+    frame = pd.DataFrame(
+        {"temperature": temperature, "humidity": humidity, "yield": target}
+    )
+    files = {"frame": frame, "dir": directory}
+    files["plain"] = directory / "plain.csv"
+    frame.to_csv(files["plain"], index=False)
+    # pandas' default writes the index as a first column without a name.
+    files["indexed"] = directory / "indexed.csv"
+    frame.to_csv(files["indexed"])
+    files["named"] = directory / "named.csv"
+    frame.rename_axis("id").to_csv(files["named"])
+    files["shuffled"] = directory / "shuffled.csv"
+    frame.sample(frac=1, random_state=0).to_csv(files["shuffled"])
+    return files
+
+
+def oracle_model(frame, **params):
+    """The model fitted in this process, on the frame's own columns."""
+    return QuadraticGDRegressor(**params).fit(frame[FEATURES], frame["yield"])
+
+
+# -- version and help --------------------------------------------------------------
+
+
+def test_version():
+    result = quadneuron("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"quadneuron {__version__}\n"
+    assert result.stderr == ""
+
+
+def help_entries(text):
+    """Each option of a --help text, with its help joined on one line."""
+    options = text.split("\noptions:\n", 1)[1]
+    entries = re.split(r"\n(?=  -)", options.strip("\n"))
+    return {
+        re.match(r"\s*(-[-\w]*)", entry)[1]: " ".join(entry.split())
+        for entry in entries
+    }
+
+
+ESTIMATOR_DEFAULTS = QuadraticGDRegressor().get_params()
+
+HELP = {
+    "demo": {
+        "--epochs": "(default: 50)",
+        "--learning-rate": "(default: 0.1)",
+        "--seed": "(default: 0)",
+        "--plot-dir": "(default: no figures)",
+    },
+    "fit": {
+        "--target": "(required)",
+        "--features": "(default: every other numeric column)",
+        "--index-col": "(default: none;",
+        **{
+            f"--{name.replace('_', '-')}": f"(default: {ESTIMATOR_DEFAULTS[name]})"
+            for name in [
+                "learning_rate",
+                "max_iter",
+                "tol",
+                "alpha",
+                "standardize",
+                "solver",
+                "verbose",
+            ]
+        },
+        "--save": "(default: not saved)",
+    },
+    "predict": {
+        "--index-col": "(default: none;",
+        "--output": "(default: standard output)",
+    },
+}
+
+
+@pytest.mark.parametrize("command", list(HELP))
+def test_help_shows_every_option_with_its_default(command):
+    result = quadneuron(command, "--help")
+    assert result.returncode == 0, result.stderr
+    entries = help_entries(result.stdout)
+    assert entries.pop("-h").startswith("-h, --help")
+    # Every option is listed, and the fit options' defaults are the estimator's.
+    assert set(entries) == set(HELP[command])
+    for option, default in HELP[command].items():
+        assert default in entries[option], entries[option]
+    if command in ("fit", "predict"):
+        # Where models are saved or loaded, the help says what a model file is.
+        text = " ".join(result.stdout.split())
+        assert "is a pickle: loading it can run any code" in text
+        assert "only model files from a trusted source" in text
+
+
+# -- closed pipes ----------------------------------------------------------------
+
+
+def read_one_line_and_close(*args):
+    process = subprocess.Popen(
+        [*COMMAND, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()
+    process.stdout.close()
+    status = process.wait(timeout=300)
+    stderr = process.stderr.read()
+    process.stderr.close()
+    return first, status, stderr
+
+
+def test_predict_into_a_closed_pipe_exits_141_quietly(data):
+    model = data["dir"] / "pipe.joblib"
+    joblib.dump(oracle_model(data["frame"]), model)
+    big = data["dir"] / "big.csv"
+    rng = np.random.default_rng(1)
+    pd.DataFrame({"temperature": rng.uniform(-3, 5, 100_000), "humidity": 15.0}).to_csv(
+        big, index=False
+    )
+    # 100,000 predictions are far more than a pipe holds: the writer is still
+    # writing when the reader goes, whatever the timing.
+    first, status, stderr = read_one_line_and_close("predict", model, big)
+    assert first == "prediction\n"
+    assert status == 141
+    assert stderr == ""
+
+
+def test_demo_into_a_closed_pipe_is_quiet():
+    first, status, stderr = read_one_line_and_close("demo")
+    assert first.startswith("Fitting y = a*x^2 + b*x + c")
+    # The demo's few lines may all be in the pipe before the reader goes (0).
+    assert status in (0, 141)
+    assert stderr == ""
+
+
+# -- fit's options reach the estimator -------------------------------------------
+
+
+def fit_saved(data, *options, file="plain"):
+    model_path = data["dir"] / "model.joblib"
+    result = quadneuron(
+        "fit", data[file], "--target", "yield", *options, "--save", model_path
+    )
+    assert result.returncode == 0, result.stderr
+    return result, joblib.load(model_path)
+
+
+def expanded(frame):
+    X = frame[FEATURES].to_numpy()
+    return np.column_stack([X**2, X])
+
+
+def test_fit_tol_none_and_solver_reach_the_model(data):
+    options = ["--tol", "none", "--max-iter", "2000", "--solver", "direct"]
+    result, model = fit_saved(data, *options, "--standardize")
+    expected = dict(ESTIMATOR_DEFAULTS, tol=None, max_iter=2000, solver="direct")
+    assert model.get_params() == expected
+    assert model.n_iter_ == 2000 and model.solver_ == "direct"
+    assert "epochs: 2000 (stopped: max_iter)" in result.stdout
+    # tol=None never warns.
+    assert result.stderr == ""
+    frame = data["frame"]
+    oracle = LinearRegression().fit(expanded(frame), frame["yield"])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-8)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-8)
+
+
+def test_fit_alpha_without_standardizing_is_ridge(data):
+    # One feature: the raw [x^2, x] of both are too badly conditioned for
+    # gradient descent to reach Ridge's solution in a test's time.
+    options = ["--alpha", "0.5", "--no-standardize", "--tol", "none"]
+    _, model = fit_saved(
+        data, *options, "--max-iter", "20000", "--features", "temperature"
+    )
+    assert model.get_params() == dict(
+        ESTIMATOR_DEFAULTS, alpha=0.5, standardize=False, tol=None, max_iter=20000
+    )
+    # The penalty alpha * ||coef||^2 on the mean squared error of the raw
+    # [x^2, x] is Ridge's on the sum of squares, with alpha scaled by n.
+    frame = data["frame"]
+    x = frame["temperature"].to_numpy()
+    oracle = Ridge(alpha=0.5 * len(x)).fit(np.column_stack([x**2, x]), frame["yield"])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-6)
+    # The penalty did its work: the coefficients shrank from least squares'.
+    assert np.linalg.norm(model.coef_) < np.linalg.norm(
+        np.polyfit(x, frame["yield"], 2)[:2]
+    )
+
+
+def test_fit_learning_rate_and_verbose(data):
+    options = ["--learning-rate", "0.01", "--verbose", "100", "--tol", "none"]
+    result, model = fit_saved(data, *options, "--max-iter", "300")
+    assert model.get_params() == dict(
+        ESTIMATOR_DEFAULTS, learning_rate=0.01, verbose=100, tol=None, max_iter=300
+    )
+    assert model.learning_rate_ == 0.01
+    printed = re.findall(r"^Epoch (\d+), loss = (\S+)$", result.stdout, flags=re.M)
+    assert [int(epoch) for epoch, _ in printed] == [1, 100, 200, 300]
+    # The loss before the first update, from zero parameters, is mean(y^2).
+    y = data["frame"]["yield"].to_numpy()
+    np.testing.assert_allclose(float(printed[0][1]), np.mean(y**2), rtol=1e-8)
+    np.testing.assert_allclose(
+        [float(loss) for _, loss in printed],
+        np.array(model.loss_curve_)[[0, 99, 199, 299]],
+        rtol=1e-7,
+    )
+
+
+# -- the index written by DataFrame.to_csv ---------------------------------------
+
+
+def test_fit_drops_the_written_index_with_a_note(data):
+    result, model = fit_saved(data, file="indexed")
+    note = assert_one_line(result.stderr, "quadneuron: note: ")
+    assert str(data["indexed"]) in note and "0..399" in note
+    assert "--index-col" in note
+    assert list(model.feature_names_in_) == FEATURES
+    oracle = oracle_model(data["frame"])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-12)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-12)
+
+
+def test_fit_drops_a_shuffled_index_too(data):
+    result, model = fit_saved(data, file="shuffled")
+    note = assert_one_line(result.stderr, "quadneuron: note: ")
+    assert "distinct integers" in note
+    assert list(model.feature_names_in_) == FEATURES
+    oracle = oracle_model(data["frame"])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-9)
+
+
+def test_predict_drops_the_written_index_as_fit_does(data):
+    model_path = data["dir"] / "indexed.joblib"
+    model = oracle_model(data["frame"])
+    joblib.dump(model, model_path)
+    result = quadneuron("predict", model_path, data["indexed"])
+    assert result.returncode == 0, result.stderr
+    assert_one_line(result.stderr, "quadneuron: note: ")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "prediction"
+    np.testing.assert_allclose(
+        np.array(lines[1:], dtype=float), model.predict(data["frame"][FEATURES])
+    )
+
+
+def test_index_col_names_the_index(data):
+    result, model = fit_saved(data, "--index-col", "id", file="named")
+    assert result.stderr == ""
+    assert list(model.feature_names_in_) == FEATURES
+    oracle = oracle_model(data["frame"])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-12)
+
+    model_path = data["dir"] / "named.joblib"
+    joblib.dump(model, model_path)
+    result = quadneuron("predict", model_path, data["named"], "--index-col", "id")
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    # The row labels go out with the predictions they label.
+    assert lines[0] == "id,prediction"
+    labels, predictions = np.array([line.split(",") for line in lines[1:]]).T
+    np.testing.assert_array_equal(labels.astype(int), np.arange(400))
+    np.testing.assert_allclose(
+        predictions.astype(float), oracle.predict(data["frame"][FEATURES])
+    )
+
+
+def test_index_col_keeps_the_first_column_from_being_guessed(data):
+    # Naming the unnamed column as the index: no guess, so no note.
+    result, model = fit_saved(data, "--index-col", "Unnamed: 0", file="indexed")
+    assert result.stderr == ""
+    assert list(model.feature_names_in_) == FEATURES
+
+
+# -- exit statuses and one-line messages -----------------------------------------
+
+USAGE_ERRORS = {
+    "unknown command": (["bogus"], "invalid choice: 'bogus'"),
+    "not an integer": (
+        ["demo", "--epochs", "abc"],
+        "argument --epochs: expected an integer, got 'abc'",
+    ),
+    "demo learning rate": (
+        ["demo", "--learning-rate", "-1"],
+        "argument --learning-rate: must be a float in the range (0.0, inf) or 'auto'",
+    ),
+    "alpha": (
+        ["fit", "{plain}", "--target", "yield", "--alpha", "-1"],
+        "argument --alpha: must be a float in the range [0.0, inf), got -1.0",
+    ),
+    "tol form": (
+        ["fit", "{plain}", "--target", "yield", "--tol", "abc"],
+        "argument --tol: expected a number or 'none', got 'abc'",
+    ),
+    "tol range": (
+        ["fit", "{plain}", "--target", "yield", "--tol", "-1"],
+        "argument --tol: must be a float in the range [0.0, inf) or 'none'",
+    ),
+    "solver": (
+        ["fit", "{plain}", "--target", "yield", "--solver", "fast"],
+        "argument --solver: must be one of 'auto', 'direct', 'statistics', got 'fast'",
+    ),
+    "max iter": (
+        ["fit", "{plain}", "--target", "yield", "--max-iter", "0"],
+        "argument --max-iter: must be an int in the range [1, inf), got 0",
+    ),
+    "verbose": (
+        ["fit", "{plain}", "--target", "yield", "--verbose", "-1"],
+        "argument --verbose: must be an int in the range [0, inf), got -1",
+    ),
+    "missing file": (["fit", "{dir}/nope.csv", "--target", "y"], "no such file"),
+    "unknown index column": (
+        ["fit", "{plain}", "--target", "yield", "--index-col", "id"],
+        "no column 'id' for --index-col",
+    ),
+    "index as target": (
+        ["fit", "{named}", "--target", "id", "--index-col", "id"],
+        "column 'id' is the index (--index-col)",
+    ),
+    "not a model": (["predict", "{plain}", "{plain}"], "not a model saved by"),
+}
+
+
+@pytest.fixture(scope="module")
+def usage_errors(data):
+    return run_all(
+        {
+            case: [arg.format(**data) for arg in argv]
+            for case, (argv, _) in USAGE_ERRORS.items()
+        }
+    )
+
+
+@pytest.mark.parametrize("case", list(USAGE_ERRORS))
+def test_usage_errors_exit_2_with_one_line(usage_errors, case):
+    result = usage_errors[case]
+    assert result.returncode == 2
+    line = assert_one_line(result.stderr, "quadneuron")
+    assert re.match(r"quadneuron( \w+)?: error: ", line), line
+    assert USAGE_ERRORS[case][1] in line
+    # Never the name of a function of the code.
+    assert not re.search(r"\b_\w+|invalid \w+ value", line), line
+
+
+def test_divergence_exits_1_with_one_line(data):
+    argv = ["--learning-rate", "5", "--no-standardize"]
+    result = quadneuron("fit", data["plain"], "--target", "yield", *argv)
+    assert result.returncode == 1
+    line = assert_one_line(result.stderr, "quadneuron: error: ")
+    assert "Gradient descent diverged" in line
+
+
+# The fit never converges in 2 tiny steps: a ConvergenceWarning.
+NOT_CONVERGING = ["--max-iter", "2", "--learning-rate", "1e-6"]
+
+
+def test_convergence_warning_is_one_line(data):
+    result = quadneuron("fit", data["plain"], "--target", "yield", *NOT_CONVERGING)
+    assert result.returncode == 0
+    line = assert_one_line(result.stderr, "quadneuron: warning: ")
+    assert "did not converge: max_iter=2 epochs ran" in line
+    assert "epochs: 2 (stopped: max_iter)" in result.stdout
+
+
+def test_convergence_warning_as_an_error_exits_1(data):
+    # python -W turns the warning into an error: the fit failed, status 1.
+    result = quadneuron(
+        "fit",
+        data["plain"],
+        "--target",
+        "yield",
+        *NOT_CONVERGING,
+        python_options=["-W", "error:QuadraticGDRegressor did not converge"],
+    )
+    assert result.returncode == 1
+    line = assert_one_line(result.stderr, "quadneuron: error: ")
+    assert line.startswith("quadneuron: error: ConvergenceWarning: ")
+    assert result.stdout == ""
+
+
+def run_with_method_replaced(method, body, argv):
+    """Run the command line with a method of QuadraticGDRegressor replaced."""
+    script = "\n".join(
+        [
+            "import sys, warnings",
+            "import numpy as np",
+            "from sklearn_quadneuron import QuadraticGDRegressor",
+            "from sklearn_quadneuron.__main__ import main",
+            f"original = QuadraticGDRegressor.{method}",
+            f"def {method}(self, X, *args):",
+            *(f"    {line}" for line in body),
+            f"QuadraticGDRegressor.{method} = {method}",
+            f"sys.exit(main({[str(arg) for arg in argv]!r}))",
+        ]
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+
+
+def run_with_fit_replaced(body, argv):
+    return run_with_method_replaced("fit", body, argv)
+
+
+def test_unexpected_exception_exits_1_with_its_type(data):
+    argv = ["fit", data["plain"], "--target", "yield"]
+    result = run_with_fit_replaced(["raise RuntimeError('the\\nbug')"], argv)
+    assert result.returncode == 1
+    line = assert_one_line(result.stderr, "quadneuron: error: ")
+    assert line == "quadneuron: error: RuntimeError: the bug"
+
+
+def test_ctrl_c_exits_130_quietly(data):
+    argv = ["fit", data["plain"], "--target", "yield"]
+    result = run_with_fit_replaced(["raise KeyboardInterrupt"], argv)
+    assert result.returncode == 130
+    assert result.stderr == ""
+
+
+def test_numpy_runtime_warning_is_one_line(data):
+    body = ["np.log(np.array([-1.0]))", "return original(self, X, *args)"]
+    result = run_with_fit_replaced(body, ["fit", data["plain"], "--target", "yield"])
+    assert result.returncode == 0, result.stderr
+    line = assert_one_line(result.stderr, "quadneuron: warning: ")
+    assert line == "quadneuron: warning: invalid value encountered in log"
+
+
+def test_model_from_another_version_is_a_usage_error(data):
+    # A pickle holds the private state of the version that saved it: a model
+    # whose state this version does not know fails as a bad input file.
+    model_path = data["dir"] / "other_version.joblib"
+    joblib.dump(oracle_model(data["frame"]), model_path)
+    body = ["raise AttributeError(\"no attribute '_state'\")"]
+    result = run_with_method_replaced(
+        "predict", body, ["predict", model_path, data["plain"]]
+    )
+    assert result.returncode == 2
+    line = assert_one_line(result.stderr, "quadneuron: error: ")
+    assert "cannot use the model" in line and "fit it again" in line
