@@ -419,7 +419,7 @@ def test_convergence_warning_is_one_line(data):
     result = quadneuron("fit", data["plain"], "--target", "yield", *NOT_CONVERGING)
     assert result.returncode == 0
     line = assert_one_line(result.stderr, "quadneuron: warning: ")
-    assert "did not converge: max_iter=2 epochs ran" in line
+    assert "did not converge (max_iter=2 epochs ran)" in line
     assert "epochs: 2 (stopped: max_iter)" in result.stdout
 
 
