@@ -28,6 +28,10 @@ from ._loss import Moments
 # A column whose variance, relative to the squared range of the feature, is below
 # this is constant to working precision.
 _CONSTANT_VARIANCE = 1e-24
+# The square of a feature that takes two values is affine in the feature: what
+# is left of its variance once the linear part is taken out is rounding, below
+# this fraction of the square's variance.
+_AFFINE_SQUARE = 1e-10
 
 
 @dataclass
@@ -39,13 +43,17 @@ class StandardBasis:
     x_mean, x_std : ndarray of shape (n_features,)
         Weighted mean and standard deviation of each feature (0 std: constant).
     sq_std : ndarray of shape (n_features,)
-        Standard deviation of ``u_j**2`` (0: the square carries no information).
+        Standard deviation of ``u_j**2 - skew_j * u_j`` (0: the square carries no
+        information beyond the feature itself).
     y_loc, y_scale : ndarray of shape (n_targets,)
         The targets are handled internally as ``(y - y_loc) / y_scale``.
     transform, offset : ndarray
         Affine map from the accumulated variables ``[u_ref**2, u_ref, y_ref]`` to
         ``[u2, u, y_ref]``; applying it to other statistics with the same reference
         (a validation split) gives their moments in this basis.
+    skew : ndarray of shape (n_features,)
+        ``E[u_j**3]``, the covariance of ``u_j**2`` with ``u_j``: the part of the
+        square taken out so that ``u2_j`` is orthogonal to ``u_j`` and to 1.
     """
 
     x_mean: np.ndarray
@@ -55,6 +63,7 @@ class StandardBasis:
     y_scale: np.ndarray
     transform: np.ndarray
     offset: np.ndarray
+    skew: np.ndarray
 
     @property
     def n_features(self):
@@ -98,9 +107,18 @@ class StandardBasis:
         A[j, p + j] = -2.0 * m1 / v1
         a0[j] = m1**2 / v1 - 1.0
         A[2 * p + np.arange(k), 2 * p + np.arange(k)] = 1.0
+        # Less its projection on u_j (skew = cov(u_j**2, u_j) = E[u_j**3]): the
+        # square becomes orthogonal to the feature, and gradient descent no
+        # longer crawls along their correlation on skewed data.
+        square_var = np.einsum("ij,jk,ik->i", A[:p], cov, A[:p])
+        skew = np.einsum("ij,jk,ik->i", A[:p], cov, A[p : 2 * p])
+        skew = np.where(lin_active, skew, 0.0)
+        A[j] -= skew[:, None] * A[p + j]
+        a0[j] -= skew * a0[p + j]
 
         sq_var = np.einsum("ij,jk,ik->i", A[:p], cov, A[:p])
-        quad_active = lin_active & (sq_var > _CONSTANT_VARIANCE)
+        quad_active = _square_active(lin_active, sq_var, square_var)
+        skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
         A[j] /= np.where(quad_active, sq_std, 1.0)[:, None]
         a0[j] /= np.where(quad_active, sq_std, 1.0)
@@ -110,7 +128,7 @@ class StandardBasis:
         a0[p + j[~lin_active]] = 0.0
 
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
-        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0)
+        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
 
     @classmethod
     def from_feature_moments(cls, moments):
@@ -127,17 +145,23 @@ class StandardBasis:
         lin_active = v1 > _CONSTANT_VARIANCE
         v1 = np.where(lin_active, v1, 1.0)
         # Variance of (u_ref**2 - 2 m1 u_ref) / v1, i.e. of the square of the
-        # exactly standardized feature.
-        sq_var = (
+        # exactly standardized feature, and its covariance with the feature.
+        square_var = (
             moments.squares[:p]
             - 4 * m1 * moments.cross
             + 4 * m1**2 * moments.squares[p : 2 * p]
         ) / (W * v1**2)
-        quad_active = lin_active & (sq_var > _CONSTANT_VARIANCE)
+        skew = (moments.cross - 2 * m1 * moments.squares[p : 2 * p]) / (
+            W * v1 * np.sqrt(v1)
+        )
+        skew = np.where(lin_active, skew, 0.0)
+        sq_var = square_var - skew**2
+        quad_active = _square_active(lin_active, sq_var, square_var)
+        skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0.0)
         x_mean = ref.x_loc + ref.x_scale * m1
         x_std = np.where(lin_active, ref.x_scale * np.sqrt(v1), 0.0)
-        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, None, None)
+        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, None, None, skew)
 
     def moments(self, stats):
         """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
@@ -159,8 +183,9 @@ class StandardBasis:
         mu, sd, tau = self.x_mean, self.x_std, self.sq_std
         T = np.zeros((2 * p + 1, 2 * p + 1))
         j = np.arange(p)
+        # x**2 = mu**2 + 2 mu sd u + sd**2 (tau u2 + 1 + skew u)
         T[j, j] = sd**2 * tau
-        T[j, p + j] = 2.0 * mu * sd
+        T[j, p + j] = 2.0 * mu * sd + self.skew * sd**2
         T[j, 2 * p] = mu**2 + sd**2
         T[p + j, p + j] = sd
         T[p + j, 2 * p] = mu
@@ -192,7 +217,8 @@ class StandardBasis:
         beta = np.where(lin, theta[p : 2 * p], 0.0)
         with np.errstate(over="ignore", invalid="ignore"):
             A = alpha / tau / sd / sd * ys
-            B = beta / sd * ys
+            # u2 = (t**2 / sd**2 - 1 - skew t / sd) / tau carries a linear part.
+            B = (beta - alpha / tau * self.skew[:, None]) / sd * ys
             C0 = (theta[2 * p] - (alpha / tau).sum(axis=0)) * ys + self.y_loc
         return A, B, C0
 
@@ -223,7 +249,7 @@ class StandardBasis:
         tau = self.sq_std[:, None]
         with np.errstate(over="ignore", invalid="ignore"):
             alpha = A * sd * sd * tau
-            beta = (2.0 * A * d + B) * sd
+            beta = (2.0 * A * d + B) * sd + A * (sd * sd) * self.skew[:, None]
             # Horner's form (A d + B) d: for a constant feature far from the
             # center (d**2 beyond float64) with A = B = 0 it gives 0, not 0 * inf.
             c = C0 + ((A * d + B) * d + A * (sd * sd)).sum(axis=0)
@@ -236,6 +262,15 @@ class StandardBasis:
         p = self.n_features
         coef = np.asarray(coef, dtype=float).T
         return self.from_centered(np.zeros(p), coef[:p], coef[p:], intercept)
+
+
+def _square_active(lin_active, sq_var, square_var):
+    """Whether each square carries information beyond its feature."""
+    return (
+        lin_active
+        & (sq_var > _CONSTANT_VARIANCE)
+        & (sq_var > _AFFINE_SQUARE * square_var)
+    )
 
 
 @dataclass

@@ -19,11 +19,14 @@ variance of the targets, the natural scale of the loss).
 The certificate. The objective is a convex quadratic with Hessian ``2 H``, so at
 any ``theta`` its excess over the minimum is exactly ``g^T H^+ g / 4`` for the
 gradient ``g`` (``H^+`` the pseudo-inverse), and at most ``||g||^2 / (4
-lambda_min)``. ``gap`` returns that excess (Gram objective: exact, from the
-eigendecomposition) or that bound (data objective). Directions whose curvature is
-below rounding cannot be trusted either way: a gradient along them is charged as
-if their curvature were the rounding floor ``q * eps * lambda_max``, so that
-nearly collinear data can never be certified by mistake.
+lambda_min)``. ``gap`` returns that excess (exact, from an eigendecomposition of
+H scaled to a unit diagonal, ``S H S`` with ``S = diag(H)**-1/2``, so that columns
+of very different scales, as the raw ``[x**2, x, 1]`` of tiny or huge features
+have, are resolved) or, beyond 96 parameters of the data objective, that bound.
+Directions whose curvature is below rounding cannot be trusted either way: a
+gradient along them is charged as if their curvature were the rounding floor ``q
+* eps * lambda_max``, so that nearly collinear data is never certified by
+mistake.
 
 Each target is its own problem: column t of ``theta`` holds its parameters, in
 units of its own ``y_ref``, and column t of the gradient is the article's analytic
@@ -71,17 +74,25 @@ def _eigen(H):
     return lam, V, keep, lam_max
 
 
-def _spectral_gap(lam, V, keep, lam_max, gradient, weights, flat_only=False):
+def _scaled_spectrum(H):
+    """The eigendecomposition of ``S H S`` (unit diagonal), and ``S``."""
+    diagonal = np.diag(H)
+    with np.errstate(divide="ignore"):
+        scale = np.where(diagonal > 0, 1.0 / np.sqrt(diagonal), 1.0)
+    return (*_eigen(H * scale[:, None] * scale[None, :]), scale)
+
+
+def _spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
     """``g^T H^+ g / 4`` summed over targets (weighted), flat modes charged.
 
+    ``lam, V, keep, lam_max`` are the scaled Hessian's (``_scaled_spectrum``).
     A gradient too large to square (a diverging step) gives inf: the caller
     reports the divergence.
     """
     total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        g = V.T @ gradient
-        if not flat_only:
-            total += float(((g[keep] ** 2 / lam[keep][:, None]) @ weights).sum())
+        g = V.T @ (gradient * scale[:, None])
+        total += float(((g[keep] ** 2 / lam[keep][:, None]) @ weights).sum())
         if not keep.all():
             floor = _rounding_curvature(lam.shape[0], lam_max)
             total += float((g[~keep] ** 2 @ weights).sum()) / floor
@@ -138,7 +149,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = None
+        self._eigen = self._scaled = None
 
     def value(self, theta):
         """The objective at ``theta`` (n_params, n_targets).
@@ -179,14 +190,16 @@ class GramObjective:
         lam, _, keep, _ = self.eigen()
         return float(lam[keep].min()) if keep.any() else 0.0
 
-    def gap(self, gradient, flat_only=False):
+    def gap(self, gradient):
         """The excess of the objective over its minimum, from the gradient there.
 
-        Exact on the curved modes; the modes below the cut-off are charged at
-        the rounding floor of the curvature (see the module docstring).
-        ``flat_only``: their share alone.
+        Exact on the curved modes of the scaled Hessian; the modes below the
+        cut-off are charged at the rounding floor of the curvature (see the
+        module docstring).
         """
-        return _spectral_gap(*self.eigen(), gradient, self.target_weights, flat_only)
+        if self._scaled is None:
+            self._scaled = _scaled_spectrum(self.hessian)
+        return _spectral_gap(*self._scaled, gradient, self.target_weights)
 
 
 class DataObjective:
@@ -241,8 +254,10 @@ class DataObjective:
         self.n_params = int(self.n_quad + self.lin.sum() + 1)
         sd = np.where(self.lin, basis.x_std, 1.0)
         tau = np.where(self.quad, basis.sq_std, 1.0)
+        # Where each feature with a square sits among those with a linear term.
+        self.quad_pos = np.flatnonzero(self.quad[self.lin])
         if descent.standardize:
-            # u = t / sd and u2 = (u**2 - 1) / tau, with t = x - mean.
+            # u = t / sd and u2 = (u**2 - 1 - skew u) / tau, with t = x - mean.
             self.center = basis.x_mean
             # Spreads below ~1e-154 make 1 / sd**2 overflow: the factor is then
             # inf, the first loss non-finite, and initial_losses raises a clear
@@ -250,11 +265,13 @@ class DataObjective:
             with np.errstate(over="ignore", divide="ignore"):
                 self.quad_factor = (1.0 / (tau * sd * sd))[self.quad]
                 self.quad_shift = (-1.0 / tau)[self.quad]
+                self.quad_lin = (-basis.skew / (tau * sd))[self.quad]
                 self.lin_factor = (1.0 / sd)[self.lin]
         else:
             self.center = np.zeros(p)
             self.quad_factor = np.ones(self.n_quad)
             self.quad_shift = np.zeros(self.n_quad)
+            self.quad_lin = np.zeros(self.n_quad)
             self.lin_factor = np.ones(int(self.lin.sum()))
         self.rows = max(256, DATA_CHUNK_BYTES // (16 * max(p, 1)))
         w = np.ones(n) if sample_weight is None else sample_weight
@@ -269,6 +286,7 @@ class DataObjective:
         q = self.n_quad
         A = theta[:q] * self.quad_factor[:, None]
         B = theta[q:-1] * self.lin_factor[:, None]
+        B[self.quad_pos] += theta[:q] * self.quad_lin[:, None]
         C = theta[-1] + self.quad_shift @ theta[:q]
         return A, B, C
 
@@ -276,7 +294,9 @@ class DataObjective:
         """Gradient in the descent basis from the centered form's gradients."""
         return np.concatenate(
             [
-                gS * self.quad_factor[:, None] + self.quad_shift[:, None] * gC,
+                gS * self.quad_factor[:, None]
+                + self.quad_shift[:, None] * gC
+                + gT[self.quad_pos] * self.quad_lin[:, None],
                 gT * self.lin_factor[:, None],
                 gC[None, :],
             ]
@@ -414,9 +434,9 @@ class DataObjective:
         """The largest eigenvalue (bounded from above) and the smallest."""
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
-            H = self.hessian_matmat(np.eye(q))
-            self._spectrum = _eigen((H + H.T) / 2)
-            lam = self._spectrum[0]
+            H = (lambda H: (H + H.T) / 2)(self.hessian_matmat(np.eye(q)))
+            self._spectrum = _scaled_spectrum(H)
+            lam = np.linalg.eigvalsh(H)
             return float(lam[-1]), max(float(lam[0]), 0.0)
         # A fixed start block keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal((q, _KRYLOV_BLOCK))

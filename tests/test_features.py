@@ -24,13 +24,31 @@ def basis_of(X, Y, w):
 
 
 def standardized_columns(X, w):
-    """[u2, u, 1] computed plainly from the definition."""
+    """[u2, u, 1] computed plainly from the definition.
+
+    u standardizes x; u2 is u**2 less its projection on u and 1 (the skew
+    E[u**3] times u, and 1), scaled to unit variance.
+    """
     mean = w @ X / w.sum()
     std = np.sqrt(w @ (X - mean) ** 2 / w.sum())
     U = (X - mean) / std
-    S = U**2 - 1
+    skew = w @ U**3 / w.sum()
+    S = U**2 - 1 - skew * U
     S /= np.sqrt(w @ (S - w @ S / w.sum()) ** 2 / w.sum())
     return np.column_stack([S, U, np.ones(len(X))]), mean, std
+
+
+def test_squares_are_orthogonal_to_their_features(dataset):
+    X, Y, w = dataset
+    X = np.column_stack([X, np.exp(X[:, 0])])  # a skewed feature too
+    basis, stats = basis_of(X, Y, w)
+    moments = basis.moments(stats)
+    p = X.shape[1]
+    cross = np.diag(moments.cov_phi[:p, p : 2 * p])
+    np.testing.assert_allclose(cross, 0, atol=1e-10)
+    # The skewed feature's square was strongly correlated with it before.
+    U = (X[:, -1] - basis.x_mean[-1]) / basis.x_std[-1]
+    assert np.corrcoef(U, U**2)[0, 1] > 0.5
 
 
 def test_basis_moments_are_those_of_the_standardized_columns(dataset):

@@ -46,10 +46,8 @@ class Quadratic:
     def smallest_eigenvalue(self):
         return float(self.eigen()[0][0])
 
-    def gap(self, gradient, flat_only=False):
-        """The exact excess over the minimum: g^T H^-1 g / 4 (no flat modes)."""
-        if flat_only:
-            return 0.0
+    def gap(self, gradient):
+        """The exact excess over the minimum: g^T H^-1 g / 4."""
         return float(0.25 * (gradient * np.linalg.solve(self.hessian, gradient)).sum())
 
     def stepped(self):

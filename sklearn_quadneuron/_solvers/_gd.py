@@ -170,10 +170,11 @@ class _ClosedFormEpochs:
         self.validation = validation
         self.record_path = record_path
         # Modes too flat to resolve keep their share of the gap: it is constant,
-        # since the iterate does not move along them.
+        # since the iterate does not move along them. It is measured at the
+        # limit, where the resolved modes have none left.
         self.flat_gap = 0.0
         if certify:
-            self.flat_gap = objective.gap(objective.gradient(self.limit), True)
+            self.flat_gap = objective.gap(objective.gradient(self.limit))
         self.blocks = []
         self.size = 16
         self.max_size = max(16, _BLOCK_ELEMENTS // max(rho.shape[0], 1))
