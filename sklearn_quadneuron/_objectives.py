@@ -157,9 +157,12 @@ class GramObjective:
         The MSE is evaluated in the standardized basis, where it is well
         conditioned; the penalty on the descent basis's coefficients.
         """
-        per_target = self.moments.mse_per_column(self.T.T @ theta)
-        per_target += self.penalty.per_column(theta)
-        return float(self.target_weights @ per_target)
+        # Parameters too far from the minimum give inf, without a warning: the
+        # optimizer reports them as out of range.
+        with np.errstate(over="ignore", invalid="ignore"):
+            per_target = self.moments.mse_per_column(self.T.T @ theta)
+            per_target += self.penalty.per_column(theta)
+            return float(self.target_weights @ per_target)
 
     def gradient(self, theta):
         """``2 (hessian @ theta - linear)``: column t, that of target t's loss."""

@@ -21,9 +21,34 @@ def feature_names(n_features, names_in=None):
     return [f"x{j}" for j in range(n_features)]
 
 
+# Columns of the training history besides the terms: a feature may not take them.
+_RESERVED = ("epoch", "loss", "validation_loss", "intercept")
+
+
+def _plain(name):
+    """Whether a feature name reads unambiguously inside a term and an equation."""
+    return (
+        name.replace("_", "a").replace(".", "a").isalnum()
+        and name not in _RESERVED
+        and not name[:1].isdigit()
+    )
+
+
 def term_names(feature_names):
-    """Names of the coefficients in ``coef`` order: squares first, then linear."""
+    """Names of the coefficients in ``coef`` order: squares first, then linear.
+
+    ``x`` gives ``x^2`` and ``x``. A name that would read ambiguously (one with
+    operators, spaces or ``^`` in it, one of the history's column names, one
+    starting with a digit) is wrapped in parentheses: columns ``x`` and ``x^2``
+    give ``x^2``, ``(x^2)^2``, ``x`` and ``(x^2)``. Names still equal after
+    that (duplicate columns) are numbered: ``x[0]``, ``x[1]``.
+    """
     names = [str(name) for name in feature_names]
+    names = [name if _plain(name) else f"({name})" for name in names]
+    seen = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    names = [f"{name}[{j}]" if seen[name] > 1 else name for j, name in enumerate(names)]
     return np.asarray([f"{name}^2" for name in names] + names, dtype=object)
 
 
@@ -115,7 +140,10 @@ class ReadableTermsMixin:
         names : ndarray of str objects of shape (2 * `n_features_in_`,)
             ``"<feature>^2"`` for the quadratic terms, then ``"<feature>"`` for
             the linear ones; features are named after the DataFrame columns seen
-            in :meth:`fit`, else ``x0, x1, ...``.
+            in :meth:`fit`, else ``x0, x1, ...``. The names are always distinct:
+            a column name that would read ambiguously (``"x^2"`` beside ``"x"``,
+            ``"loss"``, ``"a + b"``) is wrapped in parentheses, and duplicated
+            names are numbered.
         """
         check_is_fitted(self)
         return term_names(self._feature_names())

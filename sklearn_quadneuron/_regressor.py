@@ -31,6 +31,7 @@ from ._statistics import gather_fit_statistics, gather_more
 from ._validation import (
     FLOAT_DTYPES,
     InitialValues,
+    check_history,
     check_start,
     check_targets,
     is_dask,
@@ -397,6 +398,13 @@ class QuadraticGDRegressor(*_BASES):
         from ._dask import dask_statistics, validate_dask_input
 
         data = validate_dask_input(X, y, sample_weight, type(self).__name__)
+        check_history(
+            self.max_iter,
+            data.n_features,
+            data.n_targets,
+            self.early_stopping,
+            self.record_path,
+        )
         record_features(self, data.n_features, data.feature_names)
         start = check_start(start, data.n_features, data.n_targets)
         split = None

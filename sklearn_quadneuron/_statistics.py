@@ -92,11 +92,14 @@ def location(A, sample_weight):
 def loc_scale(mean, lo, hi):
     """The reference of a range: its mean clipped to it, and the largest deviation.
 
-    A constant column gets scale 1.
+    A constant column is scaled by its own magnitude (1 for zeros): a constant
+    target of 1e-300 or 1e300 is then 1 in the units the fit works in, so that
+    neither its loss underflows nor its distance from zero overflows.
     """
     loc = np.clip(mean, lo, hi)
     scale = np.maximum(hi - loc, loc - lo)
-    return loc, np.where(scale > 0, scale, 1.0)
+    magnitude = np.where(np.abs(loc) > 0, np.abs(loc), 1.0)
+    return loc, np.where(scale > 0, scale, magnitude)
 
 
 def reference_from(X, Y, sample_weight=None):

@@ -22,6 +22,9 @@ from sklearn.utils.validation import (
 
 # Floating dtypes kept as they are; anything else is converted to float64.
 FLOAT_DTYPES = [np.float64, np.float32]
+# The training history (loss_curve_ and the rest) is held in at most this much
+# memory: a fit refuses, before any work, a max_iter whose history would not fit.
+HISTORY_BUDGET = 1 << 30
 
 
 def is_dask(obj):
@@ -94,6 +97,13 @@ def validate_fit_input(
     # once the statistics are merged).
     sample_weight = check_weights(sample_weight, X, allow_all_zero=not reset)
     Y = y.reshape(y.shape[0], -1)
+    check_history(
+        estimator.max_iter,
+        X.shape[1],
+        Y.shape[1],
+        estimator.early_stopping and reset,
+        estimator.record_path,
+    )
     start = check_start(start, X.shape[1], Y.shape[1])
     mask = None
     if reset and estimator.early_stopping:
@@ -289,3 +299,29 @@ def record_features(estimator, n_features, names):
         estimator.__dict__.pop("feature_names_in_", None)
     else:
         estimator.feature_names_in_ = names
+
+
+def check_history(max_iter, n_features, n_targets, early_stopping, record_path):
+    """Refuse a ``max_iter`` whose history could outgrow :data:`HISTORY_BUDGET`.
+
+    Per epoch a fit keeps its loss (a float in ``loss_curve_`` and one in an
+    array: about 40 bytes), as much again for the validation loss, and with
+    ``record_path`` every parameter three times over (the path as descended,
+    and ``coef_path_`` with ``intercept_path_``).
+    """
+    per_epoch = 40 * (2 if early_stopping else 1)
+    if record_path:
+        per_epoch += 3 * 8 * (2 * n_features + 1) * n_targets
+    if max_iter * per_epoch <= HISTORY_BUDGET:
+        return
+    limit = HISTORY_BUDGET // per_epoch
+    raise ValueError(
+        f"max_iter={max_iter} epochs would keep a training history of about "
+        f"{max_iter * per_epoch / 2**30:.3g} GiB (loss_curve_"
+        + (", validation_loss_curve_" if early_stopping else "")
+        + (", coef_path_" if record_path else "")
+        + f"); it is held to {HISTORY_BUDGET / 2**30:g} GiB, at most {limit} "
+        "epochs here. Use a smaller max_iter: with tol set (the default), a fit "
+        "stops as soon as it is certified optimal, so a large max_iter is rarely "
+        "needed."
+    )

@@ -205,4 +205,7 @@ def test_loc_scale_is_the_clipped_mean_and_the_largest_deviation():
     )
     loc, scale = loc_scale(mean, lo, hi)
     np.testing.assert_array_equal(loc, [2.0, 5.0, 3.0])
-    np.testing.assert_array_equal(scale, [8.0, 5.0, 1.0])
+    # A constant column is scaled by its own magnitude.
+    np.testing.assert_array_equal(scale, [8.0, 5.0, 3.0])
+    _, scale = loc_scale(np.zeros(1), np.zeros(1), np.zeros(1))
+    np.testing.assert_array_equal(scale, [1.0])
