@@ -39,6 +39,7 @@ the units of y, whatever the targets' scales.
 
 import numpy as np
 
+from ._features import DescentBasis
 from ._loss import L2Penalty
 
 # Eigenvalues below this fraction of the largest are numerically zero: those
@@ -64,6 +65,38 @@ DATA_CHUNK_BYTES = 1 << 24
 def _rounding_curvature(n_params, lam_max):
     """The curvature below which float64 cannot tell a direction from flat."""
     return max(n_params * np.finfo(float).eps * lam_max, np.finfo(float).tiny)
+
+
+def _check_curvature(H):
+    """Every column the descent runs on must curve the loss measurably.
+
+    On raw features of extreme scale (x ~ 1e-135) the curvature along x**2,
+    ~x**4, underflows float64: gradient descent would not see it, and nothing
+    could certify the result.
+    """
+    if np.any(np.diag(H) < np.finfo(float).tiny / np.finfo(float).eps):
+        raise ValueError(
+            "standardize=False cannot be used on these features: the curvature "
+            "of the loss along x**2 or x underflows float64 (features of extreme "
+            "scale). Use standardize=True (the default), or rescale X."
+        )
+
+
+def _check_resolved(H, H_standard):
+    """The raw basis must resolve every direction the standardized one does.
+
+    On features with an offset far beyond their spread (x = 1 +- 1e-12), the
+    raw [x**2, x, 1] are collinear to within rounding: directions that matter
+    look flat, and neither gradient descent nor its certificate could see them.
+    """
+    raw_flat = np.count_nonzero(~_scaled_spectrum(H)[2])
+    if raw_flat > np.count_nonzero(~_scaled_spectrum(H_standard)[2]):
+        raise ValueError(
+            "standardize=False cannot be used on these features: their raw "
+            "[x**2, x, 1] are collinear to within float64's rounding (an offset "
+            "far beyond the spread, or extreme scales). Use standardize=True (the "
+            "default), which centers and scales each feature before squaring it."
+        )
 
 
 def _eigen(H):
@@ -139,6 +172,9 @@ class GramObjective:
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
+        _check_curvature(hessian)
+        if not descent.standardize:
+            _check_resolved(hessian, moments.gram()[0])
         self.moments = moments
         self.T = descent.T
         self.hessian = hessian
@@ -283,6 +319,14 @@ class DataObjective:
         self.val_weight = None if mask is None else float(w[mask].sum())
         self.validation = None
         self._lam_max = self._lam_min = self._spectrum = None
+        # The same objective on the standardized basis, to tell the directions
+        # the raw basis cannot resolve (see _check_resolved).
+        self._standard = None
+        if not descent.standardize:
+            standard = DescentBasis(basis, True)
+            self._standard = DataObjective(
+                X, Y, sample_weight, mask, standard, 0.0, loss_scale, target_weights
+            )
 
     def _centered(self, theta):
         """``A, B, C`` of the centered form, on the active columns only."""
@@ -438,6 +482,10 @@ class DataObjective:
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = (lambda H: (H + H.T) / 2)(self.hessian_matmat(np.eye(q)))
+            _check_curvature(H)
+            if self._standard is not None:
+                twin = self._standard.hessian_matmat(np.eye(q))
+                _check_resolved(H, (twin + twin.T) / 2)
             self._spectrum = _scaled_spectrum(H)
             lam = np.linalg.eigvalsh(H)
             return float(lam[-1]), max(float(lam[0]), 0.0)

@@ -152,7 +152,9 @@ class Solution:
                 else result.validation_loss_curve * self.loss_unit
             )
         arrays = (form.A, form.B, form.C0, coef, intercept, loss_curve, val_curve)
-        if not all(np.all(np.isfinite(a)) for a in arrays):
+        if not all(np.all(np.isfinite(a)) for a in arrays) or self._lost_in_units(
+            result.theta, form
+        ):
             raise ValueError(
                 "The fitted coefficients or the loss are not representable in "
                 "float64 in the data's units (the features or targets span too many "
@@ -186,6 +188,22 @@ class Solution:
             intercept_path=intercept_path,
             warning=warning,
         )
+
+    def _lost_in_units(self, theta, form):
+        """Whether the model in the data's units lost what the descent found.
+
+        Coefficients below float64's range in the data's units (features of
+        1e149 and targets of 1e-27 make the square's ~1e-327) underflow to few
+        digits or to zero, and the predictions with them: mapped back to the
+        standardized basis, they must give the parameters descended on.
+        """
+        basis = self.descent.basis
+        theta = self.descent.to_standard(theta)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            back = basis.from_centered(form.center, form.A, form.B, form.C0)
+        active = basis.active
+        error = np.abs(back - theta)[active]
+        return not np.all(error <= 1e-6 * np.maximum(np.abs(theta[active]), 1e-3))
 
     def _convergence_message(self):
         objective = self.objective
