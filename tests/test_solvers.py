@@ -140,9 +140,12 @@ def test_the_closed_form_knows_how_many_epochs_it_needs():
     result = run(objective, theta0, learning_rate=lr, max_iter=100, tol=tol)
     assert result.stop_reason == "max_iter"
     losses, _ = plain_loop(objective, theta0, lr, 20000)
-    expected = int(np.flatnonzero(losses - 0.25 <= tol * 0.25)[0])
-    # After `expected` updates the excess is within tol: the loss measured then.
-    assert result.epochs_needed == expected
+    after = int(np.flatnonzero(losses - 0.25 <= tol * 0.25)[0])
+    # After `after` updates the excess is within tol: the loss measured then is
+    # that of epoch `after` + 1, the max_iter needed.
+    assert result.epochs_needed == after + 1
+    again = run(objective, theta0, learning_rate=lr, max_iter=after + 1, tol=tol)
+    assert again.stop_reason == "tol" and again.n_iter == after + 1
 
 
 def test_a_loss_that_stops_falling_is_stalled_not_converged():

@@ -227,7 +227,11 @@ class _ClosedFormEpochs:
         return float(stable_weight @ np.power(np.abs(self.rho), 2.0 * k))
 
     def epochs_needed(self, target):
-        """The fewest epochs after which the gap is at most ``target`` (or None)."""
+        """The fewest epochs (max_iter) that certify the gap ``target``, or None.
+
+        The loss of epoch k is measured after k updates: a gap reached after k
+        updates is seen at epoch k + 1.
+        """
         if self.unstable.any() or self.flat_gap > target:
             return None
         high = 1
@@ -242,7 +246,7 @@ class _ClosedFormEpochs:
                 low = middle
             else:
                 high = middle
-        return high
+        return high + 1
 
     def _errors(self, ks):
         return np.power(self.rho, ks[:, None])[:, :, None] * self.e0[None]

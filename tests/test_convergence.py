@@ -1,0 +1,216 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Converged means optimal: against least squares, on ill-conditioned data.
+
+Every fit must either reach the least-squares minimum (its loss within 1e-6 of
+it relatively, or R^2 within 1e-5 where the minimum is zero) or warn. The
+oracles are numpy's least squares and plain loops written here.
+"""
+
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from test_properties import PROFILE, _record_counts
+
+from sklearn_quadneuron import DivergenceError, QuadraticGDRegressor
+
+
+def weighted_least_squares(X, y, w=None):
+    """Minimum weighted MSE of the additive quadratic, by numpy's lstsq."""
+    w = np.ones(len(y)) if w is None else w
+    design = np.column_stack([X**2, X, np.ones(len(y))])
+    root = np.sqrt(w)
+    solution = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
+    return float(np.average((design @ solution - y) ** 2, weights=w)), solution
+
+
+def outcome(model, X, y, w=None):
+    """Fit; "optimal" or "warned", asserting that no fit is silently wrong."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X, y, sample_weight=w)
+    warned = any(issubclass(c.category, ConvergenceWarning) for c in caught)
+    mse = float(np.average((model.predict(X) - y) ** 2, weights=w))
+    optimum, _ = weighted_least_squares(X, y, w)
+    variance = float(np.average((y - np.average(y, weights=w)) ** 2, weights=w))
+    if warned:
+        assert model.stop_reason_ in ("max_iter", "stalled")
+        return "warned"
+    assert model.stop_reason_ == "tol"
+    assert mse - optimum <= max(1e-6 * optimum, 1e-5 * variance) + 1e-12 * variance, (
+        f"silent wrong answer: loss {mse:.9g}, least squares {optimum:.9g}"
+    )
+    return "optimal"
+
+
+@st.composite
+def ill_conditioned(draw):
+    """Nearly collinear features, skewed ones, offsets: a design and its target."""
+    n = draw(st.integers(20, 200), label="n_samples")
+    p = draw(st.integers(1, 4), label="n_features")
+    collinearity = draw(st.sampled_from([0.0, 1e-1, 1e-3, 1e-6]), label="noise")
+    skew = draw(st.booleans(), label="skewed")
+    offset = draw(st.sampled_from([0.0, 10.0, 1e4]), label="offset")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    base = rng.exponential(size=n) if skew else rng.normal(size=n)
+    X = np.column_stack(
+        [base + (collinearity if j else 1.0) * rng.normal(size=n) for j in range(p)]
+    )
+    X = X * rng.uniform(0.1, 10, size=p) + offset
+    U = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = U**2 @ rng.normal(size=p) + U @ rng.normal(size=p) + rng.normal(size=n)
+    solver = draw(st.sampled_from(["statistics", "direct"]), label="solver")
+    return X, y, solver
+
+
+def test_ill_conditioned_designs_are_optimal_or_warn():
+    counts = Counter()
+
+    @PROFILE
+    @given(problem=ill_conditioned())
+    def check(problem):
+        X, y, solver = problem
+        try:
+            counts[outcome(QuadraticGDRegressor(solver=solver), X, y)] += 1
+        except DivergenceError as exc:  # pragma: no cover - the bug it catches
+            raise AssertionError(f"'auto' diverged: {exc}") from None
+
+    try:
+        check()
+    finally:
+        _record_counts("ill_conditioned", counts)
+    assert counts["optimal"] > 0 and counts["warned"] > 0
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("collinear", lambda x, z: np.column_stack([x, x + 1e-3 * z])),
+        ("near_zero_and_far", lambda x, z: np.r_[np.abs(z[:5]) * 1e-3, 1e5 + x[5:]]),
+        ("small_steps", lambda x, z: x[:, None]),
+        ("huge_penalty", lambda x, z: x[:, None]),
+        ("raw_wide", lambda x, z: 1000 * x[:, None]),
+        ("raw_uniform", lambda x, z: np.abs(100 * np.sin(x))[:, None]),
+    ],
+)
+def test_the_reported_cases_are_optimal_or_warn(name, make):
+    rng = np.random.default_rng(0)
+    x, z = rng.normal(size=300), rng.normal(size=300)
+    X = make(x, z)
+    X = X[:, None] if X.ndim == 1 else X
+    y = (0.5 * X**2 - X).sum(axis=1) + 0.1 * rng.normal(size=300)
+    params = {
+        "small_steps": {"learning_rate": 1e-7},
+        "huge_penalty": {"alpha": 1e9},
+        "raw_wide": {"standardize": False, "learning_rate": 1e-13},
+        "raw_uniform": {"standardize": False, "learning_rate": 1e-9},
+    }.get(name, {})
+    model = QuadraticGDRegressor(**params)
+    if name == "huge_penalty":
+        # Not least squares: with alpha=1e9 the unpenalised intercept moves a
+        # billion times slower than the coefficients. It must not be reported
+        # as converged short of mean(y).
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X, y)
+        if model.intercept_ != pytest.approx(y.mean(), rel=1e-6):
+            assert caught and model.stop_reason_ != "tol"
+        return
+    assert outcome(model, X, y) in ("optimal", "warned")
+
+
+def test_diabetes_is_optimal_or_says_how_many_epochs_it_needs():
+    X, y = load_diabetes(return_X_y=True)
+    model = QuadraticGDRegressor()
+    result = outcome(model, X, y)
+    if result == "warned":
+        # The warning names the epochs that would certify it: they do.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            QuadraticGDRegressor().fit(X, y)
+        text = str(caught[0].message)
+        needed = int(text.split("set max_iter=")[1].split()[0])
+        assert outcome(QuadraticGDRegressor(max_iter=needed), X, y) == "optimal"
+
+
+@pytest.mark.parametrize("factor, diverges", [(0.95, False), (1.05, True)])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_the_divergence_boundary(factor, diverges, standardize):
+    # The stable steps are those below 1 / lambda_max of half the Hessian,
+    # computed here in numpy on the basis the descent runs on.
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=500)
+    y = 2 * x**2 + x + rng.normal(size=500)
+    if standardize:
+        u = (x - x.mean()) / x.std()
+        s = u**2 - 1 - np.mean(u**3) * u
+        s /= s.std()
+        design = np.column_stack([s, u, np.ones(500)])
+    else:
+        design = np.column_stack([x**2, x, np.ones(500)])
+    lam_max = np.linalg.eigvalsh(design.T @ design / 500)[-1]
+    model = QuadraticGDRegressor(
+        learning_rate=factor / lam_max, standardize=standardize, max_iter=3000, tol=None
+    )
+    if diverges:
+        with pytest.raises(DivergenceError, match="learning_rate"):
+            model.fit(x[:, None], y)
+    else:
+        model.fit(x[:, None], y)
+        optimum, _ = weighted_least_squares(x[:, None], y)
+        assert model.loss_curve_[-1] == pytest.approx(optimum, rel=1e-6)
+
+
+def test_weighted_early_stopping_loss_against_a_numpy_loop():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=400)
+    y = x**2 - x + rng.normal(size=400)
+    w = rng.uniform(0, 2, size=400)
+    model = QuadraticGDRegressor(
+        early_stopping=True,
+        random_state=0,
+        standardize=False,
+        learning_rate=0.05,
+        max_iter=40,
+        tol=None,
+        record_path=True,
+    ).fit(x[:, None], y, sample_weight=w)
+    # The held-out rows, drawn as the estimator documents it.
+    n_val = int(np.ceil(0.1 * 400))
+    held = np.zeros(400, bool)
+    held[np.random.RandomState(0).permutation(400)[:n_val]] = True
+    design = np.column_stack([x**2, x, np.ones(400)])
+    for k in (0, 1, 7, 39):
+        theta = np.r_[model.coef_path_[k], model.intercept_path_[k]]
+        r = design @ theta - y
+        expected = np.average(r[held] ** 2, weights=w[held])
+        assert model.validation_loss_curve_[k] == pytest.approx(expected, rel=1e-9)
+        expected = np.average(r[~held] ** 2, weights=w[~held])
+        assert model.loss_curve_[k] == pytest.approx(expected, rel=1e-9)
+
+
+def test_ridge_loss_curve_against_a_numpy_loop():
+    # Gradient descent on the raw features with the L2 penalty, written plainly.
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=300)
+    y = 3 * x**2 + x + 2 + rng.normal(size=300)
+    alpha, lr = 0.3, 0.05
+    model = QuadraticGDRegressor(
+        alpha=alpha, standardize=False, learning_rate=lr, max_iter=30, tol=None
+    ).fit(x[:, None], y)
+    design = np.column_stack([x**2, x, np.ones(300)])
+    theta, losses = np.zeros(3), []
+    for _ in range(30):
+        r = design @ theta - y
+        losses.append(np.mean(r**2) + alpha * (theta[:2] ** 2).sum())
+        grad = 2 * design.T @ r / 300 + 2 * alpha * np.r_[theta[:2], 0.0]
+        theta = theta - lr * grad
+    np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-9)
+    np.testing.assert_allclose(np.r_[model.coef_, model.intercept_], theta, rtol=1e-9)
