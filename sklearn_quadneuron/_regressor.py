@@ -80,15 +80,26 @@ class QuadraticGDRegressor(*_BASES):
         in the range `[1, inf)`.
 
     tol : float or None, default=1e-6
-        Relative tolerance of the stopping rule: an epoch makes no progress when
-        the loss does not fall below ``best_loss - tol * best_loss`` (``best_loss``
-        the lowest loss before it), and training stops after ``n_iter_no_change``
-        such epochs in a row. Being relative, it does not depend on the scale of
-        y. ``None`` runs exactly ``max_iter`` epochs and never warns.
+        Bound on the training loss's excess over its minimum, relative to that
+        minimum: training stops as converged (``stop_reason_ == "tol"``) only
+        when ``loss - min_loss <= tol * min_loss`` is certified, or the excess is
+        below ``1e-15`` of the variance of y (data the model fits exactly). The
+        excess is computed, not guessed: exactly from the statistics' Hessian,
+        or from the gradient when epochs read the data (exact up to 96
+        parameters, a bound beyond). So the training R^2 is within ``tol * (1 -
+        R^2)`` of the best the model can reach. A fit that cannot certify it
+        within ``max_iter`` epochs warns with :class:`ConvergenceWarning`,
+        saying how far from the minimum it is and what to do. With
+        ``early_stopping=True`` it is the relative tolerance of the validation
+        loss instead (see ``n_iter_no_change``). ``None`` runs exactly
+        ``max_iter`` epochs and never warns.
 
     n_iter_no_change : int, default=5
-        Number of consecutive epochs without progress before stopping (training
-        loss, or validation loss with ``early_stopping=True``).
+        With ``early_stopping=True``: training stops after this many epochs in
+        a row whose validation loss did not fall below ``best - tol * best``.
+        Otherwise, when epochs read the data: a training loss that falls by
+        less than ``1e-12`` of itself this many epochs in a row has stopped
+        falling (``stop_reason_ == "stalled"``, with a warning).
 
     alpha : float, default=0.0
         L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients of
@@ -161,9 +172,11 @@ class QuadraticGDRegressor(*_BASES):
         validation loss with ``early_stopping=True``, else ``n_iter_``.
 
     stop_reason_ : str
-        Why training stopped: ``"tol"`` (training loss stopped improving),
-        ``"early_stopping"`` (validation loss stopped improving),
-        ``"max_iter"``, or ``"callback"`` (a callback asked to stop).
+        Why training stopped: ``"tol"`` (certified within ``tol`` of the
+        minimum), ``"early_stopping"`` (validation loss stopped improving: a
+        different criterion, which does not certify the training loss),
+        ``"max_iter"`` or ``"stalled"`` (not certified: both warn),
+        or ``"callback"`` (a callback asked to stop).
 
     learning_rate_ : float
         The step size used (the value ``"auto"`` resolved to).
