@@ -269,8 +269,18 @@ class DataObjective:
     precomputed = False
 
     def __init__(
-        self, X, Y, sample_weight, mask, descent, alpha, loss_scale, target_weights=None
+        self,
+        X,
+        Y,
+        sample_weight,
+        mask,
+        descent,
+        alpha,
+        loss_scale,
+        target_weights=None,
+        progress=None,
     ):
+        self.progress = progress
         if target_weights is None:
             target_weights = np.ones(Y.shape[1])
         self.target_weights = target_weights
@@ -477,6 +487,13 @@ class DataObjective:
             squares = (gradient**2).sum(axis=0) @ self.target_weights
         return float(0.25 * squares / lam_min)
 
+    def _note_pass(self, number):
+        if self.progress is not None:
+            self.progress.note(
+                f"Bounding the curvature: pass {number} of {_KRYLOV_STEPS} "
+                "over the data"
+            )
+
     def _krylov_bounds(self):
         """The largest eigenvalue (bounded from above) and the smallest."""
         q = self.n_params
@@ -492,8 +509,10 @@ class DataObjective:
         # A fixed start block keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal((q, _KRYLOV_BLOCK))
         bases = [np.linalg.qr(start)[0]]
+        self._note_pass(1)
         products = [self.hessian_matmat(bases[0])]
-        for _ in range(_KRYLOV_STEPS - 1):
+        for step in range(_KRYLOV_STEPS - 1):
+            self._note_pass(step + 2)
             Q = np.hstack(bases)
             Z = products[-1]
             for _ in range(2):  # twice is enough (Kahan's rule)

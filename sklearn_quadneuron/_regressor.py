@@ -26,6 +26,7 @@ from ._callbacks import (
     replay_epochs,
 )
 from ._outputs import ReadableTermsMixin
+from ._progress import Progress
 from ._solve import FitSettings, solve
 from ._statistics import gather_fit_statistics, gather_more
 from ._validation import (
@@ -39,6 +40,9 @@ from ._validation import (
     split_seed,
     validate_fit_input,
 )
+
+# Where the documentation is published.
+DOCS_URL = "https://sklearn-quadneuron.readthedocs.io/en/latest/"
 
 # RegressorMixin must come before BaseEstimator: with BaseEstimator first,
 # scikit-learn >= 1.6 silently drops the regressor tags and skips the regressor
@@ -240,6 +244,11 @@ class QuadraticGDRegressor(*_BASES):
     y = 10*x0^2 + 5*x0 + 12
     """
 
+    # The "?" of the HTML representation links to this page of our documentation
+    # (the generated API page is named after the public path of the class).
+    _doc_link_module = "sklearn_quadneuron"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
+
     _parameter_constraints: dict = {
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
@@ -404,7 +413,16 @@ class QuadraticGDRegressor(*_BASES):
         return None
 
     def _gather(self, data, engine):
-        return gather_fit_statistics(data, engine, self.max_iter, type(self).__name__)
+        progress = Progress(self.verbose)
+        n_samples, n_features = data.X.shape
+        progress.begin(
+            f"Reading the data once: {n_samples} samples, {n_features} features"
+        )
+        statistics = gather_fit_statistics(
+            data, engine, self.max_iter, type(self).__name__
+        )
+        progress.end(f"Gathered what the {statistics.engine} engine needs")
+        return statistics
 
     def _dask_statistics(self, X, y, sample_weight, start):
         """Validate Dask input lazily, check the start, and reduce statistics."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._features import DescentBasis, StandardBasis
 from ._objectives import DataObjective, GramObjective
+from ._progress import Progress
 from ._solvers import DescentOptions, GradientDescent, OutOfRangeError
 
 # The loss is resolved to this fraction of its scale (the variance of y, or the
@@ -263,6 +264,7 @@ def solve(statistics, start, settings):
             settings.alpha,
             float(weights @ train.target_variances()),
             weights,
+            progress=Progress(settings.verbose),
         )
     else:
         objective = GramObjective(

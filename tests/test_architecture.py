@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 RANKS = {
     "_loss": 0,
     "_outputs": 0,
+    "_progress": 0,
     "_validation": 0,
     "_features": 1,
     "_statistics": 1,

@@ -355,3 +355,38 @@ def test_string_targets_are_rejected_clearly(article_data):
     X, _ = article_data
     with pytest.raises(ValueError, match="could not convert|numeric"):
         QuadraticGDRegressor().fit(X, np.array(["a"] * len(X)))
+
+
+def test_html_representation_links_to_this_projects_api_page():
+    from sklearn.utils import estimator_html_repr
+
+    url = (
+        "https://sklearn-quadneuron.readthedocs.io/en/latest/generated/"
+        "sklearn_quadneuron.QuadraticGDRegressor.html"
+    )
+    assert QuadraticGDRegressor()._get_doc_link() == url
+    html = estimator_html_repr(QuadraticGDRegressor())
+    assert url in html
+    assert "scikit-learn.org" not in html.split(url)[0].rsplit("<a", 1)[-1]
+
+
+def test_verbose_reports_the_long_passes(capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 60))  # 121 parameters: the curvature is bounded
+    y = X[:, 0] ** 2 + rng.normal(size=500)
+    QuadraticGDRegressor(solver="direct", max_iter=2, tol=None, verbose=1).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Reading the data once: 500 samples, 60 features..."
+    assert re.fullmatch(
+        r"Gathered what the direct engine needs in \d+\.\d\d s\.", out[1]
+    )
+    passes = [line for line in out if line.startswith("Bounding the curvature")]
+    assert passes == [
+        f"Bounding the curvature: pass {i} of 6 over the data" for i in range(1, 7)
+    ]
+    assert [line.split(",")[0] for line in out if line.startswith("Epoch")] == [
+        "Epoch 1",
+        "Epoch 2",
+    ]
+    QuadraticGDRegressor(max_iter=2, tol=None).fit(X, y)
+    assert capsys.readouterr().out == ""

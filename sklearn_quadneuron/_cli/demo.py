@@ -128,7 +128,6 @@ def _parameters_figure(model):
         true_values=TRUE_PARAMETERS,
     ).plot(ax=ax)
     ax.set_title("Parameters during training (dashed: true values)")
-    ax.legend(ncols=2)
     return ax.figure
 
 
