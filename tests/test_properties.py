@@ -198,14 +198,20 @@ EXPECTED_ERRORS = [
 
 
 def _least_squares(problem):
-    """The minimum of the weighted MSE, from the columns before scaling.
+    """The minimum of the weighted MSE, on X's columns centred and scaled.
 
-    X = offset + spread * U column by column, and a quadratic in x is a
-    quadratic in u: least squares on the well-conditioned [U**2, U, 1] has the
-    same minimum, without the offsets' cancellation.
+    A quadratic in x is a quadratic in z = (x - m) / s: least squares on the
+    well-conditioned [Z**2, Z, 1] has the same minimum, without the offsets'
+    cancellation (x - m is exact for the close numbers of a large offset).
+    Z comes from X as the estimator sees it, not from the values before
+    scaling: a spread below the offset's rounding is lost in X itself.
     """
-    U, y, w = problem["U"], problem["y"], problem["sample_weight"]
+    X, y, w = problem["X"], problem["y"], problem["sample_weight"]
     w = np.ones(len(y)) if w is None else w
+    mean = np.array([np.median(column) for column in X.T])
+    Z = X - mean
+    spread = np.abs(Z).max(axis=0)
+    U = Z / np.where(spread > 0, spread, 1.0)
     design = np.column_stack([U**2, U, np.ones(len(y))])
     root = np.sqrt(w)
     # Scaled to the y's magnitude so that tiny and huge targets stay in range.

@@ -254,3 +254,54 @@ def test_closed_form_and_stepped_epochs_agree(early):
     np.testing.assert_allclose(closed.loss_curve, stepped.loss_curve, rtol=1e-10)
     np.testing.assert_allclose(closed.path, stepped.path, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(closed.theta, stepped.theta, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["closed_form", "stepped"])
+def test_divergence_is_reported_at_the_first_rising_epoch(stepped):
+    # The unstable direction starts almost at the minimum: the loss falls for a
+    # while (the stable directions dominate), then rises, past the first block.
+    objective, theta_star = make_objective(condition=10.0)
+    lam, V = np.linalg.eigh(objective.hessian)
+    theta0 = theta_star + 5.0 * V[:, :1] + 1e-9 * V[:, -1:]
+    lr = 1.02 / lam[-1]
+    if stepped:
+        objective = objective.stepped()
+    result = run(objective, theta0, learning_rate=lr, max_iter=2000)
+    losses, _ = plain_loop(objective, theta0, lr, 2000)
+    # The rule written out: a loss above the previous one beyond rounding
+    # (1e-9 of it) is divergence.
+    first_rise = int(np.flatnonzero(losses[1:] > losses[:-1] * (1 + 1e-9))[0]) + 1
+    assert first_rise > 16  # beyond the first block of the closed form
+    assert result.stop_reason == "diverged"
+    assert result.diverged_at == first_rise
+    assert result.loss_curve.shape == (first_rise + 1,)
+    np.testing.assert_allclose(result.loss_curve, losses[: first_rise + 1], rtol=1e-6)
+
+
+def test_a_loss_of_exactly_zero_is_not_divergence():
+    from sklearn_quadneuron import QuadraticGDRegressor
+
+    X = np.linspace(-1, 1, 20)[:, None]
+    for y in (np.zeros(20), 2 * X[:, 0] ** 2):
+        model = QuadraticGDRegressor(max_iter=50, tol=None).fit(X, y)
+        assert model.stop_reason_ == "max_iter" and model.n_iter_ == 50
+
+
+def test_no_progress_counts_an_equal_loss_as_none():
+    from sklearn_quadneuron._solvers._monitor import _first_stop, _no_progress
+
+    curve = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
+    flags = _no_progress(curve, np.inf, 0.1, 0.0)
+    np.testing.assert_array_equal(flags, [False, False, True, True, False])
+    # Two epochs in a row without progress complete a patience of 2 at index 3.
+    assert _first_stop(flags, 0, 2) == (3, 0)
+    # With no tolerance the floor alone decides.
+    flags = _no_progress(np.array([1.0, 0.95, 0.9]), np.inf, 0.0, 0.1)
+    np.testing.assert_array_equal(flags, [False, True, True])
+
+
+def test_without_tol_there_is_no_certificate():
+    objective, _ = make_objective()
+    result = run(objective, np.zeros((3, 1)), max_iter=20, tol=None)
+    assert result.gap is None and result.optimum is None
+    assert result.epochs_needed is None
