@@ -264,6 +264,41 @@ class StandardBasis:
         return self.from_centered(np.zeros(p), coef[:p], coef[p:], intercept)
 
 
+# The raw [x**2, x, 1] of a feature may be this ill-conditioned a change of basis
+# from the standardized one: beyond it, parameters moved between the two lose
+# all of float64's 16 digits, and the raw descent its meaning.
+_RAW_CONDITION = 1e16
+
+
+def _check_raw_map(basis):
+    """Refuse a raw basis whose map from the standardized one loses the model.
+
+    Per feature, ``[x**2, x, 1] = T_j [u2, u, 1]``; its condition number grows
+    as (offset / spread)**2 and with extreme scales (x ~ 1e-16 +- 1e-19).
+    """
+    active = basis.x_std > 0  # a constant feature has no column to map
+    mu, sd, tau = basis.x_mean[active], basis.x_std[active], basis.sq_std[active]
+    skew = basis.skew[active]
+    blocks = np.zeros((int(active.sum()), 3, 3))
+    blocks[:, 0, 0] = np.where(tau > 0, sd**2 * tau, 1.0)
+    blocks[:, 0, 1] = 2.0 * mu * sd + skew * sd**2
+    blocks[:, 0, 2] = mu**2 + sd**2
+    blocks[:, 1, 1] = np.where(sd > 0, sd, 1.0)
+    blocks[:, 1, 2] = mu
+    blocks[:, 2, 2] = 1.0
+    if not blocks.shape[0]:
+        return
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        condition = np.linalg.cond(blocks)
+    if not np.all(condition <= _RAW_CONDITION):
+        raise ValueError(
+            "standardize=False cannot be used on these features: their raw "
+            "[x**2, x, 1] are too ill-conditioned for float64 (condition number "
+            f"{np.max(condition):.3g}: an offset far beyond the spread, or an "
+            "extreme scale). Use standardize=True (the default), or rescale X."
+        )
+
+
 def _square_active(lin_active, sq_var, square_var):
     """Whether each square carries information beyond its feature."""
     return (
@@ -329,6 +364,7 @@ class DescentBasis:
                     "squares overflow float64. Use standardize=True (the default), "
                     "which descends on standardized features."
                 )
+            _check_raw_map(basis)
             self.T = T
         self.penalized = np.ones(self.T.shape[0])
         self.penalized[-1] = 0.0

@@ -450,24 +450,31 @@ def test_raw_unpenalized_objective_does_not_overflow():
         QuadraticGDRegressor().fit(X, y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "closed-form gradient descent writes the loss curve as J(limit) + "
-        "sum_i lam_i e0_i**2 rho_i**(2k) from an eigendecomposition of the raw "
-        "[x**2, x, 1] Gram matrix; with cond ~1e24 (x = 1 +- 1e-6) that "
-        "loses ~1e-5 relative. "
-        "Evaluating every epoch's loss at its parameters instead would cost a "
-        "Python-level O(p^2) step per epoch and undo the free epochs; the "
-        "default standardize=True is well conditioned and unaffected"
-    ),
-)
-def test_raw_initial_loss_is_the_mean_square():
+@pytest.mark.parametrize("spread", [1e-2, 1e-1, 1.0])
+def test_raw_initial_loss_is_the_mean_square(spread):
     """loss_curve_[0] is the MSE of the zero model: mean(y**2), to 1e-9."""
     rng = np.random.default_rng(0)
-    X = 1.0 + 1e-6 * rng.normal(size=(30, 1))
+    X = 1.0 + spread * rng.normal(size=(30, 1))
     y = rng.normal(size=30)
     model = _fit_quietly(QuadraticGDRegressor(standardize=False, max_iter=3), X, y)
+    np.testing.assert_allclose(model.loss_curve_[0], np.mean(y**2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("spread", [1e-3, 1e-6])
+def test_raw_features_beyond_float64_are_refused(spread):
+    """x = 1 +- 1e-6: the raw [x**2, x, 1] are collinear to within rounding.
+
+    Their Gram matrix has a condition number near 1e24: its eigenvectors, and
+    the closed-form loss curve built on them, would be off by 1e-5 and more,
+    and gradient descent would need ~1e12 epochs. The fit says so and points to
+    standardize=True, which fits these data exactly.
+    """
+    rng = np.random.default_rng(0)
+    X = 1.0 + spread * rng.normal(size=(30, 1))
+    y = rng.normal(size=30)
+    with pytest.raises(ValueError, match="Use standardize=True"):
+        QuadraticGDRegressor(standardize=False, max_iter=3).fit(X, y)
+    model = QuadraticGDRegressor(max_iter=3, tol=None).fit(X, y)
     np.testing.assert_allclose(model.loss_curve_[0], np.mean(y**2), rtol=1e-9)
 
 
@@ -633,3 +640,19 @@ def test_divergence_error_is_value_error():
     X, y = make_quadratic(50, random_state=0)
     with pytest.raises(ValueError, match="learning_rate"):
         QuadraticGDRegressor(learning_rate=1e3, standardize=False).fit(X, y)
+
+
+def test_raw_map_of_an_extreme_feature_is_refused():
+    """Found by the property test: x ~ -1e-16 +- 3e-19 beside integers.
+
+    The raw map of the tiny feature has a condition number of ~1e37: the
+    starting point, the zero model, came out of it as a model 56 times worse
+    than zero, and the fit warned about the wrong distance.
+    """
+    X = np.array(
+        [[2, -1.004e-16], [0, -9.970e-17], [-3, -9.980e-17], [-2, -9.950e-17]]
+        + [[-5, -1.000e-16], [-5, -9.990e-17]]
+    )
+    y = 1e136 * np.array([-2.100, -3.776, -1.860, 0.123, -6.938, -0.652])
+    with pytest.raises(ValueError, match="too ill-conditioned for float64"):
+        QuadraticGDRegressor(standardize=False).fit(X, y)
