@@ -769,7 +769,7 @@ class _DotKernel(_Lane):
     def __init__(self, units, rows, n_parts, zero_weights):
         super().__init__(units, rows, n_parts, zero_weights)
         self.buffer = np.empty(self.m * rows)
-        self.weighted = np.empty(self.m * rows)
+        self.weighted = None
         # One-dimensional operations on Python floats: on a few long rows,
         # numpy's set-up of a broadcast 2-D operation costs more than the loop.
         p = self.p
@@ -812,6 +812,8 @@ class _DotKernel(_Lane):
             C[m, m] += n
             C[:m, m] += V.sum(axis=1)
         else:
+            if self.weighted is None:
+                self.weighted = np.empty_like(self.buffer)
             W = np.multiply(V, w, out=self.weighted[: m * n].reshape(m, n))
             C[m, m] += w.sum()
             C[:m, m] += V @ w
