@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Timing, memory and report helpers shared by the benchmark scripts.
 
-Every timing is the median of several runs after a warm-up run, measured with
-:func:`time.perf_counter`: the median shrugs off the odd run slowed down by other
-processes, and the warm-up keeps imports, caches and first-touch page faults
-out of the figures.
+The basis of every figure: the competitors of a comparison run in turn, round
+after round, in one process on the same data (:func:`interleaved`); a time is
+the median over the rounds, and a ratio the median of the per-round ratios, so
+that every competitor sees the same load of a shared machine. A warm-up call of
+each keeps imports, caches and first-touch page faults out of the figures.
 """
 
 import os
@@ -21,6 +22,10 @@ from typing import NamedTuple
 import numpy as np
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# The scripts measure the package of this checkout, not an installed copy.
+REPOSITORY = Path(__file__).resolve().parents[1]
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
 
 
 def quiet(func):
@@ -80,7 +85,7 @@ def measure(func, repeat=5, warmup=1, budget=None):
     return Timing(statistics.median(times), min(times), len(times), result)
 
 
-def interleaved(funcs, rounds=15):
+def interleaved(funcs, rounds=15, budget=None, warmup=True):
     """Per-round times of several functions, run in turn, round after round.
 
     On a shared machine the load changes from one second to the next: a ratio
@@ -92,20 +97,63 @@ def interleaved(funcs, rounds=15):
     ----------
     funcs : dict of str to callable
     rounds : int, default=15
+    budget : float, default=None
+        Seconds: stop after the round that brings the total past this (at
+        least two rounds are always run), so that slow competitors do not hold
+        up a benchmark.
+    warmup : bool, default=True
+        Call each function once before the rounds (False for calls of many
+        seconds, whose first-call costs are noise).
 
     Returns
     -------
-    times : dict of str to ndarray of shape (rounds,)
+    times : Rounds
+        ``wall[name]`` and ``cpu[name]`` (process CPU time, all threads) are
+        arrays of shape (rounds_run,); ``result[name]`` is the last return
+        value.
     """
-    for func in funcs.values():
-        quiet(func)
-    times = {name: [] for name in funcs}
-    for _ in range(rounds):
+    result = {name: quiet(func) for name, func in funcs.items()} if warmup else {}
+    wall = {name: [] for name in funcs}
+    cpu = {name: [] for name in funcs}
+    start = time.perf_counter()
+    for i in range(rounds):
         for name, func in funcs.items():
-            start = time.perf_counter()
-            quiet(func)
-            times[name].append(time.perf_counter() - start)
-    return {name: np.asarray(values) for name, values in times.items()}
+            c0, w0 = time.process_time(), time.perf_counter()
+            result[name] = quiet(func)
+            wall[name].append(time.perf_counter() - w0)
+            cpu[name].append(time.process_time() - c0)
+        if budget is not None and i >= 1 and time.perf_counter() - start > budget:
+            break
+    return Rounds(
+        {name: np.asarray(v) for name, v in wall.items()},
+        {name: np.asarray(v) for name, v in cpu.items()},
+        result,
+    )
+
+
+class Rounds(NamedTuple):
+    """Times of interleaved rounds (see :func:`interleaved`)."""
+
+    wall: dict
+    cpu: dict
+    result: dict
+
+    def median(self, name):
+        return float(np.median(self.wall[name]))
+
+    def ratio(self, numerator, denominator, clock="wall"):
+        """Median over rounds of ``numerator / denominator``."""
+        times = self.wall if clock == "wall" else self.cpu
+        return float(np.median(times[numerator] / times[denominator]))
+
+    def ratio_to_best(self, numerator, denominators):
+        """Median over rounds of the ratio to the fastest of ``denominators``."""
+        best = np.minimum.reduce([self.wall[d] for d in denominators])
+        return float(np.median(self.wall[numerator] / best))
+
+    @property
+    def rounds(self):
+        return len(next(iter(self.wall.values())))
 
 
 def paired_ratio(times, numerator, denominator):
@@ -130,6 +178,29 @@ def peak_memory(func):
     return peak - base
 
 
+def blas_description():
+    """Which BLAS ran: library, version, kernel architecture, threads."""
+    from threadpoolctl import threadpool_info
+
+    parts = []
+    for lib in threadpool_info():
+        if lib.get("user_api") != "blas":
+            continue
+        owner = Path(lib["filepath"]).parent.name.removesuffix(".libs")
+        parts.append(
+            f"{lib['internal_api']} {lib['version']} ({owner}): "
+            f"{lib.get('architecture') or '?'} kernels, "
+            f"{lib['num_threads']} threads"
+        )
+    settings = [
+        f"{name}={os.environ[name]}"
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
+        if name in os.environ
+    ]
+    text = "; ".join(parts) or "no BLAS found by threadpoolctl"
+    return text + (f" ({', '.join(settings)})" if settings else " (no OPENBLAS_* set)")
+
+
 def environment():
     """One line describing the machine and library versions behind the figures."""
     import numpy
@@ -138,7 +209,8 @@ def environment():
     return (
         f"Python {platform.python_version()}, numpy {numpy.__version__}, "
         f"scikit-learn {sklearn.__version__}, {platform.machine()} "
-        f"({os.cpu_count()} logical CPUs), {platform.system()}"
+        f"({os.cpu_count()} logical CPUs), {platform.system()}; BLAS: "
+        f"{blas_description()}"
     )
 
 
@@ -218,8 +290,14 @@ class Report:
         """A figure next to the results; in markdown only (the docs place it)."""
         self.parts.append(("image", (filename, alt)))
 
-    def checks(self, checks):
-        """``checks``: list of (passed, target text, measured text)."""
+    def checks(self, checks, quick=False):
+        """``checks``: list of (passed, target text, measured text).
+
+        ``quick``: the figures of a quick run are too small and too few to
+        judge; its checks are shown as not checked.
+        """
+        if quick:
+            checks = [(None, target, measured) for _, target, measured in checks]
         self.parts.append(("checks", checks))
 
     def markdown(self):
@@ -240,7 +318,7 @@ class Report:
                 out.append(f"![{value[1]}]({value[0]})")
             else:
                 out += [
-                    f"- **{'PASS' if ok else 'FAIL'}** {target}: {measured}"
+                    f"- **{_verdict(ok)}** {target}: {measured}"
                     for ok, target, measured in value
                 ]
         return "\n".join(out) + "\n"
@@ -263,7 +341,7 @@ class Report:
                 out.pop()
             else:
                 out += [
-                    f"- **{'PASS' if ok else 'FAIL'}** {target}: {measured}"
+                    f"- **{_verdict(ok)}** {target}: {measured}"
                     for ok, target, measured in value
                 ]
         return "\n".join(out) + "\n"
@@ -283,6 +361,28 @@ class Report:
         (directory / f"{stem}.md").write_text(text)
         (directory / f"{stem}.rst").write_text(self.rst())
         print(f"Written to {directory / stem}.md and .rst", file=sys.stderr)
+
+
+def _verdict(ok):
+    return "not checked (--quick)" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def finish(checks, quick):
+    """Print the summary line; the exit status of a script (1 if a target failed).
+
+    A quick run only smoke-tests the scripts: it says so and exits 0.
+    """
+    if quick:
+        print(
+            f"Quick mode: a smoke test of the script; the {len(checks)} targets "
+            "are not checked (run without --quick to check them)."
+        )
+        return 0
+    failed = [target for ok, target, _ in checks if not ok]
+    print(f"{len(checks) - len(failed)}/{len(checks)} targets passed.")
+    for target in failed:
+        print(f"  FAILED: {target}")
+    return 1 if failed else 0
 
 
 def output_directory(args):

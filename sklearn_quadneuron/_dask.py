@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Fitting on Dask arrays and DataFrames, and lazy prediction.
 
-The statistics of the quadratic model merge exactly (``QuadraticStatistics.merge``),
-so a fit on a Dask collection is two tree reductions over its row blocks:
+The statistics of the quadratic model merge exactly, even across references
+(``QuadraticStatistics.rebased``), so a fit on a Dask collection is one tree
+reduction over its row blocks, reading the data once:
 
-1. the reference location and scale, with the definition of
-   :func:`~sklearn_quadneuron._statistics.loc_scale` (weighted mean, clipped to
-   the range, and the largest deviation from it, per column), from per-block
-   weighted means, minima and maxima;
-2. the statistics of every block, accumulated against that reference and merged
-   pairwise.
+1. each block takes its own reference, the one in-memory data of its rows would
+   take (:class:`~sklearn_quadneuron._moments.Extent`: weighted mean clipped
+   to the range, and the largest deviation from it, per column), and gathers
+   its statistics against it;
+2. the tree merges the blocks' statistics on the reference of their union,
+   re-centring each part on it exactly: the root holds the statistics of all
+   rows about the reference of the whole data.
 
 Only these small summaries travel to the client; the data is never gathered. Each
 block is validated where it is read (finite values, non-negative weights), with
@@ -22,7 +24,6 @@ estimator: it returns what it gathered, and the estimator records it.
 import math
 from dataclasses import dataclass
 from numbers import Real
-from typing import NamedTuple
 
 import dask
 import dask.array as da
@@ -30,13 +31,9 @@ import numpy as np
 from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 from sklearn.utils.validation import check_array
 
-from ._statistics import (
-    FitStatistics,
-    Reference,
-    accumulate,
-    loc_scale,
-    location,
-)
+from ._accumulation import accumulate
+from ._moments import Extent, QuadraticStatistics, Reference, merge_rebased
+from ._statistics import FitStatistics
 from ._validation import (
     FLOAT_DTYPES,
     check_positive_weight,
@@ -133,24 +130,24 @@ def _rows_like(arr, X, name):
 class DaskInput:
     """Dask data validated as far as it can be without reading it.
 
-    ``stacked`` holds X, Y (and the weights) side by side, one row block per
-    task, so that inputs derived from the same lazy source are computed once per
-    block.
+    ``X``, ``Y`` and ``weights`` (or None) share the same row blocks, one
+    column block each: block i of each holds the same rows.
     """
 
-    stacked: object
-    layout: tuple
+    X: object
+    Y: object
+    weights: object
     y_ndim: int
     feature_names: np.ndarray | None
     name: str
 
     @property
     def n_features(self):
-        return self.layout[0]
+        return self.X.shape[1]
 
     @property
     def n_targets(self):
-        return self.layout[1]
+        return self.Y.shape[1]
 
 
 def validate_dask_input(X, y, sample_weight, name):
@@ -200,7 +197,7 @@ def validate_dask_input(X, y, sample_weight, name):
     Y = _rows_like(y, X, "y")
     if Y.ndim == 1:
         Y = Y[:, None]
-    parts = [X, Y]
+    weights = None
 
     if sample_weight is not None:
         if isinstance(sample_weight, Real):
@@ -213,19 +210,14 @@ def validate_dask_input(X, y, sample_weight, name):
                 f"sample_weight must be 1D, got shape {w.shape}. Pass one weight "
                 "per sample."
             )
-        parts.append(_rows_like(w, X, "sample_weight")[:, None])
-    stacked = da.concatenate(parts, axis=1).rechunk({1: -1})
-    layout = (int(n_features), int(Y.shape[1]), sample_weight is not None)
-    return DaskInput(stacked, layout, y_ndim, feature_names, name)
+        weights = _rows_like(w, X, "sample_weight")[:, None]
+    return DaskInput(X, Y, weights, y_ndim, feature_names, name)
 
 
-def _split_block(block, layout, name):
+def _check_block(X, Y, w, name):
     """One block's X, Y and weights, validated as in-memory input would be."""
-    p, k, weighted = layout
-    X = block[:, :p]
-    Y = block[:, p : p + k]
-    w = block[:, p + k] if weighted else None
-    if block.shape[0] == 0:
+    w = None if w is None else w[:, 0]
+    if X.shape[0] == 0:
         return X, Y, w
     X = check_array(
         X, dtype=FLOAT_DTYPES, ensure_min_samples=0, input_name="X", estimator=name
@@ -234,76 +226,64 @@ def _split_block(block, layout, name):
     return X, Y, check_weights(w, X, allow_all_zero=True)
 
 
-class _Location(NamedTuple):
-    """Weighted mean and range of the columns of some rows."""
-
-    weight: float
-    mean: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
+# The reference of a block whose rows carry no weight: its statistics are empty,
+# and any reference will do.
+def _neutral_reference(p, k):
+    return Reference(np.zeros(p), np.ones(p), np.zeros(k), np.ones(k))
 
 
-def _block_location(A, w):
-    """The block's weighted mean and the range of its rows that carry weight."""
-    m = A.shape[1]
-    weight = float(A.shape[0] if w is None else w.sum())
-    if weight == 0:
-        return _Location(0.0, np.zeros(m), np.full(m, np.inf), np.full(m, -np.inf))
-    mean, lo, hi = location(A, w)
-    return _Location(weight, np.asarray(mean, dtype=np.float64), lo, hi)
+def _block_statistics(X, Y, *weights, estimator, split, block_id=None):
+    """The block's extent and statistics (training and held-out, or None).
 
-
-def _merge_locations(parts):
-    result = parts[0]
-    for other in parts[1:]:
-        wa, ma, la, ha = result
-        wb, mb, lb, hb = other
-        total = wa + wb
-        if wb == 0:
-            mean = ma
-        elif wa == 0:
-            mean = mb
-        else:
-            # A convex combination: cannot overflow, whatever the values.
-            mean = ma * (wa / total) + mb * (wb / total)
-        result = _Location(total, mean, np.minimum(la, lb), np.maximum(ha, hb))
-    return result
-
-
-def _block_summary(block, layout, name):
-    """Per-block locations of X and Y (validating the block on the way)."""
-    X, Y, w = _split_block(block, layout, name)
-    return _block_location(X, w), _block_location(Y, w)
-
-
-def _merge_summaries(parts):
-    return (
-        _merge_locations([x for x, _ in parts]),
-        _merge_locations([y for _, y in parts]),
-    )
-
-
-def _block_statistics(block, layout, name, reference, split):
-    X, Y, w = _split_block(block, layout, name)
-    if split is None:
-        return accumulate(X, Y, w, reference), None
-    seed, index, fraction = split
-    n_rows = X.shape[0]
-    mask = np.zeros(n_rows, dtype=bool)
-    # Seeded by the estimator's random_state and the block's index: the same
-    # split whatever the scheduler and the order in which blocks are read.
-    rng = np.random.default_rng([seed, index])
-    mask[rng.permutation(n_rows)[: round(fraction * n_rows)]] = True
-    return accumulate(X, Y, w, reference, mask=mask)
+    The statistics are gathered against the block's own reference, from its own
+    extent: its values then lie within one scale of it, whatever the other
+    blocks hold.
+    """
+    X, Y, w = _check_block(X, Y, weights[0] if weights else None, estimator)
+    p, k = X.shape[1], Y.shape[1]
+    extent = Extent.of(X, Y, w)
+    reference = extent.reference() or _neutral_reference(p, k)
+    mask = None
+    if split is not None:
+        seed, fraction = split
+        n_rows = X.shape[0]
+        mask = np.zeros(n_rows, dtype=bool)
+        # Seeded by the estimator's random_state and the block's index: the
+        # same split whatever the scheduler and the order in which blocks are
+        # read.
+        rng = np.random.default_rng([seed, block_id[0]])
+        mask[rng.permutation(n_rows)[: round(fraction * n_rows)]] = True
+    if extent.weight == 0:
+        train = QuadraticStatistics.empty(reference)
+        train.n_samples = X.shape[0] if mask is None else int((~mask).sum())
+        held_out = None
+        if mask is not None:
+            held_out = QuadraticStatistics.empty(reference)
+            held_out.n_samples = int(mask.sum())
+    elif mask is None:
+        # A worker's task is already one of several run side by side: one
+        # thread each.
+        train = accumulate(X, Y, w, reference, parallel=False)
+        held_out = None
+    else:
+        train, held_out = accumulate(X, Y, w, reference, mask=mask, parallel=False)
+    out = np.empty(1, dtype=object)
+    out[0] = (extent, train, held_out)
+    return out
 
 
 def _merge_statistics(parts):
-    train, held_out = parts[0]
-    for other_train, other_held_out in parts[1:]:
-        train = train.merge(other_train)
-        if held_out is not None:
-            held_out = held_out.merge(other_held_out)
-    return train, held_out
+    """Statistics of the union of some blocks, about the union's reference."""
+    parts = [part[0] if isinstance(part, np.ndarray) else part for part in parts]
+    extent = parts[0][0]
+    for other, _, _ in parts[1:]:
+        extent = extent.union(other)
+    reference = extent.reference() or parts[0][1].reference
+    train = merge_rebased([t for _, t, _ in parts], reference)
+    held_out = None
+    if parts[0][2] is not None:
+        held_out = merge_rebased([h for _, _, h in parts], reference)
+    return extent, train, held_out
 
 
 def _tree_reduce(parts, combine):
@@ -318,7 +298,7 @@ def _tree_reduce(parts, combine):
 
 
 def dask_statistics(data, split=None):
-    """Statistics of Dask data, gathered by tree reductions over row blocks.
+    """Statistics of Dask data, gathered by one tree reduction over row blocks.
 
     Parameters
     ----------
@@ -334,34 +314,26 @@ def dask_statistics(data, split=None):
     statistics : FitStatistics
         Training statistics and held-out ones (with a split) or None.
     """
-    layout, name = data.layout, data.name
-    blocks = list(data.stacked.to_delayed().ravel())
-
-    summary = _tree_reduce(
-        [dask.delayed(_block_summary)(b, layout, name) for b in blocks],
-        _merge_summaries,
+    arrays = [data.X, data.Y]
+    if data.weights is not None:
+        arrays.append(data.weights)
+    # One task per row block, reading X, Y and the weights of the same rows
+    # together: inputs derived from the same lazy source are computed once.
+    summaries = da.map_blocks(
+        _block_statistics,
+        *arrays,
+        estimator=data.name,
+        split=split,
+        chunks=((1,) * data.X.numblocks[0],),
+        drop_axis=1,
+        dtype=object,
+        meta=np.empty((0,), dtype=object),
     )
-    x_location, y_location = dask.compute(summary)[0]
-    reference = Reference(
-        *loc_scale(x_location.mean, x_location.lo, x_location.hi),
-        *loc_scale(y_location.mean, y_location.lo, y_location.hi),
-    )
-    statistics = _tree_reduce(
-        [
-            dask.delayed(_block_statistics)(
-                b,
-                layout,
-                name,
-                reference,
-                None if split is None else (split[0], i, split[1]),
-            )
-            for i, b in enumerate(blocks)
-        ],
-        _merge_statistics,
-    )
-    train, held_out = dask.compute(statistics)[0]
+    root = _tree_reduce(list(summaries.to_delayed().ravel()), _merge_statistics)
+    result = dask.compute(root)[0]
+    _, train, held_out = result[0] if isinstance(result, np.ndarray) else result
     if held_out is not None:
-        _check_split(split[1], train, held_out, layout[2])
+        _check_split(split[1], train, held_out, data.weights is not None)
     check_positive_weight(train.weight)
     return FitStatistics("statistics", train, data.y_ndim, held_out=held_out)
 

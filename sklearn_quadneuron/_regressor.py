@@ -142,12 +142,15 @@ class QuadraticGDRegressor(*_BASES):
 
     solver : {"auto", "statistics", "direct"}, default="auto"
         How epochs read the data. ``"statistics"`` gathers the sufficient
-        statistics in one pass (``(2p + k)**2`` numbers for p features and k
-        targets), after which epochs cost nothing; ``"direct"`` reads the data
-        every epoch, for thousands of features where the statistics would be
-        large or slow to form. Both follow the same trajectory. ``"auto"`` picks
-        the cheaper from the data's shape. :meth:`partial_fit` and Dask input
-        always use the statistics.
+        statistics in one pass (a Gram of ``(2p + k + 1)**2`` numbers for p
+        features and k targets), after which epochs cost nothing; ``"direct"``
+        reads the data every epoch and holds nothing larger than a chunk of it.
+        Both follow the same trajectory. ``"auto"`` takes ``"statistics"``
+        whenever its matrices (about eight copies of the Gram) fit in 512 MiB,
+        up to 1447 features with one target, and there are at least ``2p + 1``
+        samples; ``"direct"`` otherwise. The budget is fixed, so the same data
+        gets the same engine on every machine. :meth:`partial_fit` and Dask
+        input always use the statistics.
 
     Attributes
     ----------

@@ -22,18 +22,20 @@ RANKS = {
     "_progress": 0,
     "_validation": 0,
     "_features": 1,
-    "_statistics": 1,
+    "_moments": 1,
+    "_accumulation": 2,
     "_objectives": 2,
     "_solvers": 2,
-    "_dask": 2,
     "_callbacks": 2,
+    "_statistics": 3,
     "_solve": 3,
-    "_regressor": 4,
+    "_dask": 4,
+    "_regressor": 5,
     "datasets": 0,
-    "__init__": 5,  # the public API
-    "plotting": 5,
-    "_cli": 6,
-    "__main__": 7,
+    "__init__": 6,  # the public API
+    "plotting": 6,
+    "_cli": 7,
+    "__main__": 8,
 }
 
 

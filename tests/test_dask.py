@@ -331,3 +331,60 @@ def test_grid_search_with_joblib_dask_backend(client):
     est = QuadraticGDRegressor(max_iter=40, tol=None, learning_rate=0.1)
     score = est.fit(X[train], y[train]).score(X[test], y[test])
     np.testing.assert_allclose(remote.cv_results_["split0_test_score"][1], score)
+
+
+# -- one pass, blocks far apart ------------------------------------------------------
+
+
+def test_fit_reads_each_block_once(threads):
+    # X and y derive from the same lazily made blocks: a one-pass fit computes
+    # each of them exactly once.
+    made = []
+
+    def make_block(i):
+        made.append(i)
+        return np.random.default_rng(i).normal(loc=i, size=(500, 2))
+
+    X = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(make_block)(i), shape=(500, 2), dtype=float)
+            for i in range(5)
+        ]
+    )
+    y = 3 * X[:, 0] ** 2 - X[:, 1] + 1
+    QuadraticGDRegressor(**FIXED).fit(X, y)
+    assert sorted(made) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocks_far_apart_give_least_squares(threads, weighted):
+    # One block around 0, one around 1e8 with a spread of 1e6: each block takes
+    # its own reference; merged, they must give the least-squares quadratic of
+    # the whole data.
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-1, 1, 1500), 1e8 + 1e6 * rng.uniform(-1, 1, 1500)])
+    y = 2e-8 * (x - 4e7) ** 2 + 1e4 * rng.normal(size=3000)
+    w = rng.uniform(0.5, 2.0, 3000) if weighted else None
+    est = QuadraticGDRegressor(tol=1e-14, max_iter=100_000)
+    est.fit(
+        da.from_array(x[:, None], chunks=(1500, 1)),
+        da.from_array(y, chunks=1500),
+        sample_weight=None if w is None else da.from_array(w, chunks=1500),
+    )
+    # Independent oracle: least squares in numpy's scaled polynomial basis.
+    fit = np.polynomial.Polynomial.fit(x, y, 2, w=None if w is None else np.sqrt(w))
+    scale = np.abs(y).max()
+    np.testing.assert_allclose(est.predict(x[:, None]), fit(x), atol=1e-6 * scale)
+    # The same statistics as in memory: the same trajectory, epoch by epoch.
+    ref = QuadraticGDRegressor(**FIXED).fit(x[:, None], y, sample_weight=w)
+    got = QuadraticGDRegressor(**FIXED).fit(
+        da.from_array(x[:, None], chunks=(1500, 1)),
+        da.from_array(y, chunks=1500),
+        sample_weight=None if w is None else da.from_array(w, chunks=1500),
+    )
+    # The least-squares loss is 1e-7 of the variance of y: its last digits are
+    # rounding, in memory and on Dask alike.
+    np.testing.assert_allclose(got.loss_curve_, ref.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose(
+        got.predict(x[:, None]), ref.predict(x[:, None]), atol=1e-9 * scale
+    )

@@ -1,12 +1,13 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The two engines (statistics, direct) follow one trajectory; "auto" picks by cost."""
+"""The two engines (statistics, direct) follow one trajectory; "auto" by memory."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
 
-from sklearn_quadneuron import QuadraticGDRegressor
+from sklearn_quadneuron import QuadraticGDRegressor, _statistics
+from sklearn_quadneuron._statistics import ENGINES, choose_engine, statistics_memory
 
 
 def wide_data(n_samples=300, n_features=12, n_targets=1, seed=0):
@@ -86,3 +87,64 @@ def test_direct_auto_step_is_safe_and_close_to_the_exact_one():
     lam_max = np.linalg.eigvalsh(Phi.T @ Phi / len(X))[-1]
     exact = 0.5 / lam_max
     assert exact / 1.15 <= model.learning_rate_ <= exact * (1 + 1e-9)
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, n_targets, expected",
+    [
+        (10**6, 1, 1, "statistics"),
+        (10**5, 1000, 1, "statistics"),
+        (10**5, 1447, 1, "statistics"),  # 8 Grams of 2896**2 floats: 512 MiB
+        (10**5, 1448, 1, "direct"),
+        (10**5, 1446, 3, "statistics"),
+        (10**5, 1446, 4, "direct"),
+        (10**5, 2000, 1, "direct"),
+        (2000, 1000, 1, "direct"),  # fewer samples than parameters
+        (2001, 1000, 1, "statistics"),
+    ],
+)
+def test_auto_picks_statistics_whenever_its_matrices_fit(
+    n_samples, n_features, n_targets, expected
+):
+    assert choose_engine("auto", n_samples, n_features, n_targets) == expected
+    for name in ENGINES:
+        assert choose_engine(name, n_samples, n_features, n_targets) == name
+
+
+def test_auto_picks_direct_beyond_the_memory_budget(monkeypatch):
+    # A budget too small for 6 features' Gram: "auto" reads the data every
+    # epoch, and still converges to least squares.
+    monkeypatch.setattr(_statistics, "STATISTICS_MEMORY", statistics_memory(5, 1))
+    X, y = wide_data(n_samples=500, n_features=6)
+    model = QuadraticGDRegressor(tol=1e-12, max_iter=20000).fit(X, y)
+    assert model.solver_ == "direct"
+    expanded = np.hstack([X**2, X])
+    reference = LinearRegression().fit(expanded, y)
+    np.testing.assert_allclose(model.predict(X), reference.predict(expanded), rtol=1e-6)
+    few = QuadraticGDRegressor(max_iter=5, tol=None).fit(X[:, :5], y)
+    assert few.solver_ == "statistics"
+
+
+def test_direct_engine_where_the_gram_cannot_be_held():
+    # 1500 features: 8 Grams of 3001**2 floats exceed the budget, "auto" takes
+    # the direct engine. Oracle: the same epochs of plain gradient descent on
+    # the raw expanded matrix, written here.
+    rng = np.random.default_rng(0)
+    n, p = 3500, 1500
+    X = rng.normal(size=(n, p))
+    y = (X**2) @ rng.uniform(-1, 1, p) + X @ rng.uniform(-1, 1, p) + 2.0
+    Phi = np.hstack([X**2, X, np.ones((n, 1))])
+    lam_max = np.linalg.eigvalsh(Phi.T @ Phi / n)[-1]
+    rate = 0.5 / lam_max
+    model = QuadraticGDRegressor(
+        standardize=False, learning_rate=rate, max_iter=4, tol=None
+    ).fit(X, y)
+    assert model.solver_ == "direct"
+    theta, losses = np.zeros(2 * p + 1), []
+    for _ in range(4):
+        residual = Phi @ theta - y
+        losses.append(residual @ residual / n)
+        theta -= rate * 2.0 * (Phi.T @ residual) / n
+    np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-9)
+    np.testing.assert_allclose(model.coef_, theta[:-1], rtol=1e-8, atol=1e-12)
+    assert model.intercept_ == pytest.approx(theta[-1], rel=1e-8)

@@ -5,8 +5,9 @@
 import numpy as np
 import pytest
 
+from sklearn_quadneuron._accumulation import accumulate
 from sklearn_quadneuron._features import StandardBasis, centered_predict
-from sklearn_quadneuron._statistics import accumulate, reference_from
+from sklearn_quadneuron._moments import reference_from
 
 
 @pytest.fixture

@@ -12,14 +12,11 @@ import numpy as np
 import pytest
 from _oracles import central_differences, loss_gradient_per_sample, squared_loss
 
+from sklearn_quadneuron._accumulation import accumulate
 from sklearn_quadneuron._features import DescentBasis, StandardBasis
 from sklearn_quadneuron._loss import L2Penalty, Moments
+from sklearn_quadneuron._moments import feature_moments, reference_from
 from sklearn_quadneuron._objectives import DataObjective, GramObjective
-from sklearn_quadneuron._statistics import (
-    accumulate,
-    feature_moments,
-    reference_from,
-)
 
 
 def expanded(x):

@@ -5,13 +5,13 @@
 import numpy as np
 import pytest
 
-from sklearn_quadneuron import _statistics
-from sklearn_quadneuron._statistics import (
+from sklearn_quadneuron import _accumulation as _statistics
+from sklearn_quadneuron import _moments
+from sklearn_quadneuron._accumulation import accumulate, gather
+from sklearn_quadneuron._moments import (
     NonFiniteError,
     QuadraticStatistics,
-    accumulate,
     feature_moments,
-    gather,
     loc_scale,
     reference_from,
 )
@@ -209,3 +209,191 @@ def test_loc_scale_is_the_clipped_mean_and_the_largest_deviation():
     np.testing.assert_array_equal(scale, [8.0, 5.0, 3.0])
     _, scale = loc_scale(np.zeros(1), np.zeros(1), np.zeros(1))
     np.testing.assert_array_equal(scale, [1.0])
+
+
+# -- the blocked pass: kernels, lanes, units --------------------------------------
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 256 rows, and two lanes on threads for any pass of two blocks."""
+    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(_statistics, "_PARALLEL_WORK", 0)
+
+
+@pytest.mark.parametrize("kernel", ["dot", "gram"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (3, 2)])
+def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, shape):
+    # 2001 rows: eight blocks and a short one, split into two lanes.
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
+    X, Y, w = data(n=2001, p=shape[0], k=shape[1], offset=3.0)
+    w = w if weighted else None
+    ref = reference_from(X, Y, w)
+    stats = accumulate(X, Y, w, ref)
+    mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+    assert stats.n_samples == 2001
+    assert stats.weight == pytest.approx(weight, rel=1e-12)
+    np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("p", [1, 4])
+def test_lanes_split_and_zero_weights(small_blocks, p):
+    # Early-stopping split and far rows of weight 0, in both lanes.
+    X, Y, w = data(n=3000, p=p, k=1)
+    far = [5, 2500]
+    X[far] = 1e300
+    Y[far] = -1e300
+    w[far] = 0.0
+    mask = np.zeros(3000, bool)
+    mask[::9] = True
+    ref = reference_from(X, Y, w)
+    train, held_out = accumulate(X, Y, w, ref, mask=mask)
+    keep = w > 0
+    for stats, rows in ((train, ~mask), (held_out, mask)):
+        assert stats.n_samples == rows.sum()
+        rows = rows & keep
+        mean, comoment, weight = numpy_statistics(X[rows], Y[rows], w[rows], ref)
+        assert stats.weight == pytest.approx(weight, rel=1e-12)
+        np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("p", [1, 4])
+def test_lanes_are_deterministic_whatever_the_threads(small_blocks, monkeypatch, p):
+    X, Y, w = data(n=5000, p=p, k=1, offset=7.0)
+    ref = reference_from(X, Y, w)
+    threaded = [accumulate(X, Y, w, ref) for _ in range(3)]
+    monkeypatch.setattr(_statistics, "_available_cores", lambda: 1)
+    sequential = accumulate(X, Y, w, ref)
+    for stats in threaded[1:] + [sequential]:
+        np.testing.assert_array_equal(stats.mean, threaded[0].mean)
+        np.testing.assert_array_equal(stats.comoment, threaded[0].comoment)
+        assert stats.weight == threaded[0].weight
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e15])
+@pytest.mark.parametrize("p", [1, 4])
+def test_scales_outside_the_deferred_range(scale, p):
+    # Such scales are applied as each block is formed, not to the sums.
+    X, Y, w = data(n=1500, p=p, k=1)
+    X = X * scale + 3 * scale
+    Y = Y * scale
+    ref = reference_from(X, Y, w)
+    assert not _statistics._BlockUnits(ref, np.zeros(p)).deferred
+    stats = accumulate(X, Y, w, ref)
+    mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+    np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+def test_two_valued_feature_has_an_exactly_constant_square(small_blocks):
+    # +-1 in equal numbers: u**2 is constant, and so is the shifted square.
+    x = np.tile([-1.0, 1.0], 1000)[:, None]
+    Y = np.random.default_rng(0).normal(size=(2000, 1))
+    stats = accumulate(x, Y, None, reference_from(x, Y))
+    assert stats.comoment[0, 0] == 0.0
+    assert stats.comoment[0, 1] == 0.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 1e200])
+def test_gather_checks_reach_in_the_second_lane(small_blocks, bad):
+    X = np.random.default_rng(0).normal(size=(4000, 2))
+    Y = X[:, :1] ** 2
+    X[3900, 1] = bad
+    if np.isfinite(bad):
+        stats = gather(X, Y)
+        expected = accumulate(X, Y, None, reference_from(X, Y))
+        np.testing.assert_array_equal(
+            stats.reference.x_scale, expected.reference.x_scale
+        )
+        np.testing.assert_allclose(stats.comoment, expected.comoment, rtol=1e-12)
+    else:
+        with pytest.raises(NonFiniteError):
+            gather(X, Y)
+
+
+def blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [
+        lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+    ]
+
+
+def test_blas_threads_are_restored(small_blocks):
+    before = blas_threads()
+    X, Y, _ = data(n=3000, p=3)
+    gather(X, Y)
+    assert blas_threads() == before
+    X[2000, 0] = np.nan
+    with pytest.raises(NonFiniteError):
+        gather(X, Y)
+    assert blas_threads() == before
+
+
+# -- statistics about different references ----------------------------------------
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_rebased_equals_accumulating_on_the_new_reference(offset):
+    X, Y, w = data(n=800, p=3, k=2, offset=offset)
+    first = reference_from(X[:100], Y[:100], w[:100])
+    whole = reference_from(X, Y, w)
+    rebased = accumulate(X, Y, w, first).rebased(whole)
+    direct = accumulate(X, Y, w, whole)
+    assert rebased.reference is whole
+    assert rebased.weight == direct.weight
+    assert rebased.n_samples == direct.n_samples
+    np.testing.assert_allclose(rebased.mean, direct.mean, rtol=1e-10, atol=1e-13)
+    scale = np.abs(direct.comoment).max()
+    np.testing.assert_allclose(rebased.comoment, direct.comoment, atol=1e-11 * scale)
+
+
+def test_blocks_on_their_own_references_merge_into_the_whole():
+    # One block around 0, one around 1e8 with another spread, one of weight 0:
+    # each gathered about its own reference, merged on the union's.
+    rng = np.random.default_rng(3)
+    X = np.concatenate(
+        [rng.normal(size=(300, 2)), 1e8 + 1e3 * rng.normal(size=(400, 2))]
+    )
+    Y = X[:, :1] ** 2 * 1e-8 + rng.normal(size=(700, 1))
+    w = rng.uniform(0.5, 2.0, size=700)
+    w[650:] = 0.0
+    X[650:] = 1e300  # far, and of weight 0
+    blocks = [slice(0, 300), slice(300, 650), slice(650, 700)]
+    parts, extent = [], _moments.Extent.empty(2, 1)
+    for rows in blocks:
+        part_extent = _moments.Extent.of(X[rows], Y[rows], w[rows])
+        reference = part_extent.reference()
+        if reference is None:
+            assert part_extent.weight == 0
+            continue
+        parts.append(accumulate(X[rows], Y[rows], w[rows], reference))
+        extent = extent.union(part_extent)
+    reference = extent.reference()
+    keep = w > 0
+    expected = reference_from(X[keep], Y[keep], w[keep])
+    np.testing.assert_allclose(reference.x_loc, expected.x_loc, rtol=1e-15)
+    np.testing.assert_allclose(reference.x_scale, expected.x_scale, rtol=1e-15)
+    merged = _moments.merge_rebased(parts, reference)
+    mean, comoment, weight = numpy_statistics(X[keep], Y[keep], w[keep], reference)
+    assert merged.weight == pytest.approx(weight, rel=1e-12)
+    np.testing.assert_allclose(merged.mean, mean, rtol=1e-10, atol=1e-13)
+    scale = np.abs(comoment).max()
+    np.testing.assert_allclose(merged.comoment, comoment, atol=1e-10 * scale)
+
+
+def test_extent_union_is_the_extent_of_the_union():
+    X, Y, w = data(n=600, p=2, k=2, offset=-40.0)
+    parts = [slice(0, 1), slice(1, 250), slice(250, 600)]
+    union = _moments.Extent.empty(2, 2)
+    for rows in parts:
+        union = union.union(_moments.Extent.of(X[rows], Y[rows], w[rows]))
+    whole = _moments.Extent.of(X, Y, w)
+    assert union.weight == pytest.approx(whole.weight, rel=1e-14)
+    for field in ("x_mean", "y_mean"):
+        np.testing.assert_allclose(getattr(union, field), getattr(whole, field))
+    for field in ("x_lo", "x_hi", "y_lo", "y_hi"):
+        np.testing.assert_array_equal(getattr(union, field), getattr(whole, field))

@@ -5,7 +5,7 @@
 import numpy as np
 import pytest
 
-from sklearn_quadneuron import QuadraticGDRegressor, _statistics
+from sklearn_quadneuron import QuadraticGDRegressor, _accumulation, _statistics
 
 
 @pytest.fixture
@@ -17,8 +17,9 @@ def no_pass(monkeypatch):
         calls.append(args)
         raise AssertionError("the data was read before the inputs were checked")
 
-    for name in ("gather", "accumulate", "feature_moments"):
+    for name in ("gather", "feature_moments"):
         monkeypatch.setattr(_statistics, name, forbidden)
+    monkeypatch.setattr(_accumulation, "accumulate", forbidden)
     return calls
 
 

@@ -1,0 +1,286 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Many features: both engines of QuadraticGDRegressor against the linear algebra.
+
+For 1, 20, 100, 1000 and 2000 features, on additive quadratic data, one process
+times in interleaved rounds:
+
+- ``fit(max_iter=1000, tol=None, solver="statistics")``: exactly 1000 epochs on
+  the gathered statistics; and the statistics pass alone (``gather``);
+- ``fit(solver="direct")`` and ``fit(solver="statistics")`` at the default
+  ``tol``, and what ``solver="auto"`` picks;
+- numpy's ``Z.T @ Z`` of ``Z = [X**2, X, y]`` (built beforehand, not timed),
+  with BLAS's own threads and with one thread: the Gram any least-squares
+  method on the expanded matrix must form;
+- ``Ridge(solver="cholesky")``, ``LinearRegression`` and ``StandardScaler +
+  SGDRegressor`` on ``[X**2, X]`` (their times include building it);
+- the eigendecomposition of a symmetric matrix of the Gram's size
+  (``numpy.linalg.eigh``), which the statistics engine performs once.
+
+Run ``python benchmarks/bench_wide.py`` (10 to 15 minutes: the 2000-feature
+problem alone takes several) or ``--quick`` (smaller problems, up to 100
+features; prints only, a smoke test). Full runs write
+``benchmarks/results/wide.md`` and ``wide.rst``.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+from _common import (
+    Report,
+    finish,
+    fmt_float,
+    fmt_ratio,
+    fmt_seconds,
+    interleaved,
+    output_directory,
+)
+from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_quadneuron import QuadraticGDRegressor
+from sklearn_quadneuron._accumulation import gather
+from sklearn_quadneuron._statistics import choose_engine
+
+# (n_features, n_samples, rounds) of a full run; of a quick one.
+FULL = [(1, 1_000_000, 7), (20, 200_000, 7), (100, 100_000, 5), (1000, 20_000, 3)]
+FULL_WIDEST = (2000, 10_000, 1)
+QUICK = [(1, 100_000, 3), (20, 20_000, 3), (100, 5_000, 3)]
+
+
+def wide_data(n_samples, n_features, seed=0):
+    """Additive quadratic data: ``y = X**2 @ a + X @ b + 1 + noise``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    a = rng.uniform(-2, 2, n_features)
+    b = rng.uniform(-2, 2, n_features)
+    y = X**2 @ a + X @ b + 1.0 + 0.1 * rng.standard_normal(n_samples)
+    return X, y
+
+
+def ours(X, y, **params):
+    model = QuadraticGDRegressor(**params).fit(X, y)
+    return np.r_[model.coef_, model.intercept_], model
+
+
+def gram(Z):
+    return Z.T @ Z
+
+
+def gram_one_thread(Z):
+    with threadpool_limits(1, user_api="blas"):
+        return Z.T @ Z
+
+
+def expanded(X):
+    return np.hstack([X**2, X])
+
+
+def ridge(X, y):
+    model = Ridge(alpha=1e-10, solver="cholesky").fit(expanded(X), y)
+    return np.r_[model.coef_, model.intercept_]
+
+
+def linear(X, y):
+    model = LinearRegression().fit(expanded(X), y)
+    return np.r_[model.coef_, model.intercept_]
+
+
+def sgd(X, y):
+    pipe = make_pipeline(StandardScaler(), SGDRegressor(random_state=0))
+    pipe.fit(expanded(X), y)
+    scaler, model = pipe
+    coef = model.coef_ / scaler.scale_
+    return np.r_[coef, model.intercept_[0] - coef @ scaler.mean_]
+
+
+def eigh_of_size(q, seed=0):
+    A = np.random.default_rng(seed).standard_normal((q, q))
+    H = A @ A.T / q
+    return lambda: np.linalg.eigh(H)
+
+
+def error(params, reference):
+    return float(np.max(np.abs(params - reference)) / np.max(np.abs(reference)))
+
+
+STATS = "fit, statistics, 1000 epochs"
+PASS = "statistics pass (gather)"
+STATS_TOL = "fit, statistics, default tol"
+DIRECT_TOL = "fit, direct, default tol"
+GRAM = "Z.T @ Z"
+GRAM1 = "Z.T @ Z, 1 BLAS thread"
+
+
+def one_width(p, n, rounds, budget):
+    print(f"{p} features, n={n:,}, up to {rounds} rounds:", flush=True)
+    X, y = wide_data(n, p)
+    Z = np.column_stack([X**2, X, y])
+    Y = y[:, None]
+    methods = {
+        STATS: lambda: ours(X, y, max_iter=1000, tol=None, solver="statistics"),
+        PASS: lambda: gather(X, Y),
+        STATS_TOL: lambda: ours(X, y, solver="statistics"),
+        DIRECT_TOL: lambda: ours(X, y, solver="direct"),
+        GRAM: lambda: gram(Z),
+        GRAM1: lambda: gram_one_thread(Z),
+        'Ridge(solver="cholesky") on [X**2, X]': lambda: ridge(X, y),
+        "LinearRegression on [X**2, X]": lambda: linear(X, y),
+        "StandardScaler + SGDRegressor on [X**2, X]": lambda: sgd(X, y),
+        f"numpy.linalg.eigh, {2 * p + 1}x{2 * p + 1}": eigh_of_size(2 * p + 1),
+    }
+    if p >= 1000:
+        # Nearly the 1000-epoch fit again: epochs cost nothing next to the pass.
+        del methods[STATS_TOL]
+    # Calls of many seconds: no warm-up call.
+    times = interleaved(methods, rounds=rounds, budget=budget, warmup=p < 1000)
+    for name in methods:
+        print(f"  {name}: {fmt_seconds(times.median(name))}", flush=True)
+    return X, y, times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="up to 100 features on small data; prints only; targets not checked",
+    )
+    parser.add_argument(
+        "--widest",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the 2000-feature problem (several minutes)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="seconds of rounds per width before fewer rounds are taken",
+    )
+    parser.add_argument("--output", default=None, help="directory for the results")
+    args = parser.parse_args(argv)
+    widths = QUICK if args.quick else FULL + ([FULL_WIDEST] if args.widest else [])
+
+    command = "python benchmarks/bench_wide.py" + (" --quick" if args.quick else "")
+    report = Report("Benchmark: many features", command)
+    report.paragraph(
+        "Data: `X` standard normal, `y = X**2 @ a + X @ b + 1 + noise`. Each "
+        "width runs its methods in interleaved rounds (each round times every "
+        "method once, in turn); times are medians over the rounds, ratios "
+        "medians of the per-round ratios. `Z = [X**2, X, y]` is built before "
+        "the rounds; the scikit-learn estimators' times include building "
+        "`[X**2, X]`. Error: largest coefficient difference from "
+        "LinearRegression's, relative to its largest coefficient."
+    )
+    summary, checks = [], []
+    for p, n, rounds in widths:
+        X, y, times = one_width(p, n, rounds, args.budget)
+        reference = times.result["LinearRegression on [X**2, X]"]
+        auto = choose_engine("auto", n, p, 1)
+        rows = []
+        for name in times.wall:
+            result = times.result[name]
+            note, err = "", "-"
+            if isinstance(result, tuple) and isinstance(
+                result[1], QuadraticGDRegressor
+            ):
+                params, model = result
+                err = fmt_float(error(params, reference))
+                note = f"{model.n_iter_} epochs ({model.stop_reason_})"
+            elif name.endswith("[X**2, X]"):
+                err = fmt_float(error(result, reference))
+            rows.append(
+                [
+                    name,
+                    fmt_seconds(times.median(name)),
+                    fmt_ratio(times.ratio(name, STATS)),
+                    fmt_ratio(times.ratio_to_best(name, [GRAM, GRAM1])),
+                    err,
+                    note,
+                ]
+            )
+        report.section(f"{p} features, {n:,} samples ({times.rounds} rounds)")
+        report.paragraph(f'`solver="auto"` picks `"{auto}"` here.')
+        report.table(
+            [
+                "method",
+                "median time",
+                "ratio to the 1000-epoch fit",
+                "ratio to the faster Z.T @ Z",
+                "rel. error",
+                "note",
+            ],
+            rows,
+        )
+        best_gram = times.ratio_to_best(STATS, [GRAM, GRAM1])
+        ridge_ratio = times.ratio('Ridge(solver="cholesky") on [X**2, X]', STATS)
+        pass_share = times.ratio(PASS, STATS)
+        eig = f"numpy.linalg.eigh, {2 * p + 1}x{2 * p + 1}"
+        summary.append(
+            [
+                p,
+                f"{n:,}",
+                auto,
+                fmt_seconds(times.median(STATS)),
+                fmt_seconds(times.median(DIRECT_TOL)),
+                fmt_seconds(times.median(STATS_TOL))
+                if STATS_TOL in times.wall
+                else "-",
+                fmt_ratio(best_gram),
+                fmt_ratio(ridge_ratio),
+                f"{pass_share:.0%}",
+                f"{times.ratio(eig, STATS):.0%}",
+            ]
+        )
+        if p >= 20:
+            checks += [
+                (
+                    best_gram <= 1.5,
+                    f"{p} features: fit(max_iter=1000, tol=None, "
+                    'solver="statistics") <= 1.5x the faster Z.T @ Z',
+                    f"{fmt_ratio(best_gram)} (the statistics pass: "
+                    f"{pass_share:.0%} of the fit)",
+                ),
+                (
+                    ridge_ratio > 1,
+                    f'{p} features: faster than Ridge(solver="cholesky")',
+                    f"Ridge takes {fmt_ratio(ridge_ratio)} the fit's time",
+                ),
+            ]
+    report.section("Summary: the crossover")
+    report.paragraph(
+        'Per width: what `solver="auto"` picks (the statistics engine whenever '
+        "eight Grams of (2p + 2)**2 floats fit in 512 MiB and there are at "
+        "least 2p + 1 samples), the times of both engines at the default "
+        "`tol`, and the 1000-epoch statistics fit against the faster of the "
+        "two `Z.T @ Z` and against Ridge. The last two columns are the shares "
+        "of the 1000-epoch fit taken by the statistics pass and by one "
+        "eigendecomposition of the Gram's size (the solve performs one)."
+    )
+    report.table(
+        [
+            "features",
+            "samples",
+            "auto",
+            "statistics, 1000 epochs",
+            "direct, default tol",
+            "statistics, default tol",
+            "fit / Z.T @ Z",
+            "Ridge / fit",
+            "pass / fit",
+            "eigh / fit",
+        ],
+        summary,
+    )
+    report.section("Targets")
+    report.checks(checks, quick=args.quick)
+    report.write("wide", output_directory(args))
+    return finish(checks, args.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,566 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The one pass over in-memory data that gathers the statistics.
+
+Rows are read in blocks: each block's expanded features ``[u**2, u, y_ref, 1]``
+are formed in a buffer and added to running sums by one symmetric product (or a
+few matrix-vector products for narrow data); long passes run in two lanes on two
+threads, summed in a fixed order, so results do not depend on thread timing. The
+reference is taken from the first block, with a restart should a later block
+stray out of reach.
+"""
+
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+from scipy.linalg.blas import dsyrk
+
+from ._moments import (
+    NonFiniteError,
+    OutOfReachError,
+    QuadraticStatistics,
+    reference_from,
+)
+
+# A block of rows is the unit of work of the pass: its expanded features
+# [u**2, u, y_ref, 1] are formed in a buffer of about this size (at least
+# _MIN_BLOCK_ROWS rows, so that a symmetric product over the block runs at BLAS
+# speed however wide the rows), and one symmetric product adds them to the sums.
+CHUNK_BYTES = 1 << 20
+_MIN_BLOCK_ROWS = 256
+# Up to this many variables (2p + k), products are matrix-vector products
+# instead: BLAS's matrix products are slow on a few long rows.
+_DOT_VARIABLES = 5
+# Passes of at least this much work (rows times (2p + k + 2)**2, about a
+# millisecond's worth) run their blocks in two lanes on two threads; smaller ones
+# would not pay for the thread.
+_PARALLEL_WORK = 1 << 22
+# OpenBLAS threads matrix-vector products of this many elements or more.
+_BLAS_THREADS_FROM = 1 << 13
+# With a reference taken from the first chunk, scaled values must stay within
+# this reach: fourth powers summed over 1e12 samples then stay below 1e252.
+_REACH = 1e60
+
+
+class _OutOfReach(Exception):
+    """A chunk lies too far from the reference for its powers to be summed."""
+
+
+def chunk_rows(n_columns):
+    """Rows of a first chunk of ``n_columns`` float64 columns, for a reference."""
+    return max(_MIN_BLOCK_ROWS, CHUNK_BYTES // (8 * max(n_columns, 1)))
+
+
+def gather(X, Y, sample_weight=None, *, mask=None):
+    """The statistics of in-memory data, reading it once.
+
+    The reference is taken from the first chunk, so that no separate pass over
+    the data is needed to choose it (for memory-bound data that pass costs as
+    much as the accumulation itself). Any location inside the data's range keeps
+    the accumulation exact to a few ulps; should a later chunk stray so far from
+    the first that its powers could overflow, the pass restarts with the
+    reference of the whole data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    mask : ndarray of bool of shape (n_samples,) or None
+        As in :func:`accumulate`.
+
+    Returns
+    -------
+    stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+    """
+    if X.shape[0] * (2 * X.shape[1] + Y.shape[1]) < _BLAS_THREADS_FROM:
+        return _gather(X, Y, sample_weight, mask)
+    # The reference's weighted means are matrix-vector products too.
+    with _one_blas_thread():
+        return _gather(X, Y, sample_weight, mask)
+
+
+def _gather(X, Y, sample_weight, mask):
+    rows = chunk_rows(2 * X.shape[1] + Y.shape[1] + 1)
+    if not (np.isfinite(X[:rows]).all() and np.isfinite(Y[:rows]).all()):
+        raise NonFiniteError("The data contains NaN or infinity.")
+    head = None if sample_weight is None else sample_weight[:rows]
+    if head is not None and not head.any():
+        head = None  # all-zero weights in the first chunk: any location will do
+    reference = reference_from(X[:rows], Y[:rows], head)
+    try:
+        return accumulate_near(X, Y, sample_weight, reference, mask=mask)
+    except OutOfReachError:
+        # Non-finite input is caught here too, as it is never within reach:
+        # finiteness costs nothing extra to check on data that is fine.
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            raise NonFiniteError("The data contains NaN or infinity.") from None
+        reference = reference_from(X, Y, sample_weight)
+        return accumulate(X, Y, sample_weight, reference, mask=mask)
+
+
+def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
+    """:func:`accumulate` on a reference taken from other (earlier) rows.
+
+    Values far from those rows may overflow once scaled and powered; the reach
+    check of :func:`accumulate` sees the resulting infinity (or NaN), and this
+    raises :class:`OutOfReachError` instead of letting a RuntimeWarning out.
+    """
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return accumulate(X, Y, sample_weight, reference, mask=mask, reach=_REACH)
+    except _OutOfReach:
+        raise OutOfReachError(
+            f"These values lie more than 1e{math.log10(_REACH):.0f} times the spread "
+            "of the first "
+            "chunk away from it: their powers cannot be accumulated on its "
+            "reference. Start with a representative first chunk (shuffle the "
+            "stream), or rescale the data."
+        ) from None
+
+
+def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, parallel=True):
+    """One pass over the data, block by block.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+        None means unit weights; no array of ones is ever allocated.
+    reference : Reference
+    mask : ndarray of bool of shape (n_samples,) or None
+        When given, returns a pair of statistics: rows where mask is False, then
+        rows where it is True (a training / validation split in the same pass).
+    reach : float or None
+        When given, raise ``_OutOfReach`` as soon as a scaled value exceeds it in
+        magnitude (the reference was not taken from the whole data).
+    parallel : bool, default=True
+        Whether a long pass may run on two threads (False where the caller
+        runs passes side by side already, as Dask's workers do).
+
+    Returns
+    -------
+    stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+
+    Notes
+    -----
+    The rows are cut into blocks of :func:`block_rows` rows, always the same for
+    the same shape of data. A long pass splits the blocks into two lanes, the
+    first half and the second half, each summed in order on its own thread
+    (numpy and BLAS release the GIL; BLAS runs one thread per lane meanwhile),
+    and the two lanes' sums are added: the result does not depend on which
+    thread runs first or faster, nor on the number of cores.
+    """
+    n_samples, p = X.shape
+    k = Y.shape[1]
+    m = 2 * p + k
+    rows = block_rows(m)
+    if n_samples <= rows:
+        return _one_block(X, Y, sample_weight, reference, mask, reach)
+    # u is centered by the reference; u**2 is not. Shifting it by its mean over
+    # the first rows keeps the products from cancelling (a two-valued feature
+    # has a constant u**2: shifted, it is exactly 0).
+    units = _BlockUnits(
+        reference,
+        _square_shift(
+            X[:rows],
+            None if sample_weight is None else sample_weight[:rows],
+            reference,
+        ),
+    )
+    reach_units = units.unit**2
+    starts = list(range(0, n_samples, rows))
+    # Rows of weight 0 are looked for in each block only if there are any.
+    zero_weights = sample_weight is not None and not sample_weight.all()
+    n_parts = 1 if mask is None else 2
+    long = len(starts) > 1 and n_samples * (m + 2) ** 2 >= _PARALLEL_WORK
+    n_lanes = 2 if parallel and long else 1
+    half = (len(starts) + 1) // 2
+    lanes = [starts] if n_lanes == 1 else [starts[:half], starts[half:]]
+    kernel = _DotKernel if m <= _DOT_VARIABLES else _GramKernel
+
+    def run(lane_starts, stop_event=None):
+        lane = kernel(units, rows, n_parts, zero_weights)
+        for start in lane_starts:
+            if stop_event is not None and stop_event.is_set():
+                break
+            block = slice(start, min(start + rows, n_samples))
+            _add_block(lane, X, Y, sample_weight, mask, block)
+            if reach is not None and not all(
+                _within_reach(C.diagonal() * reach_units, p, m, reach)
+                for C in lane.products
+            ):
+                if stop_event is not None:
+                    stop_event.set()
+                raise _OutOfReach
+        return lane
+
+    if n_lanes == 2:
+        totals = _run_lanes(run, lanes)
+    elif len(starts) > 1 or (
+        kernel is _DotKernel and n_samples * m >= _BLAS_THREADS_FROM
+    ):
+        # OpenBLAS would thread the products of long blocks: on a busy machine
+        # its threads wait for each other far longer than the product takes.
+        with _one_blas_thread():
+            totals = run(starts)
+    else:
+        totals = run(starts)
+    unit = np.outer(units.unit, units.unit)
+    parts = [
+        _centered(_symmetric(C) * unit, n, units.shift, reference)
+        for C, n in zip(totals.products, totals.counts)
+    ]
+    return parts[0] if mask is None else tuple(parts)
+
+
+def _add_block(lane, X, Y, sample_weight, mask, block):
+    """Add one block of rows to a lane: to the training part, or split."""
+    w = None if sample_weight is None else sample_weight[block]
+    if mask is None:
+        lane.add(0, X[block], Y[block], w)
+        return
+    held = mask[block]
+    for part, rows in ((0, ~held), (1, held)):
+        lane.add(part, X[block][rows], Y[block][rows], None if w is None else w[rows])
+
+
+def _one_block(X, Y, sample_weight, reference, mask, reach):
+    """:func:`accumulate` on data that fits in one block: no lanes, no deferred units.
+
+    The block is scaled as it is formed and shifted by its own mean of
+    ``u**2``; its products are pairwise dot products for a few variables, else
+    one matrix product. These are the very operations that the fits recorded
+    in ``tests/data`` were made with: small data gives the same numbers to the
+    last bit.
+    """
+    p = X.shape[1]
+    m = 2 * p + Y.shape[1]
+    V = np.empty((m + 1, X.shape[0]))
+    V[m] = 1.0
+    U, Yr = V[p : 2 * p], V[2 * p : m]
+    np.subtract(X.T, reference.x_loc[:, None], out=U)
+    U *= (1.0 / reference.x_scale)[:, None]
+    np.subtract(Y.T, reference.y_loc[:, None], out=Yr)
+    Yr *= (1.0 / reference.y_scale)[:, None]
+    w = sample_weight
+    if w is not None and not w.all():
+        V[p:m, w == 0] = 0.0
+    np.square(U, out=V[:p])
+    shift = V[:p].mean(axis=1) if X.shape[0] else np.zeros(p)
+    V[:p] -= shift[:, None]
+    if mask is None:
+        parts = [(V, w)]
+    else:
+        parts = [
+            (V[:, rows_i], None if w is None else w[rows_i]) for rows_i in (~mask, mask)
+        ]
+    stats = []
+    for Vi, wi in parts:
+        M = _products(Vi, wi)
+        if reach is not None and not _within_reach(np.diagonal(M), p, m, reach):
+            raise _OutOfReach
+        stats.append(_centered(M, Vi.shape[1], shift, reference))
+    return stats[0] if mask is None else tuple(stats)
+
+
+def _products(V, w):
+    """``(V * w) @ V.T``, the weighted products of every pair of rows of V."""
+    Vw = V if w is None else V * w
+    rows = V.shape[0]
+    if rows > 8:
+        return Vw @ V.T
+    # BLAS's matrix product is slow on a few long rows; pairwise dot products
+    # are several times faster there.
+    M = np.empty((rows, rows))
+    for i in range(rows):
+        for j in range(i, rows):
+            M[i, j] = M[j, i] = np.dot(Vw[i], V[j])
+    return M
+
+
+def block_rows(n_variables):
+    """Rows per block for ``n_variables`` variables (2p + k)."""
+    return max(_MIN_BLOCK_ROWS, CHUNK_BYTES // (8 * (n_variables + 1)))
+
+
+def _square_shift(X, sample_weight, reference):
+    """Mean of ``u**2`` over the rows that carry weight (0 if none does)."""
+    if sample_weight is not None:
+        X = X[sample_weight > 0]
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1])
+    U = (X - reference.x_loc) / reference.x_scale
+    return (U * U).mean(axis=0)
+
+
+def _run_lanes(run, lanes):
+    """Run two lanes of blocks, the second on a thread; add their sums in order."""
+    stop_event = threading.Event()
+    # numpy's error state is per thread: the worker takes the caller's.
+    errstate = np.geterr()
+
+    def second():
+        with np.errstate(**errstate):
+            return run(lanes[1], stop_event)
+
+    with _one_blas_thread():
+        if _available_cores() < 2:
+            first = run(lanes[0], stop_event)
+            later = second()
+        else:
+            with ThreadPoolExecutor(max_workers=1) as executor:
+                future = executor.submit(second)
+                try:
+                    first = run(lanes[0], stop_event)
+                except BaseException:
+                    stop_event.set()
+                    # Let the other lane stop before raising.
+                    future.exception()
+                    raise
+                later = future.result()
+    for C, other in zip(first.products, later.products):
+        C += other
+    first.counts = [a + b for a, b in zip(first.counts, later.counts)]
+    return first
+
+
+def _available_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_blas_lock = threading.Lock()
+_blas_state = {"users": 0, "limiter": None, "controller": None}
+
+
+@contextmanager
+def _one_blas_thread():
+    """BLAS on one thread while the lanes run (each lane is a thread already).
+
+    Two BLAS threads per lane would oversubscribe the cores, and OpenBLAS's
+    threads wait for each other by spinning. Concurrent passes share one
+    limit: the first sets it, the last restores BLAS's own setting.
+    """
+    with _blas_lock:
+        state = _blas_state
+        if state["users"] == 0:
+            if state["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+
+                state["controller"] = ThreadpoolController().select(user_api="blas")
+            state["limiter"] = state["controller"].limit(limits=1)
+        state["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            state["users"] -= 1
+            if state["users"] == 0:
+                state["limiter"].restore_original_limits()
+                state["limiter"] = None
+
+
+class _BlockUnits:
+    """How a block's variables are formed, and how their sums return to u units.
+
+    A block holds ``t = (x - x_loc) * x_factor``, ``t**2 - square_shift`` and
+    ``(y - y_loc) * y_factor``, and a last variable of ones. When every scale is
+    a moderate number, the factors are 1 and the scaling is applied to the summed
+    products instead (``unit``: products times ``outer(unit, unit)`` are those of
+    ``[u**2 - shift, u, y_ref, 1]``): two passes less per block, the same sums
+    to rounding, and with values within reach no power can overflow or
+    underflow in either form. Otherwise the block is scaled as it is formed.
+    """
+
+    # Scales within these bounds leave t**4 of any value within reach (1e60
+    # scales) far from overflow (and of the rest far from underflow).
+    SCALE_RANGE = (2.0**-60, 2.0**32)
+
+    def __init__(self, reference, shift):
+        lo, hi = self.SCALE_RANGE
+        scales = np.concatenate([reference.x_scale, reference.y_scale])
+        self.deferred = bool(np.all((scales >= lo) & (scales <= hi)))
+        x_inv = 1.0 / reference.x_scale
+        y_inv = 1.0 / reference.y_scale
+        self.x_loc, self.y_loc = reference.x_loc, reference.y_loc
+        if self.deferred:
+            self.x_factor = np.ones_like(x_inv)
+            self.y_factor = np.ones_like(y_inv)
+            self.square_shift = shift * reference.x_scale**2
+            self.unit = np.concatenate([x_inv**2, x_inv, y_inv, [1.0]])
+        else:
+            self.x_factor, self.y_factor = x_inv, y_inv
+            self.square_shift = shift
+            self.unit = np.ones(2 * x_inv.shape[0] + y_inv.shape[0] + 1)
+        p = x_inv.shape[0]
+        # The shift in u units, as it was applied: what the means get back.
+        self.shift = self.square_shift * self.unit[:p]
+
+
+class _Lane:
+    """Summed products of a block's variables and ones, over some blocks.
+
+    ``products[i]`` (one per part of a split) holds the sums in its upper
+    triangle, ``counts[i]`` the number of rows. Subclasses fill one block's
+    variables in a buffer and add its products.
+    """
+
+    def __init__(self, units, rows, n_parts, zero_weights):
+        p, k = units.x_loc.shape[0], units.y_loc.shape[0]
+        self.zero_weights = zero_weights
+        self.p, self.m = p, 2 * p + k
+        self.scaled = not units.deferred
+        self.x_loc = units.x_loc[:, None]
+        self.x_factor = units.x_factor[:, None]
+        self.y_loc = units.y_loc[:, None]
+        self.y_factor = units.y_factor[:, None]
+        self.shift = units.square_shift[:, None]
+        self.products = [
+            np.zeros((self.m + 1, self.m + 1), order="F") for _ in range(n_parts)
+        ]
+        self.counts = [0] * n_parts
+
+    def _fill(self, V, X, Y, w):
+        """The block's ``[t**2 - shift, t, y_t]`` into the first m rows of V."""
+        p, m = self.p, self.m
+        U = V[p : 2 * p]
+        np.subtract(X.T, self.x_loc, out=U)
+        Yr = V[2 * p : m]
+        np.subtract(Y.T, self.y_loc, out=Yr)
+        if self.scaled:
+            U *= self.x_factor
+            Yr *= self.y_factor
+        if self.zero_weights:
+            # Rows of weight 0 change nothing: however far they lie, their
+            # powers must not reach the sums (as inf * 0 = NaN would).
+            V[p:m, w == 0] = 0.0
+        np.multiply(U, U, out=V[:p])
+        V[:p] -= self.shift
+
+
+class _GramKernel(_Lane):
+    """One symmetric rank-k update (BLAS ``dsyrk``) per block."""
+
+    def __init__(self, units, rows, n_parts, zero_weights):
+        super().__init__(units, rows, n_parts, zero_weights)
+        self.buffer = np.empty((self.m + 1) * rows)
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        m = self.m
+        # A contiguous (m + 1, n) view, whatever n: BLAS then reads it in place.
+        V = self.buffer[: (m + 1) * n].reshape(m + 1, n)
+        self._fill(V, X, Y, w)
+        if w is None:
+            V[m] = 1.0
+        else:
+            # sqrt(w) on both sides of the product: sum w v v^T.
+            root = np.sqrt(w, out=V[m])
+            V[:m] *= root
+        C = self.products[part]
+        # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T, upper triangle.
+        dsyrk(1.0, V.T, beta=1.0, c=C, trans=1, overwrite_c=1)
+        self.counts[part] += n
+
+
+class _DotKernel(_Lane):
+    """Matrix-vector products, for a few variables on long blocks."""
+
+    def __init__(self, units, rows, n_parts, zero_weights):
+        super().__init__(units, rows, n_parts, zero_weights)
+        self.buffer = np.empty(self.m * rows)
+        self.weighted = None
+        # One-dimensional operations on Python floats: on a few long rows,
+        # numpy's set-up of a broadcast 2-D operation costs more than the loop.
+        p = self.p
+        self.columns = [
+            (j, p + j, float(self.x_loc[j, 0]), float(self.x_factor[j, 0]))
+            for j in range(p)
+        ]
+        self.targets = [
+            (t, 2 * p + t, float(self.y_loc[t, 0]), float(self.y_factor[t, 0]))
+            for t in range(self.m - 2 * p)
+        ]
+        self.shifts = [float(s) for s in self.shift[:, 0]]
+
+    def _fill(self, V, X, Y, w):
+        for j, row, loc, factor in self.columns:
+            np.subtract(X[:, j], loc, out=V[row])
+            if self.scaled:
+                V[row] *= factor
+        for t, row, loc, factor in self.targets:
+            np.subtract(Y[:, t], loc, out=V[row])
+            if self.scaled:
+                V[row] *= factor
+        p = self.p
+        if self.zero_weights:
+            V[p : self.m, w == 0] = 0.0
+        for j, shift in enumerate(self.shifts):
+            np.multiply(V[p + j], V[p + j], out=V[j])
+            V[j] -= shift
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        m = self.m
+        V = self.buffer[: m * n].reshape(m, n)
+        self._fill(V, X, Y, w)
+        C = self.products[part]
+        if w is None:
+            W = V
+            C[m, m] += n
+            C[:m, m] += V.sum(axis=1)
+        else:
+            if self.weighted is None:
+                self.weighted = np.empty_like(self.buffer)
+            W = np.multiply(V, w, out=self.weighted[: m * n].reshape(m, n))
+            C[m, m] += w.sum()
+            C[:m, m] += V @ w
+        # Row i of the upper triangle: one pass over rows i.. of V.
+        for i in range(m):
+            C[i, i:m] += V[i:] @ W[i]
+        self.counts[part] += n
+
+
+def _symmetric(C):
+    """The full matrix from its upper triangle."""
+    upper = np.triu(C)
+    return upper + np.triu(upper, 1).T
+
+
+def _within_reach(diagonal, p, m, reach):
+    """Whether every scaled value summed so far is within reach, from the diagonal.
+
+    ``diagonal`` holds the sums of squares of ``[u**2 - shift, u, y_ref, ...]``:
+    each at least the largest square summed, so at most ``reach**2`` for u and
+    y_ref means no value exceeds ``reach``. NaN or infinity anywhere in a row's
+    values makes its sum of squares non-finite (the terms are not negative and
+    cannot cancel), so a finite diagonal also means finite products.
+    """
+    head = diagonal[:m]
+    return bool(np.isfinite(head).all() and head[p:m].max() <= reach * reach)
+
+
+def _centered(M, n, shift, reference):
+    """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows."""
+    m = M.shape[0] - 1
+    weight = float(M[-1, -1])
+    if weight == 0:
+        return QuadraticStatistics(reference, 0.0, n, np.zeros(m), np.zeros((m, m)))
+    sums = M[:m, -1]
+    mean = sums / weight
+    comoment = M[:m, :m] - np.outer(sums, mean)
+    if shift is not None:
+        mean[: shift.shape[0]] += shift
+    return QuadraticStatistics(reference, weight, n, mean, comoment)

@@ -1,0 +1,413 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The sufficient statistics of the quadratic model, and how they merge.
+
+Every epoch of full-batch gradient descent on ``y_hat = phi(x) . theta`` needs only
+the weighted first and second moments of ``v = [u**2, u, y]``, on features shifted
+and scaled by a reference location and scale *before* squaring, so that no raw
+power sum of a large offset is ever formed; they are kept *centered*. Statistics
+merge exactly (Chan's pairwise update), also across references (re-centred
+exactly): those of two chunks combine into those of their union, which is what
+``partial_fit`` and the Dask reduction build on. The pass that gathers them is in
+``_accumulation``; what a fit hands to its solver, in ``_statistics``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class OutOfReachError(ValueError):
+    """Data too far from the reference of the statistics it should join."""
+
+
+class NonFiniteError(ValueError):
+    """The data holds NaN or infinity (found while gathering, not before)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Location and scale applied to X and y before accumulation.
+
+    Any location inside the data's range keeps the accumulation exact to a few
+    ulps; the scale bounds ``|u| <= 1`` so squares can never overflow.
+    """
+
+    x_loc: np.ndarray
+    x_scale: np.ndarray
+    y_loc: np.ndarray
+    y_scale: np.ndarray
+
+
+def location(A, sample_weight):
+    """Weighted mean (overflow-safe), minimum and maximum of each column.
+
+    Rows of weight 0 take no part: they change nothing in a fit, however far
+    they lie. (All weights 0: the plain mean and range.)
+    """
+    if sample_weight is not None:
+        carry = sample_weight > 0
+        if not carry.any():
+            sample_weight = None
+        elif not carry.all():
+            A, sample_weight = A[carry], sample_weight[carry]
+    lo = A.min(axis=0).astype(np.float64)
+    hi = A.max(axis=0).astype(np.float64)
+    # Half-range and mid-range written so that neither can overflow.
+    half = hi / 2 - lo / 2
+    mid = lo / 2 + hi / 2
+    half_safe = np.where(half > 0, half, 1.0)
+    if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
+        if sample_weight is None:
+            mean = A.mean(axis=0)
+        else:
+            mean = sample_weight @ A / sample_weight.sum()
+    else:
+        # Values near the float limit: average in units of the half-range.
+        scaled = (A - mid) / half_safe
+        if sample_weight is None:
+            mean = mid + half_safe * scaled.mean(axis=0)
+        else:
+            mean = mid + half_safe * (sample_weight @ scaled / sample_weight.sum())
+    return mean, lo, hi
+
+
+def loc_scale(mean, lo, hi):
+    """The reference of a range: its mean clipped to it, and the largest deviation.
+
+    A constant column is scaled by its own magnitude (1 for zeros): a constant
+    target of 1e-300 or 1e300 is then 1 in the units the fit works in, so that
+    neither its loss underflows nor its distance from zero overflows.
+    """
+    loc = np.clip(mean, lo, hi)
+    scale = np.maximum(hi - loc, loc - lo)
+    magnitude = np.where(np.abs(loc) > 0, np.abs(loc), 1.0)
+    return loc, np.where(scale > 0, scale, magnitude)
+
+
+def reference_from(X, Y, sample_weight=None):
+    """Choose the reference location and scale from the data itself.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    reference : Reference
+    """
+    x_loc, x_scale = loc_scale(*location(X, sample_weight))
+    y_loc, y_scale = loc_scale(*location(Y, sample_weight))
+    return Reference(x_loc, x_scale, y_loc, y_scale)
+
+
+@dataclass
+class QuadraticStatistics:
+    """Weighted moments of ``v = [u**2 (p), u (p), y_ref (k)]``.
+
+    ``u = (x - x_loc) / x_scale`` and ``y_ref = (y - y_loc) / y_scale`` use the
+    reference stored alongside.
+
+    Attributes
+    ----------
+    reference : Reference
+    weight : float
+        Sum of the sample weights.
+    n_samples : int
+        Number of rows seen (whatever their weight).
+    mean : ndarray of shape (2 * p + k,)
+        Weighted mean of v.
+    comoment : ndarray of shape (2 * p + k, 2 * p + k)
+        ``sum_i w_i (v_i - mean) (v_i - mean)^T``.
+    """
+
+    reference: Reference
+    weight: float
+    n_samples: int
+    mean: np.ndarray
+    comoment: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.reference.x_loc.shape[0]
+
+    @property
+    def n_targets(self):
+        return self.reference.y_loc.shape[0]
+
+    @classmethod
+    def empty(cls, reference):
+        m = 2 * reference.x_loc.shape[0] + reference.y_loc.shape[0]
+        return cls(reference, 0.0, 0, np.zeros(m), np.zeros((m, m)))
+
+    def merge(self, other):
+        """Statistics of the union of the two sets of samples (Chan et al.)."""
+        if other.reference is not self.reference and not _same_reference(
+            self.reference, other.reference
+        ):
+            raise ValueError("Statistics with different references cannot merge.")
+        n_samples = self.n_samples + other.n_samples
+        if other.weight == 0:
+            return QuadraticStatistics(
+                self.reference, self.weight, n_samples, self.mean, self.comoment
+            )
+        if self.weight == 0:
+            return QuadraticStatistics(
+                self.reference, other.weight, n_samples, other.mean, other.comoment
+            )
+        weight, mean, delta, factor = merge_means(
+            self.weight, self.mean, other.weight, other.mean
+        )
+        comoment = self.comoment + other.comoment + np.outer(delta, delta) * factor
+        return QuadraticStatistics(self.reference, weight, n_samples, mean, comoment)
+
+    def target_variances(self):
+        """Weighted variance of each target, in ``y_ref`` units."""
+        return np.diag(self.comoment)[2 * self.n_features :] / self.weight
+
+    def rebased(self, reference):
+        """The same statistics about another reference.
+
+        With ``u' = (x - l') / s' = a u + b`` (``a = s / s'``, ``b = (l - l') /
+        s'``) and ``y' = c y_ref + d`` likewise, ``u'**2 = a**2 u**2 + 2 a b u +
+        b**2``: the new variables are an affine map ``A v + beta`` of the old
+        ``v = [u**2, u, y_ref]``, so their mean is ``A mean + beta`` and their
+        co-moment ``A comoment A^T``, exactly. ``A`` has at most two entries a
+        row; it is applied as such, in O((2p + k)**2).
+        """
+        old = self.reference
+        if reference is old or _same_reference(reference, old):
+            return QuadraticStatistics(
+                reference, self.weight, self.n_samples, self.mean, self.comoment
+            )
+        if self.weight == 0:
+            empty = QuadraticStatistics.empty(reference)
+            empty.n_samples = self.n_samples
+            return empty
+        p = self.n_features
+        a = old.x_scale / reference.x_scale
+        b = (old.x_loc - reference.x_loc) / reference.x_scale
+        c = old.y_scale / reference.y_scale
+        d = (old.y_loc - reference.y_loc) / reference.y_scale
+        diagonal = np.concatenate([a * a, a, c])
+        cross = 2.0 * a * b  # the entry of u**2's row in u's column
+        mean = diagonal * self.mean + np.concatenate([b * b, b, d])
+        mean[:p] += cross * self.mean[p : 2 * p]
+        # A @ comoment, then (A @ comoment) @ A.T, each one sparse step.
+        rows = diagonal[:, None] * self.comoment
+        rows[:p] += cross[:, None] * self.comoment[p : 2 * p]
+        comoment = rows * diagonal
+        comoment[:, :p] += rows[:, p : 2 * p] * cross
+        return QuadraticStatistics(
+            reference, self.weight, self.n_samples, mean, comoment
+        )
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Weighted mean and range of X and Y over the rows that carry weight.
+
+    What a reference common to several sets of rows needs: their union's
+    extent gives the reference :func:`reference_from` would take on the
+    union (the weighted mean clipped to the range, and the largest deviation).
+    """
+
+    weight: float
+    x_mean: np.ndarray
+    x_lo: np.ndarray
+    x_hi: np.ndarray
+    y_mean: np.ndarray
+    y_lo: np.ndarray
+    y_hi: np.ndarray
+
+    @classmethod
+    def of(cls, X, Y, sample_weight=None):
+        """The extent of some rows (no rows, or all of weight 0: an empty one)."""
+        weight = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+        if weight == 0:
+            return cls.empty(X.shape[1], Y.shape[1])
+        x_mean, x_lo, x_hi = location(X, sample_weight)
+        y_mean, y_lo, y_hi = location(Y, sample_weight)
+        return cls(weight, x_mean, x_lo, x_hi, y_mean, y_lo, y_hi)
+
+    @classmethod
+    def empty(cls, n_features, n_targets):
+        p, k = n_features, n_targets
+        return cls(
+            0.0,
+            np.zeros(p),
+            np.full(p, np.inf),
+            np.full(p, -np.inf),
+            np.zeros(k),
+            np.full(k, np.inf),
+            np.full(k, -np.inf),
+        )
+
+    def union(self, other):
+        """The extent of the rows of both."""
+        if other.weight == 0:
+            return self
+        if self.weight == 0:
+            return other
+        weight = self.weight + other.weight
+        # Convex combinations: they cannot overflow, whatever the values.
+        share, other_share = self.weight / weight, other.weight / weight
+        return Extent(
+            weight,
+            self.x_mean * share + other.x_mean * other_share,
+            np.minimum(self.x_lo, other.x_lo),
+            np.maximum(self.x_hi, other.x_hi),
+            self.y_mean * share + other.y_mean * other_share,
+            np.minimum(self.y_lo, other.y_lo),
+            np.maximum(self.y_hi, other.y_hi),
+        )
+
+    def reference(self):
+        """The reference of these rows (None if they carry no weight)."""
+        if self.weight == 0:
+            return None
+        return Reference(
+            *loc_scale(self.x_mean, self.x_lo, self.x_hi),
+            *loc_scale(self.y_mean, self.y_lo, self.y_hi),
+        )
+
+
+def merge_rebased(parts, reference):
+    """The statistics of the union of ``parts``, about ``reference``.
+
+    Each part may have its own reference: it is first re-centred on the
+    common one (:meth:`QuadraticStatistics.rebased`), then merged.
+    """
+    total = QuadraticStatistics.empty(reference)
+    for part in parts:
+        total = total.merge(part.rebased(reference))
+    return total
+
+
+def merge_means(weight_a, mean_a, weight_b, mean_b):
+    """Chan et al.'s pairwise update: the weight and mean of a union of two sets.
+
+    Also returns ``delta = mean_b - mean_a`` and ``factor = weight_a * weight_b /
+    weight``: the co-moment of the union is the sum of the two co-moments plus
+    ``delta delta^T * factor`` (or its diagonal, or any part of it).
+    """
+    weight = weight_a + weight_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (weight_b / weight)
+    return weight, mean, delta, weight_a * weight_b / weight
+
+
+def _same_reference(a, b):
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in ("x_loc", "x_scale", "y_loc", "y_scale")
+    )
+
+
+# -- per-feature moments, for the engine that reads the data every epoch ------
+
+# A chunk of per-feature work is about this large: big enough for numpy to run at
+# full speed on thousands of columns, small enough to stay out of the way.
+FEATURE_CHUNK_BYTES = 1 << 24
+
+
+@dataclass
+class FeatureMoments:
+    """Per-feature moments of ``u = (x - x_loc) / x_scale``, ``u**2`` and ``y_ref``.
+
+    What the standardized basis needs, without the ``(2p + k)**2`` products of
+    :class:`QuadraticStatistics`. Sums of squared deviations are kept centered
+    and merged with Chan's update.
+
+    Attributes
+    ----------
+    reference : Reference
+    weight : float
+    n_samples : int
+    mean : ndarray of shape (2 * p + k,)
+        Weighted means of ``[u**2 (p), u (p), y_ref (k)]``.
+    squares : ndarray of shape (2 * p + k,)
+        ``sum w (v - mean)**2``, same layout.
+    cross : ndarray of shape (p,)
+        ``sum w (u**2 - mean)(u - mean)``, per feature.
+    """
+
+    reference: Reference
+    weight: float
+    n_samples: int
+    mean: np.ndarray
+    squares: np.ndarray
+    cross: np.ndarray
+
+    @property
+    def n_features(self):
+        return self.cross.shape[0]
+
+    @property
+    def n_targets(self):
+        return self.mean.shape[0] - 2 * self.n_features
+
+    def merge(self, other):
+        """Moments of the union of the two sets of samples."""
+        if other.weight == 0:
+            return self
+        if self.weight == 0:
+            return other
+        p = self.n_features
+        weight, mean, delta, factor = merge_means(
+            self.weight, self.mean, other.weight, other.mean
+        )
+        return FeatureMoments(
+            self.reference,
+            weight,
+            self.n_samples + other.n_samples,
+            mean,
+            self.squares + other.squares + delta**2 * factor,
+            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
+        )
+
+    def target_variances(self):
+        """Weighted variance of each target, in ``y_ref`` units."""
+        return self.squares[2 * self.n_features :] / self.weight
+
+
+def feature_moments(X, Y, sample_weight, reference, mask=None):
+    """Per-feature moments of the rows where ``mask`` is False (all rows if None)."""
+    n, p = X.shape
+    k = Y.shape[1]
+    rows = max(256, FEATURE_CHUNK_BYTES // (8 * (2 * p + k)))
+    total = FeatureMoments(
+        reference, 0.0, 0, np.zeros(2 * p + k), np.zeros(2 * p + k), np.zeros(p)
+    )
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        keep = np.ones(stop - start, bool) if mask is None else ~mask[start:stop]
+        if sample_weight is not None:
+            # Rows of weight 0 change nothing, however far they lie.
+            keep &= sample_weight[start:stop] > 0
+        U = (X[start:stop][keep] - reference.x_loc) / reference.x_scale
+        Yr = (Y[start:stop][keep] - reference.y_loc) / reference.y_scale
+        V = np.hstack([U * U, U, Yr])
+        if sample_weight is None:
+            w = None
+            weight = float(V.shape[0])
+        else:
+            w = sample_weight[start:stop][keep]
+            weight = float(w.sum())
+        if weight == 0:
+            continue
+        mean = (V.sum(axis=0) if w is None else w @ V) / weight
+        V -= mean
+        Vw = V if w is None else V * w[:, None]
+        chunk = FeatureMoments(
+            reference,
+            weight,
+            V.shape[0],
+            mean,
+            (Vw * V).sum(axis=0),
+            (Vw[:, :p] * V[:, p : 2 * p]).sum(axis=0),
+        )
+        total = total.merge(chunk)
+    return total
