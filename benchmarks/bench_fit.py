@@ -430,7 +430,8 @@ def wide(args, report, checks, n_samples, n_features, target, repeat, warmup):
         lambda: fit_ours_many(X, y), repeat=repeat, warmup=warmup, budget=args.budget
     )
     t_ours, runs_ours, (params, model) = ours.median, ours.runs, ours.result
-    print(f"  ours: {fmt_seconds(t_ours)} ({model.solver_})", flush=True)
+    note = f"precompute_={model.precompute_}"
+    print(f"  ours: {fmt_seconds(t_ours)} ({note})", flush=True)
     lr = measure(
         lambda: fit_linear_many(X, y), repeat=repeat, warmup=warmup, budget=args.budget
     )
@@ -439,7 +440,7 @@ def wide(args, report, checks, n_samples, n_features, target, repeat, warmup):
     error = float(np.max(np.abs(params - reference)) / np.max(np.abs(reference)))
     rows = [
         [
-            f"QuadraticGDRegressor() (solver_={model.solver_!r})",
+            f"QuadraticGDRegressor() (precompute_={model.precompute_!r})",
             fmt_seconds(t_ours),
             runs_ours,
             "1x",
@@ -478,7 +479,7 @@ def wide(args, report, checks, n_samples, n_features, target, repeat, warmup):
             (
                 t_ours <= 2 * t_lr,
                 f"{n_features} features: at most 2x LinearRegression's time "
-                f"(solver_={model.solver_!r})",
+                f"(precompute_={model.precompute_!r})",
                 f"ours / LinearRegression = {t_ours / t_lr:.3g}x",
             )
         )

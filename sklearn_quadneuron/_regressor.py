@@ -74,7 +74,7 @@ class QuadraticGDRegressor(*_BASES):
     learning_rate : float or "auto", default="auto"
         Step size of gradient descent. ``"auto"`` uses ``1 / L``, ``L`` being the
         largest eigenvalue of the loss Hessian on the (standardized) features: a
-        step that provably converges on any data (with ``solver="direct"`` and
+        step that provably converges on any data (with ``precompute=False`` and
         more than 96 parameters, ``L`` is bounded from above by a block Krylov
         estimate, a few percent larger, so the step is a little shorter). A
         float must be > 0; too large a value raises :class:`DivergenceError`.
@@ -140,14 +140,16 @@ class QuadraticGDRegressor(*_BASES):
         Keep the parameters of every epoch in ``coef_path_`` and
         ``intercept_path_``.
 
-    solver : {"auto", "statistics", "direct"}, default="auto"
-        How epochs read the data. ``"statistics"`` gathers the sufficient
-        statistics in one pass (``(2p + k)**2`` numbers for p features and k
-        targets), after which epochs cost nothing; ``"direct"`` reads the data
-        every epoch, for thousands of features where the statistics would be
-        large or slow to form. Both follow the same trajectory. ``"auto"`` picks
-        the cheaper from the data's shape. :meth:`partial_fit` and Dask input
-        always use the statistics.
+    precompute : "auto" or bool, default="auto"
+        Whether epochs run on precomputed statistics, the name
+        :class:`~sklearn.linear_model.Lasso` gives this choice. ``True`` gathers
+        the sufficient statistics (the Gram matrix of the expanded features
+        and their products with y: ``(2p + k)**2`` numbers for p features and k
+        targets) in one pass, after which epochs cost nothing; ``False`` reads
+        the data every epoch, for thousands of features where the statistics
+        would be large or slow to form. Both follow the same trajectory.
+        ``"auto"`` picks the cheaper from the data's shape. :meth:`partial_fit`
+        and Dask input always use the statistics.
 
     Attributes
     ----------
@@ -185,8 +187,9 @@ class QuadraticGDRegressor(*_BASES):
     learning_rate_ : float
         The step size used (the value ``"auto"`` resolved to).
 
-    solver_ : str
-        The solver used: ``"statistics"`` or ``"direct"``.
+    precompute_ : bool
+        Whether the epochs ran on the precomputed statistics (``precompute``
+        resolved).
 
     coef_path_ : ndarray of shape (`n_iter_` + 1, ...)
         Coefficients after each number of updates, 0 to ``n_iter_``. Only with
@@ -265,7 +268,7 @@ class QuadraticGDRegressor(*_BASES):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "record_path": ["boolean"],
-        "solver": [StrOptions({"auto", "statistics", "direct"})],
+        "precompute": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -283,7 +286,7 @@ class QuadraticGDRegressor(*_BASES):
         warm_start=False,
         verbose=0,
         record_path=False,
-        solver="auto",
+        precompute="auto",
     ):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -297,7 +300,7 @@ class QuadraticGDRegressor(*_BASES):
         self.warm_start = warm_start
         self.verbose = verbose
         self.record_path = record_path
-        self.solver = solver
+        self.precompute = precompute
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -351,7 +354,7 @@ class QuadraticGDRegressor(*_BASES):
                     check_finite=False,
                     start=start,
                 )
-                statistics, start = self._gather(data, self.solver), data.start
+                statistics, start = self._gather(data, self.precompute), data.start
             return self._solve(statistics, start)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -364,9 +367,10 @@ class QuadraticGDRegressor(*_BASES):
         with the same stopping rule as :meth:`fit`. After the last chunk the model
         equals :meth:`fit` on the whole data set, once converged. Calling
         :meth:`fit` starts afresh; ``partial_fit`` after :meth:`fit` continues
-        with the data seen by :meth:`fit` (after a fit by ``solver="direct"``,
+        with the data seen by :meth:`fit` (after a fit with ``precompute=False``,
         which keeps no statistics, it starts a new stream from the fitted
-        parameters). ``partial_fit`` always uses the statistics solver.
+        parameters). ``partial_fit`` always uses the statistics
+        (``precompute=True``).
 
         Parameters
         ----------
@@ -393,7 +397,7 @@ class QuadraticGDRegressor(*_BASES):
                 self, X, y, sample_weight, reset=first, check_finite=not first
             )
             if first:
-                return self._solve(self._gather(data, "statistics"), None)
+                return self._solve(self._gather(data, True), None)
             check_targets(
                 data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
             )
@@ -412,16 +416,19 @@ class QuadraticGDRegressor(*_BASES):
             return self._form
         return None
 
-    def _gather(self, data, engine):
+    def _gather(self, data, precompute):
         progress = Progress(self.verbose)
         n_samples, n_features = data.X.shape
         progress.begin(
             f"Reading the data once: {n_samples} samples, {n_features} features"
         )
         statistics = gather_fit_statistics(
-            data, engine, self.max_iter, type(self).__name__
+            data, precompute, self.max_iter, type(self).__name__
         )
-        progress.end(f"Gathered what the {statistics.engine} engine needs")
+        if statistics.engine == "statistics":
+            progress.end("Gathered the statistics every epoch runs on")
+        else:
+            progress.end("Gathered the moments of each feature; epochs read the data")
         return statistics
 
     def _dask_statistics(self, X, y, sample_weight, start):

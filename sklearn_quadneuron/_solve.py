@@ -100,7 +100,7 @@ class FitOutcome:
             "best_iter_": self.best_iter,
             "stop_reason_": self.stop_reason,
             "learning_rate_": self.learning_rate,
-            "solver_": self.engine,
+            "precompute_": self.engine == "statistics",
             "_form": self.form,
             "_y_ndim": self.y_ndim,
         }

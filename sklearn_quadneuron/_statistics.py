@@ -537,14 +537,16 @@ class FitStatistics:
     data: object = None
 
 
-def choose_engine(name, n_samples, n_features, n_targets, max_iter):
-    """``"statistics"`` or ``"direct"``: the name given, or the cheaper for "auto".
+def choose_engine(precompute, n_samples, n_features, n_targets, max_iter):
+    """``"statistics"`` or ``"direct"``: as ``precompute`` says, or the cheaper.
 
-    Rough operation counts: forming the statistics and diagonalising their
-    Hessian, against reading the expanded data for a typical run of epochs.
+    ``precompute`` is the estimator's: True for the statistics, False for a
+    pass over the data every epoch, "auto" for the cheaper by rough operation
+    counts: forming the statistics and diagonalising their Hessian, against
+    reading the expanded data for a typical run of epochs.
     """
-    if name != "auto":
-        return name
+    if precompute != "auto":
+        return "statistics" if precompute else "direct"
     m, q = 2 * n_features + n_targets, 2 * n_features + 1
     statistics = n_samples * m * m + 10 * q**3
     epochs = min(max_iter, 100) + 30
@@ -552,14 +554,15 @@ def choose_engine(name, n_samples, n_features, n_targets, max_iter):
     return "statistics" if statistics <= direct else "direct"
 
 
-def gather_fit_statistics(data, engine, max_iter, name):
+def gather_fit_statistics(data, precompute, max_iter, name):
     """One pass over validated in-memory data, gathering what the engine needs.
 
     Parameters
     ----------
     data : FitInput
         Validated data, with the held-out rows of an early-stopping split.
-    engine : {"auto", "statistics", "direct"}
+    precompute : "auto" or bool
+        The estimator's choice of engine (see :func:`choose_engine`).
     max_iter : int
         The number of epochs "auto" weighs the cost of each engine against.
     name : str
@@ -570,7 +573,7 @@ def gather_fit_statistics(data, engine, max_iter, name):
     statistics : FitStatistics
     """
     X, Y, w, mask = data.X, data.Y, data.sample_weight, data.mask
-    engine = choose_engine(engine, *X.shape, Y.shape[1], max_iter)
+    engine = choose_engine(precompute, *X.shape, Y.shape[1], max_iter)
     if engine == "direct":
         # The direct engine's pass does not look for NaN on its way.
         check_finite_input(name, data)

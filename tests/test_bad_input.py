@@ -190,8 +190,8 @@ BAD_PARAMETERS = [
     ("verbose", -1),
     ("verbose", "loud"),
     ("record_path", "yes"),
-    ("solver", "sgd"),
-    ("solver", 1),
+    ("precompute", "statistics"),
+    ("precompute", 1),
 ]
 
 

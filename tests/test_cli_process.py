@@ -122,7 +122,7 @@ HELP = {
                 "tol",
                 "alpha",
                 "standardize",
-                "solver",
+                "precompute",
                 "verbose",
             ]
         },
@@ -211,12 +211,12 @@ def expanded(frame):
     return np.column_stack([X**2, X])
 
 
-def test_fit_tol_none_and_solver_reach_the_model(data):
-    options = ["--tol", "none", "--max-iter", "2000", "--solver", "direct"]
+def test_fit_tol_none_and_precompute_reach_the_model(data):
+    options = ["--tol", "none", "--max-iter", "2000", "--precompute", "false"]
     result, model = fit_saved(data, *options, "--standardize")
-    expected = dict(ESTIMATOR_DEFAULTS, tol=None, max_iter=2000, solver="direct")
+    expected = dict(ESTIMATOR_DEFAULTS, tol=None, max_iter=2000, precompute=False)
     assert model.get_params() == expected
-    assert model.n_iter_ == 2000 and model.solver_ == "direct"
+    assert model.n_iter_ == 2000 and model.precompute_ is False
     assert "epochs: 2000 (stopped: max_iter)" in result.stdout
     # tol=None never warns.
     assert result.stderr == ""
@@ -357,9 +357,9 @@ USAGE_ERRORS = {
         ["fit", "{plain}", "--target", "yield", "--tol", "-1"],
         "argument --tol: must be a float in the range [0.0, inf) or 'none'",
     ),
-    "solver": (
-        ["fit", "{plain}", "--target", "yield", "--solver", "fast"],
-        "argument --solver: must be one of 'auto', 'direct', 'statistics', got 'fast'",
+    "precompute": (
+        ["fit", "{plain}", "--target", "yield", "--precompute", "fast"],
+        "argument --precompute: expected 'auto', 'true' or 'false', got 'fast'",
     ),
     "max iter": (
         ["fit", "{plain}", "--target", "yield", "--max-iter", "0"],

@@ -70,7 +70,7 @@ def test_dask_array_fit_matches_numpy(threads, x_chunks, y_chunks):
     yd = da.from_array(y, chunks=y_chunks)
     est = QuadraticGDRegressor(**FIXED).fit(Xd, yd)
     _assert_same_fit(est, ref)
-    assert est.solver_ == "statistics"
+    assert est.precompute_ is True
     assert not hasattr(est, "feature_names_in_")
 
 

@@ -13,7 +13,7 @@ OPTIONS = {
     "tol": "--tol",
     "alpha": "--alpha",
     "standardize": "--standardize",
-    "solver": "--solver",
+    "precompute": "--precompute",
     "verbose": "--verbose",
 }
 

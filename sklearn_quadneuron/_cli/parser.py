@@ -97,6 +97,16 @@ def number_or_none(text):
         ) from None
 
 
+def auto_or_boolean(text):
+    """``auto``, or a boolean spelled ``true`` or ``false``."""
+    value = {"auto": "auto", "true": True, "false": False}.get(text.lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto', 'true' or 'false', got {text!r}"
+        )
+    return value
+
+
 # -- the parser ---------------------------------------------------------------------
 
 
@@ -244,13 +254,14 @@ def _add_estimator_options(fit):
         ),
     )
     fit.add_argument(
-        "--solver",
-        type=str,
+        "--precompute",
+        type=auto_or_boolean,
         default="auto",
-        metavar="{auto,statistics,direct}",
+        metavar="{auto,true,false}",
         help=(
-            "'statistics' reads the data once, 'direct' every epoch (for thousands "
-            "of features); 'auto' picks the cheaper"
+            "'true' reads the data once and runs every epoch on its statistics, "
+            "'false' reads the data every epoch (for thousands of features); "
+            "'auto' picks the cheaper"
         ),
     )
     fit.add_argument(
