@@ -185,7 +185,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = self._scaled = None
+        self._eigen = self._scaled = self._anchor = None
 
     def value(self, theta):
         """The objective at ``theta`` (n_params, n_targets).
@@ -205,9 +205,37 @@ class GramObjective:
         return 2.0 * (self.hessian @ theta - self.linear)
 
     def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None)."""
+        """Training loss, its gradient, and the validation loss (or None).
+
+        Taken from a point near the minimum, ``theta_r``: ``J(theta) =
+        J(theta_r) + g_r . e + e^T hessian e`` and ``g = g_r + 2 hessian e``
+        with ``e = theta - theta_r``, exact for a quadratic, so that near the
+        minimum neither the loss nor the gradient cancels its digits against
+        the variance of y (epochs that step on the statistics). Parameters too
+        far to square give inf or NaN, without a warning: the caller reports
+        them as divergence.
+        """
+        if self._anchor is None:
+            self._anchor = self._least_squares_anchor()
+        theta_r, per_target_r, grad_r = self._anchor
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = theta - theta_r
+            He = self.hessian @ e
+            per_target = per_target_r + ((grad_r + He) * e).sum(axis=0)
+            grad = grad_r + 2.0 * He
+            loss = float(self.target_weights @ per_target)
         val = None if self.validation is None else self.validation.value(theta)
-        return self.value(theta), self.gradient(theta), val
+        return loss, grad, val
+
+    def _least_squares_anchor(self):
+        """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
+        lam, V, keep, _ = self.eigen()
+        Vk = V[:, keep]
+        theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
+        with np.errstate(over="ignore", invalid="ignore"):
+            per_target = self.moments.mse_per_column(self.T.T @ theta_r)
+            per_target += self.penalty.per_column(theta_r)
+        return theta_r, per_target, self.gradient(theta_r)
 
     def initial_losses(self, theta0):
         """Training and validation losses where the descent starts."""
@@ -326,6 +354,7 @@ class DataObjective:
         w = np.ones(n) if sample_weight is None else sample_weight
         keep = np.ones(n, bool) if mask is None else ~mask
         self.train_weight = float(w[keep].sum())
+        self.train_rows = np.flatnonzero(keep)
         self.val_weight = None if mask is None else float(w[mask].sum())
         self.validation = None
         self._lam_max = self._lam_min = self._spectrum = None
@@ -359,6 +388,30 @@ class DataObjective:
             ]
         )
 
+    def _centered_columns(self, X):
+        """``S = T**2`` and ``T = X - center`` on the active columns of rows X."""
+        # Only the active columns: a constant column has no coefficient, and
+        # with standardize=False (center 0) its square may overflow float64
+        # even though it would only ever be multiplied by zero.
+        if self._all_active:
+            # The common case: no column to leave out, no copy to select.
+            T = np.subtract(X, self.center)
+            S = T * T
+        else:
+            T = np.subtract(X[:, self.lin], self.center[self.lin])
+            S = np.subtract(X[:, self.quad], self.center[self.quad])
+            S *= S
+        return S, T
+
+    def _residuals(self, S, T, A, B, C, Y):
+        """``y_hat - y`` in y_ref units (``y_hat`` alone when Y is None)."""
+        r = S @ A
+        r += T @ B
+        r += C
+        if Y is not None:
+            r -= (Y - self.basis.y_loc) / self.basis.y_scale
+        return r
+
     def _passes(self, theta, targets):
         """One pass: squared residuals (train, held out) and the gradient sums."""
         A, B, C = self._centered(theta)
@@ -370,23 +423,8 @@ class DataObjective:
         train_sq, held_sq = np.zeros(k), np.zeros(k)
         for start in range(0, n, self.rows):
             stop = min(start + self.rows, n)
-            # Only the active columns: a constant column has no coefficient, and
-            # with standardize=False (center 0) its square may overflow float64
-            # even though it would only ever be multiplied by zero.
-            X = self.X[start:stop]
-            if self._all_active:
-                # The common case: no column to leave out, no copy to select.
-                T = np.subtract(X, self.center)
-                S = T * T
-            else:
-                T = np.subtract(X[:, self.lin], self.center[self.lin])
-                S = np.subtract(X[:, self.quad], self.center[self.quad])
-                S *= S
-            r = S @ A
-            r += T @ B
-            r += C
-            if targets:
-                r -= (self.Y[start:stop] - self.basis.y_loc) / self.basis.y_scale
+            S, T = self._centered_columns(self.X[start:stop])
+            r = self._residuals(S, T, A, B, C, self.Y[start:stop] if targets else None)
             wr = r if self.w is None else r * self.w[start:stop, None]
             if self.mask is not None:
                 held = self.mask[start:stop]
@@ -419,6 +457,47 @@ class DataObjective:
 
     def value(self, theta):
         return self.evaluate(theta)[0]
+
+    @property
+    def n_train(self):
+        """Number of training samples: rows of positive weight, not held out."""
+        return self.train_rows.shape[0]
+
+    def batch_gradient(self, theta, rows):
+        """The gradient of the loss on a batch of training samples.
+
+        ``rows`` are positions among the training samples (``train_rows``):
+        the gradient is the weighted mean of theirs, plus the penalty's.
+        """
+        A, B, C = self._centered(theta)
+        index = self.train_rows[rows]
+        S, T = self._centered_columns(self.X[index])
+        r = self._residuals(S, T, A, B, C, self.Y[index])
+        if self.w is None:
+            wr, weight = r, r.shape[0]
+        else:
+            w = self.w[index]
+            wr, weight = r * w[:, None], w.sum()
+        grad = self._chain(S.T @ wr, T.T @ wr, wr.sum(axis=0))
+        return 2.0 * grad / weight + self.penalty.gradient(theta)
+
+    def sample_curvature(self):
+        """``max_i ||phi_i||**2`` over the training samples, plus the penalty's.
+
+        ``phi_i`` are the sample's expanded features in the descent basis: the
+        curvature of its own loss, half of it, along ``phi_i``.
+        """
+        largest = 0.0
+        train = self.train_rows
+        for start in range(0, train.shape[0], self.rows):
+            S, T = self._centered_columns(self.X[train[start : start + self.rows]])
+            with np.errstate(over="ignore", invalid="ignore"):
+                quad = S * self.quad_factor + self.quad_shift
+                quad += T[:, self.quad_pos] * self.quad_lin
+                lin = T * self.lin_factor
+                norms = (quad**2).sum(axis=1) + (lin**2).sum(axis=1) + 1.0
+            largest = max(largest, float(norms.max()))
+        return largest + self.penalty.alpha
 
     def initial_losses(self, theta0):
         """Training and validation losses where the descent starts.
