@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 # Each module may import only modules of a lower rank (or of its own package).
 RANKS = {
     "_loss": 0,
+    "_messages": 0,
     "_outputs": 0,
     "_progress": 0,
     "_validation": 0,
@@ -28,6 +29,7 @@ RANKS = {
     "_dask": 2,
     "_callbacks": 2,
     "_solve": 3,
+    "_gathering": 3,
     "_regressor": 4,
     "datasets": 0,
     "__init__": 5,  # the public API

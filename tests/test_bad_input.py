@@ -192,6 +192,22 @@ BAD_PARAMETERS = [
     ("record_path", "yes"),
     ("precompute", "statistics"),
     ("precompute", 1),
+    ("solver", "sgd"),
+    ("solver", "direct"),
+    ("solver", 1),
+    ("momentum", 1.0),
+    ("momentum", -0.1),
+    ("momentum", "high"),
+    ("beta_1", 1.0),
+    ("beta_1", -0.5),
+    ("beta_2", 1.0),
+    ("beta_2", "slow"),
+    ("epsilon", 0.0),
+    ("epsilon", -1e-8),
+    ("batch_size", 0),
+    ("batch_size", 2.5),
+    ("batch_size", "auto"),
+    ("shuffle", "yes"),
 ]
 
 
