@@ -114,9 +114,13 @@ HELP = {
         "--target": "(required)",
         "--features": "(default: every other numeric column)",
         "--index-col": "(default: none;",
+        "--batch-size": "(default: none, the full batch)",
+        "--random-state": "(default: none, a different order every run)",
         **{
             f"--{name.replace('_', '-')}": f"(default: {ESTIMATOR_DEFAULTS[name]})"
             for name in [
+                "solver",
+                "momentum",
                 "learning_rate",
                 "max_iter",
                 "tol",
@@ -204,6 +208,27 @@ def fit_saved(data, *options, file="plain"):
     )
     assert result.returncode == 0, result.stderr
     return result, joblib.load(model_path)
+
+
+def test_fit_solver_options_reach_the_model(data):
+    options = ["--solver", "nesterov", "--momentum", "0.5", "--batch-size", "16"]
+    options += ["--random-state", "3", "--learning-rate", "0.01", "--tol", "none"]
+    result, model = fit_saved(data, *options, "--max-iter", "20")
+    expected = dict(
+        ESTIMATOR_DEFAULTS,
+        solver="nesterov",
+        momentum=0.5,
+        batch_size=16,
+        random_state=3,
+        learning_rate=0.01,
+        tol=None,
+        max_iter=20,
+    )
+    assert model.get_params() == expected
+    assert model.solver_ == "nesterov" and model.momentum_ == 0.5
+    frame = data["frame"]
+    again = QuadraticGDRegressor(**expected).fit(frame[FEATURES], frame["yield"])
+    assert model.loss_curve_ == again.loss_curve_
 
 
 def expanded(frame):
@@ -360,6 +385,25 @@ USAGE_ERRORS = {
     "precompute": (
         ["fit", "{plain}", "--target", "yield", "--precompute", "fast"],
         "argument --precompute: expected 'auto', 'true' or 'false', got 'fast'",
+    ),
+    "solver": (
+        ["fit", "{plain}", "--target", "yield", "--solver", "fast"],
+        "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
+        "got 'fast'",
+    ),
+    "momentum": (
+        ["fit", "{plain}", "--target", "yield", "--momentum", "1"],
+        "argument --momentum: must be a float in the range [0.0, 1.0) or 'auto', "
+        "got 1.0",
+    ),
+    "batch size form": (
+        ["fit", "{plain}", "--target", "yield", "--batch-size", "0"],
+        "argument --batch-size: expected an integer >= 1 or 'none', got '0'",
+    ),
+    "batch size with precompute": (
+        ["fit", "{plain}", "--target", "yield", "--batch-size", "8"]
+        + ["--precompute", "true"],
+        "arguments --batch-size and --precompute: batch_size=8 reads",
     ),
     "max iter": (
         ["fit", "{plain}", "--target", "yield", "--max-iter", "0"],

@@ -73,6 +73,18 @@ def number(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
+def positive_integer_or_none(text):
+    """An integer >= 1, or ``none`` for Python's None."""
+    if text.lower() == "none":
+        return None
+    try:
+        return positive_integer(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 1 or 'none', got {text!r}"
+        ) from None
+
+
 def number_or_auto(text):
     """A float, or the string ``auto``."""
     if text.lower() == "auto":
@@ -218,11 +230,51 @@ def _fit(commands):
 
 def _add_estimator_options(fit):
     fit.add_argument(
+        "--solver",
+        type=str,
+        default="gd",
+        metavar="{gd,momentum,nesterov,adam}",
+        help=(
+            "the optimizer: plain gradient descent, the heavy ball's momentum, "
+            "Nesterov's accelerated gradient, or Adam"
+        ),
+    )
+    fit.add_argument(
         "--learning-rate",
         type=number_or_auto,
         default="auto",
         metavar="X|auto",
-        help="step size of gradient descent; 'auto' picks a step that converges",
+        help="step size; 'auto' tunes it to the curvature of the loss",
+    )
+    fit.add_argument(
+        "--momentum",
+        type=number_or_auto,
+        default="auto",
+        metavar="X|auto",
+        help=(
+            "momentum of --solver momentum or nesterov, in [0, 1); 'auto' tunes "
+            "it with the learning rate"
+        ),
+    )
+    fit.add_argument(
+        "--batch-size",
+        type=positive_integer_or_none,
+        default=None,
+        metavar="N|none",
+        help=(
+            "samples per update: mini-batch descent, reading the data every "
+            "epoch (default: none, the full batch)"
+        ),
+    )
+    fit.add_argument(
+        "--random-state",
+        type=seed,
+        default=None,
+        metavar="N",
+        help=(
+            "seed of the order of the samples with --batch-size (default: none, "
+            "a different order every run)"
+        ),
     )
     fit.add_argument(
         "--max-iter", type=integer, default=1000, metavar="N", help="maximum epochs"
@@ -233,8 +285,8 @@ def _add_estimator_options(fit):
         default=1e-6,
         metavar="X|none",
         help=(
-            "stop when the loss improves by less than this fraction for 5 epochs "
-            "in a row; 'none' runs exactly --max-iter epochs"
+            "stop once the training loss is certified within this fraction of "
+            "its minimum; 'none' runs exactly --max-iter epochs"
         ),
     )
     fit.add_argument(
