@@ -41,11 +41,15 @@ import numpy as np
 
 from ._features import DescentBasis
 from ._loss import L2Penalty
+from ._spectrum import (
+    check_curvature,
+    check_resolved,
+    eigen,
+    rounding_curvature,
+    scaled_spectrum,
+    spectral_gap,
+)
 
-# Eigenvalues below this fraction of the largest are numerically zero: those
-# directions of parameter space do not affect the loss, and an iterate keeps its
-# initial component there (as plain gradient descent would, to rounding).
-EIGEN_CUTOFF = 1e-13
 # Raised when one pass over the data overflows float64 whatever the step size.
 NOT_REPRESENTABLE = (
     "The loss or its gradient overflow float64 on this data (the features or "
@@ -60,76 +64,6 @@ _KRYLOV_STEPS = 6
 # A chunk of expanded features is about this large: big enough for BLAS to run at
 # full speed on thousands of columns, small enough to stay out of the way.
 DATA_CHUNK_BYTES = 1 << 24
-
-
-def _rounding_curvature(n_params, lam_max):
-    """The curvature below which float64 cannot tell a direction from flat."""
-    return max(n_params * np.finfo(float).eps * lam_max, np.finfo(float).tiny)
-
-
-def _check_curvature(H):
-    """Every column the descent runs on must curve the loss measurably.
-
-    On raw features of extreme scale (x ~ 1e-135) the curvature along x**2,
-    ~x**4, underflows float64: gradient descent would not see it, and nothing
-    could certify the result.
-    """
-    if np.any(np.diag(H) < np.finfo(float).tiny / np.finfo(float).eps):
-        raise ValueError(
-            "standardize=False cannot be used on these features: the curvature "
-            "of the loss along x**2 or x underflows float64 (features of extreme "
-            "scale). Use standardize=True (the default), or rescale X."
-        )
-
-
-def _check_resolved(H, H_standard):
-    """The raw basis must resolve every direction the standardized one does.
-
-    On features with an offset far beyond their spread (x = 1 +- 1e-12), the
-    raw [x**2, x, 1] are collinear to within rounding: directions that matter
-    look flat, and neither gradient descent nor its certificate could see them.
-    """
-    raw_flat = np.count_nonzero(~_scaled_spectrum(H)[2])
-    if raw_flat > np.count_nonzero(~_scaled_spectrum(H_standard)[2]):
-        raise ValueError(
-            "standardize=False cannot be used on these features: their raw "
-            "[x**2, x, 1] are collinear to within float64's rounding (an offset "
-            "far beyond the spread, or extreme scales). Use standardize=True (the "
-            "default), which centers and scales each feature before squaring it."
-        )
-
-
-def _eigen(H):
-    """``lam, V, keep, lam_max`` of a symmetric H; ``keep`` masks curved modes."""
-    lam, V = np.linalg.eigh(H)
-    lam_max = max(float(lam[-1]), 0.0)
-    keep = lam > EIGEN_CUTOFF * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
-    return lam, V, keep, lam_max
-
-
-def _scaled_spectrum(H):
-    """The eigendecomposition of ``S H S`` (unit diagonal), and ``S``."""
-    diagonal = np.diag(H)
-    with np.errstate(divide="ignore"):
-        scale = np.where(diagonal > 0, 1.0 / np.sqrt(diagonal), 1.0)
-    return (*_eigen(H * scale[:, None] * scale[None, :]), scale)
-
-
-def _spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
-    """``g^T H^+ g / 4`` summed over targets (weighted), flat modes charged.
-
-    ``lam, V, keep, lam_max`` are the scaled Hessian's (``_scaled_spectrum``).
-    A gradient too large to square (a diverging step) gives inf: the caller
-    reports the divergence.
-    """
-    total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = V.T @ (gradient * scale[:, None])
-        total += float(((g[keep] ** 2 / lam[keep][:, None]) @ weights).sum())
-        if not keep.all():
-            floor = _rounding_curvature(lam.shape[0], lam_max)
-            total += float((g[~keep] ** 2 @ weights).sum()) / floor
-    return 0.25 * total
 
 
 class GramObjective:
@@ -172,9 +106,9 @@ class GramObjective:
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
-        _check_curvature(hessian)
+        check_curvature(hessian)
         if not descent.standardize:
-            _check_resolved(hessian, moments.gram()[0])
+            check_resolved(hessian, moments.gram()[0])
         self.moments = moments
         self.T = descent.T
         self.hessian = hessian
@@ -185,7 +119,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = self._scaled = self._anchor = None
+        self._eigen = self._scaled = self._anchored = None
 
     def value(self, theta):
         """The objective at ``theta`` (n_params, n_targets).
@@ -207,35 +141,55 @@ class GramObjective:
     def evaluate(self, theta):
         """Training loss, its gradient, and the validation loss (or None).
 
-        Taken from a point near the minimum, ``theta_r``: ``J(theta) =
-        J(theta_r) + g_r . e + e^T hessian e`` and ``g = g_r + 2 hessian e``
-        with ``e = theta - theta_r``, exact for a quadratic, so that near the
-        minimum neither the loss nor the gradient cancels its digits against
-        the variance of y (epochs that step on the statistics). Parameters too
-        far to square give inf or NaN, without a warning: the caller reports
-        them as divergence.
+        Taken from a point near the minimum (see :meth:`evaluate_many`).
         """
-        if self._anchor is None:
-            self._anchor = self._least_squares_anchor()
-        theta_r, per_target_r, grad_r = self._anchor
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = theta - theta_r
-            He = self.hessian @ e
-            per_target = per_target_r + ((grad_r + He) * e).sum(axis=0)
-            grad = grad_r + 2.0 * He
-            loss = float(self.target_weights @ per_target)
-        val = None if self.validation is None else self.validation.value(theta)
-        return loss, grad, val
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
 
-    def _least_squares_anchor(self):
-        """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
-        lam, V, keep, _ = self.eigen()
-        Vk = V[:, keep]
-        theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
+    def evaluate_many(self, thetas):
+        """Losses, gradients and validation losses (or None) of a stack of thetas.
+
+        ``thetas`` has shape (n, n_params, n_targets). Each is taken from a
+        point near the minimum, ``theta_r``: ``J(theta) = J(theta_r) + g_r . e
+        + e^T hessian e`` and ``g = g_r + 2 hessian e`` with ``e = theta -
+        theta_r``, exact for a quadratic, so that near the minimum neither the
+        loss nor the gradient cancels its digits against the variance of y.
+        Parameters too far to square give inf or NaN, without a warning: the
+        caller reports them as divergence.
+        """
+        theta_r, per_target_r, grad_r = self._anchor()
         with np.errstate(over="ignore", invalid="ignore"):
-            per_target = self.moments.mse_per_column(self.T.T @ theta_r)
-            per_target += self.penalty.per_column(theta_r)
-        return theta_r, per_target, self.gradient(theta_r)
+            e = thetas - theta_r
+            He = np.matmul(self.hessian, e)
+            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
+            losses = per_target @ self.target_weights
+            grads = grad_r + 2.0 * He
+        val = None
+        if self.validation is not None:
+            val = np.array([self.validation.value(theta) for theta in thetas])
+        return losses, grads, val
+
+    def gradient_near(self, theta):
+        """The gradient of :meth:`evaluate`, taken from near the minimum.
+
+        The one product an epoch that steps on the statistics needs (without
+        guarding against overflow: the caller does, once for many epochs).
+        """
+        theta_r, _, grad_r = self._anchor()
+        return grad_r + self._double_hessian @ (theta - theta_r)
+
+    def _anchor(self):
+        """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
+        if self._anchored is None:
+            lam, V, keep, _ = self.eigen()
+            Vk = V[:, keep]
+            theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
+            with np.errstate(over="ignore", invalid="ignore"):
+                per_target = self.moments.mse_per_column(self.T.T @ theta_r)
+                per_target += self.penalty.per_column(theta_r)
+            self._anchored = theta_r, per_target, self.gradient(theta_r)
+            self._double_hessian = 2.0 * self.hessian
+        return self._anchored
 
     def initial_losses(self, theta0):
         """Training and validation losses where the descent starts."""
@@ -245,7 +199,7 @@ class GramObjective:
     def eigen(self):
         """``lam, V, keep, lam_max`` of ``hessian``; ``keep`` masks the curved modes."""
         if self._eigen is None:
-            self._eigen = _eigen(self.hessian)
+            self._eigen = eigen(self.hessian)
         return self._eigen
 
     def largest_eigenvalue(self):
@@ -260,13 +214,14 @@ class GramObjective:
     def gap(self, gradient):
         """The excess of the objective over its minimum, from the gradient there.
 
+        ``gradient`` may be a stack of them, shape (n, n_params, n_targets).
         Exact on the curved modes of the scaled Hessian; the modes below the
         cut-off are charged at the rounding floor of the curvature (see the
         module docstring).
         """
         if self._scaled is None:
-            self._scaled = _scaled_spectrum(self.hessian)
-        return _spectral_gap(*self._scaled, gradient, self.target_weights)
+            self._scaled = scaled_spectrum(self.hessian)
+        return spectral_gap(*self._scaled, gradient, self.target_weights)
 
 
 class DataObjective:
@@ -359,7 +314,7 @@ class DataObjective:
         self.validation = None
         self._lam_max = self._lam_min = self._spectrum = None
         # The same objective on the standardized basis, to tell the directions
-        # the raw basis cannot resolve (see _check_resolved).
+        # the raw basis cannot resolve (see check_resolved).
         self._standard = None
         if not descent.standardize:
             standard = DescentBasis(basis, True)
@@ -557,10 +512,10 @@ class DataObjective:
         """
         self.largest_eigenvalue()
         if self._spectrum is not None:
-            return _spectral_gap(*self._spectrum, gradient, self.target_weights)
+            return spectral_gap(*self._spectrum, gradient, self.target_weights)
         lam_min = max(
             self.smallest_eigenvalue(),
-            _rounding_curvature(self.n_params, self.largest_eigenvalue()),
+            rounding_curvature(self.n_params, self.largest_eigenvalue()),
         )
         with np.errstate(over="ignore"):
             squares = (gradient**2).sum(axis=0) @ self.target_weights
@@ -578,11 +533,11 @@ class DataObjective:
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = (lambda H: (H + H.T) / 2)(self.hessian_matmat(np.eye(q)))
-            _check_curvature(H)
+            check_curvature(H)
             if self._standard is not None:
                 twin = self._standard.hessian_matmat(np.eye(q))
-                _check_resolved(H, (twin + twin.T) / 2)
-            self._spectrum = _scaled_spectrum(H)
+                check_resolved(H, (twin + twin.T) / 2)
+            self._spectrum = scaled_spectrum(H)
             lam = np.linalg.eigvalsh(H)
             return float(lam[-1]), max(float(lam[0]), 0.0)
         # A fixed start block keeps the fit deterministic.

@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 RANKS = {
     "_loss": 0,
     "_messages": 0,
+    "_spectrum": 0,
     "_outputs": 0,
     "_progress": 0,
     "_validation": 0,

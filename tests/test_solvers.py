@@ -40,6 +40,13 @@ class Quadratic:
         val = None if self.validation is None else self.validation.value(theta)
         return self.value(theta), grad, val
 
+    gradient_near = gradient
+
+    def evaluate_many(self, thetas):
+        losses, grads, vals = zip(*(self.evaluate(theta) for theta in thetas))
+        vals = None if self.validation is None else np.array(vals)
+        return np.array(losses), np.array(grads), vals
+
     def eigen(self):
         lam, V = np.linalg.eigh(self.hessian)
         lam_max = max(float(lam[-1]), 0.0)
@@ -52,7 +59,9 @@ class Quadratic:
         return float(self.eigen()[0][0])
 
     def gap(self, gradient):
-        """The exact excess over the minimum: g^T H^-1 g / 4."""
+        """The exact excess over the minimum: g^T H^-1 g / 4 (of each, stacked)."""
+        if gradient.ndim == 3:
+            return np.array([self.gap(g) for g in gradient])
         return float(0.25 * (gradient * np.linalg.solve(self.hessian, gradient)).sum())
 
     def stepped(self):

@@ -17,6 +17,8 @@ parameters. It is therefore taken in the units of y (those of the model, and of
 is the size, in y's units, of one unit of each column of ``theta``.
 """
 
+import math
+
 import numpy as np
 
 
@@ -53,7 +55,7 @@ class Adam:
         self.v = self.beta_2 * self.v + (1.0 - self.beta_2) * (g * g)
         rate = (
             self.learning_rate
-            * np.sqrt(1.0 - self.beta_2**self.t)
+            * math.sqrt(1.0 - self.beta_2**self.t)
             / (1.0 - self.beta_1**self.t)
         )
-        return theta - rate * self.m / (np.sqrt(self.v) + self.epsilon) / self.unit
+        return theta - (rate / self.unit) * self.m / (np.sqrt(self.v) + self.epsilon)

@@ -153,7 +153,10 @@ def _epochs(plan, objective, theta0, options, monitor, batches):
             # A pass over the batches: the full gradient only serves the monitor.
             return batches.epoch(theta, plan.rule)
 
-    return _SteppedEpochs(objective, theta0, step, options.record_path, monitor)
+    reads_data = batches is not None or not objective.precomputed
+    return _SteppedEpochs(
+        objective, theta0, step, options.record_path, monitor, reads_data
+    )
 
 
 class _ClosedFormEpochs:
@@ -306,9 +309,9 @@ class _SteppedEpochs:
     """Epochs one by one: evaluate at the parameters, then step.
 
     On the statistics an epoch costs O(p^2) and reads no data: epochs are
-    evaluated in growing blocks, which the monitor then sees at once. Reading
-    the data, an epoch is a pass: one at a time, so that no pass is spent
-    beyond the epoch where the monitor stops.
+    stepped in growing blocks, then measured at once, and the monitor sees the
+    block. Reading the data, an epoch is a pass: one at a time, so that no pass
+    is spent beyond the epoch where the monitor stops.
 
     Parameters
     ----------
@@ -319,9 +322,12 @@ class _SteppedEpochs:
     record_path : bool
     monitor : StoppingMonitor
         Whether it certifies (the epochs then provide gaps).
+    reads_data : bool
+        Whether an epoch reads the data (a full pass, or mini-batches): then
+        the monitor sees every epoch before the next is run.
     """
 
-    def __init__(self, objective, theta0, step, record_path, monitor):
+    def __init__(self, objective, theta0, step, record_path, monitor, reads_data):
         self.objective = objective
         self.step = step
         self.certify = monitor.certifies
@@ -331,7 +337,7 @@ class _SteppedEpochs:
         self.best = (0, self.theta)
         self.thetas = [self.theta]
         self.size = 1
-        self.max_size = _STEPPED_BLOCK if objective.precomputed else 1
+        self.max_size = 1 if reads_data else _STEPPED_BLOCK
 
     def block_end(self, k0, max_iter):
         k1 = min(max_iter, k0 + self.size)
@@ -340,6 +346,8 @@ class _SteppedEpochs:
 
     def losses(self, k0, k1):
         """Evaluate epochs k0 to k1 - 1, stepping after each."""
+        if self.objective.precomputed:
+            return self._block(k1 - k0)
         curve, val, gap = [], [], []
         theta = self.theta
         thetas = [theta]
@@ -349,10 +357,7 @@ class _SteppedEpochs:
             val.append(val_loss)
             if self.certify:
                 gap.append(self.objective.gap(grad))
-            with np.errstate(over="ignore", invalid="ignore"):
-                # A diverging step may overflow; the next epoch's loss reports
-                # it as divergence, naming the learning rate.
-                theta = self.step(theta, grad)
+            theta = self._step(theta, grad)
             thetas.append(theta)
         self.thetas = thetas
         return (
@@ -360,6 +365,35 @@ class _SteppedEpochs:
             None if val[0] is None else np.array(val),
             np.array(gap) if self.certify else None,
         )
+
+    def _block(self, n):
+        """n epochs on the statistics: step first, then measure them at once.
+
+        Each step needs only its gradient, a product with the Hessian; the
+        losses and gaps of the block are then evaluated in a few array
+        operations, so that an epoch costs little more than its update.
+        """
+        theta = self.theta
+        thetas, grads = [theta], []
+        gradient, step = self.objective.gradient_near, self.step
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging step may overflow; the loss of the epoch after it
+            # reports the divergence, naming the learning rate.
+            for _ in range(n):
+                grad = gradient(theta)
+                grads.append(grad)
+                theta = step(theta, grad)
+                thetas.append(theta)
+        self.thetas = thetas
+        curve, _, val = self.objective.evaluate_many(np.stack(thetas[:-1]))
+        gap = self.objective.gap(np.stack(grads)) if self.certify else None
+        return curve, val, gap
+
+    def _step(self, theta, grad):
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging step may overflow; the next epoch's loss reports it as
+            # divergence, naming the learning rate.
+            return self.step(theta, grad)
 
     def kept(self, k0, n, best_iter):
         """The first n epochs of the block stand: keep what is asked of them."""

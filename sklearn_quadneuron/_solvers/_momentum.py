@@ -33,6 +33,8 @@ needs about ``k``.
 
 import math
 
+import numpy as np
+
 # A momentum this close to 1 is already a loss of all damping: a tuned value is
 # held below it.
 _MAX_MOMENTUM = 0.999
@@ -56,10 +58,15 @@ class Momentum:
 
     def update(self, theta, grad):
         """The parameters after one update from ``theta`` with gradient ``grad``."""
-        step = -self.learning_rate * grad
-        self.velocity = self.momentum * self.velocity + step
+        step = self.learning_rate * grad
+        # The velocity is this rule's own: updated in place, it costs no copy.
+        if isinstance(self.velocity, np.ndarray):
+            self.velocity *= self.momentum
+            self.velocity -= step
+        else:
+            self.velocity = -step
         if self.nesterov:
-            return theta + (self.momentum * self.velocity + step)
+            return theta + (self.momentum * self.velocity - step)
         return theta + self.velocity
 
 
