@@ -109,6 +109,8 @@ HELP = {
         "--learning-rate": "(default: 0.1)",
         "--seed": "(default: 0)",
         "--plot-dir": "(default: no figures)",
+        "--solver": "(default: gd)",
+        "--animate": "(default: no animation)",
     },
     "fit": {
         "--target": "(required)",
@@ -365,6 +367,11 @@ USAGE_ERRORS = {
     "not an integer": (
         ["demo", "--epochs", "abc"],
         "argument --epochs: expected an integer, got 'abc'",
+    ),
+    "demo solver": (
+        ["demo", "--solver", "sgd"],
+        "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
+        "got 'sgd'",
     ),
     "demo learning rate": (
         ["demo", "--learning-rate", "-1"],

@@ -165,6 +165,13 @@ def _demo(commands):
         help="step size; 'auto' picks a step that provably converges",
     )
     demo.add_argument(
+        "--solver",
+        type=str,
+        default="gd",
+        metavar="{gd,momentum,nesterov,adam}",
+        help="the optimizer; the article's is gd, plain gradient descent",
+    )
+    demo.add_argument(
         "--seed", type=seed, default=0, metavar="N", help="seed of the data"
     )
     demo.add_argument(
@@ -175,6 +182,16 @@ def _demo(commands):
             "write the article's four figures as PNG files in DIR (created if "
             "needed): fit, loss_curve, parameters, loss_surface. Needs matplotlib, "
             "from the 'plot' extra (default: no figures)"
+        ),
+    )
+    demo.add_argument(
+        "--animate",
+        type=Path,
+        metavar="FILE.gif",
+        help=(
+            "write an animated GIF of the descent: the curve moving over the data "
+            "and the path on the loss surface. Needs matplotlib, from the 'plot' "
+            "extra (default: no animation)"
         ),
     )
     return demo
