@@ -162,7 +162,9 @@ class GramObjective:
             e = thetas - theta_r
             He = np.matmul(self.hessian, e)
             per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
-            losses = per_target @ self.target_weights
+            # A mean of squares: rounding near a minimum of 0 must not make it
+            # negative.
+            losses = np.maximum(per_target, 0.0) @ self.target_weights
             grads = grad_r + 2.0 * He
         val = None
         if self.validation is not None:

@@ -110,6 +110,18 @@ def test_standardized_basis_equals_the_numpy_loop(solver, precompute):
     np.testing.assert_allclose(model.intercept_path_, expected[:, 4], rtol=1e-9)
 
 
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("solver", ["momentum", "nesterov"])
+def test_losses_at_an_exact_fit_are_never_negative(article, solver, standardize):
+    # The data lie on the curve: the minimum is 0, reached to rounding.
+    X, y = article
+    model = QuadraticGDRegressor(
+        solver=solver, standardize=standardize, max_iter=300, tol=None
+    ).fit(X, y)
+    assert min(model.loss_curve_) >= 0.0
+    assert model.loss_curve_[-1] < 1e-20
+
+
 def test_several_targets_descend_each_in_its_own_units():
     # Adam steps in the units of y: a target a thousand times larger takes the
     # same steps, so it gets a thousand times less far in relative terms.
