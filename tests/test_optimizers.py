@@ -304,3 +304,28 @@ def test_momentum_with_own_constants_that_falls_short_points_to_auto():
     X, y = load_diabetes(return_X_y=True)
     with pytest.warns(ConvergenceWarning, match="momentum='auto' tune both"):
         QuadraticGDRegressor(solver="momentum", momentum=0.5).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_both_engines_stop_at_the_same_epoch(solver):
+    # Epochs that read the data carry the rounding of a pass: the stall rule
+    # watches them, and must wait out momentum's and Adam's swings.
+    X, y = load_diabetes(return_X_y=True)
+    fits = [
+        QuadraticGDRegressor(solver=solver, precompute=precompute, max_iter=50_000).fit(
+            X, y
+        )
+        for precompute in (True, False)
+    ]
+    assert [fit.stop_reason_ for fit in fits] == ["tol", "tol"]
+    assert fits[0].n_iter_ == fits[1].n_iter_
+    # Both certified within tol of the same minimum (along the flattest
+    # directions the coefficients themselves may differ more).
+    losses = [fit.loss_curve_[-1] for fit in fits]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=2e-6)
+
+
+def test_adam_auto_on_a_constant_target_takes_its_magnitude():
+    X = np.random.default_rng(0).normal(size=(50, 1))
+    model = QuadraticGDRegressor(solver="adam", max_iter=1, tol=None)
+    assert model.fit(X, np.full(50, -40.0)).learning_rate_ == pytest.approx(0.04)

@@ -28,7 +28,8 @@ and a mini-batch's step is not the data's. Their runs are judged diverged only
 when the loss leaves any such transient far behind (:data:`_GROWTH` times the
 curvature ratio above where it started); and the stall rule, which stops a run
 whose loss no longer falls, waits for ``sqrt(L / m)`` times longer with
-momentum, the epochs its oscillations take to die out.
+momentum, the epochs its oscillations take to die out, and ``1 / (1 -
+beta_1)`` times longer with Adam, the epochs its mean gradient spans.
 """
 
 import math
@@ -113,9 +114,14 @@ def plan_descent(options, objective, unit=1.0, batches=None):
     solver, lr, momentum = options.solver, options.learning_rate, options.momentum
     if solver == "adam":
         if lr == "auto":
-            lr = ADAM_LEARNING_RATE * math.sqrt(objective.loss_scale) * _largest(unit)
+            # Constant targets have no spread: their magnitude sets the scale.
+            spread = math.sqrt(objective.loss_scale) or 1.0
+            lr = ADAM_LEARNING_RATE * spread * _largest(unit)
         rule = Adam(lr, options.beta_1, options.beta_2, options.epsilon, unit)
-        return Plan(rule, float(lr), None, _GROWTH)
+        # Adam's steps follow a mean of the gradients over about 1 / (1 -
+        # beta_1) epochs, and its loss rises and falls on that scale.
+        wait = math.ceil(1.0 / (1.0 - options.beta_1))
+        return Plan(rule, float(lr), None, _GROWTH, stall_wait=wait)
     if batches is not None:
         return _mini_batch_plan(solver, lr, momentum, objective, batches)
     if solver == "gd":
