@@ -62,11 +62,10 @@ class QuadraticGDRegressor(*_BASES):
     scikit-learn often ask for, with named, unambiguously ordered coefficients
     (:meth:`get_term_names`, :meth:`equation`, :meth:`to_polynomials`).
 
-    The data is read once: the sufficient statistics of the loss are gathered in
-    one chunked pass, and every epoch then runs on them, whatever the number of
-    samples. It is still the article's gradient descent, epoch by epoch; or, as
-    in :class:`~sklearn.neural_network.MLPRegressor`, descent with momentum,
-    Nesterov's momentum or Adam, on the full batch or on mini-batches.
+    The data is read once into the sufficient statistics of the loss, and every
+    epoch runs on them, whatever the number of samples: the article's gradient
+    descent, epoch by epoch, or as in :class:`~sklearn.neural_network.MLPRegressor`
+    descent with momentum, Nesterov's momentum or Adam, also on mini-batches.
 
     Parameters
     ----------
@@ -124,24 +123,21 @@ class QuadraticGDRegressor(*_BASES):
         never warns.
 
     n_iter_no_change : int, default=5
-        With ``early_stopping=True``: training stops after this many epochs in
-        a row whose validation loss did not fall below ``best - tol * best``.
-        Otherwise, when epochs read the data: a training loss that falls by
-        less than ``1e-12`` of itself this many epochs in a row has stopped
-        falling (``stop_reason_ == "stalled"``, with a warning).
+        With ``early_stopping=True``, the epochs in a row whose validation loss
+        does not fall below ``best - tol * best`` that stop training; otherwise,
+        when epochs read the data, those whose training loss falls by less than
+        ``1e-12`` of itself (``stop_reason_ == "stalled"``, with a warning).
 
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients of
-        the features the descent runs on (standardized ones when
-        ``standardize=True``, raw ``[x**2, x]`` otherwise); never on the
-        intercept.
+        L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients
+        of the features the descent runs on (standardized ones with
+        ``standardize=True``, raw ``[x**2, x]`` otherwise), never the intercept.
 
     standardize : bool, default=True
-        Descend on standardized features (each feature standardized, then
-        squared, then the square standardized), so that one learning rate works
-        whatever the scale and offset of the data; ``coef_`` and ``intercept_``
-        are reported in the data's units either way. ``False`` descends on the raw
-        ``[x**2, x, 1]``, as the article does: needed to reproduce it step by step.
+        Descend on standardized features (each feature standardized, squared,
+        and the square standardized), so that one learning rate suits any scale
+        and offset; ``coef_`` is in the data's units either way. ``False``
+        descends on the raw ``[x**2, x, 1]``, to reproduce the article.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the samples, record the loss on them

@@ -303,27 +303,7 @@ def solve(statistics, start, settings):
     descent = DescentBasis(basis, settings.standardize)
     theta0 = descent.initial(start, train.n_features, train.n_targets)
     loss_unit, weights = _loss_unit(train.reference.y_scale)
-    loss_scale = float(weights @ train.target_variances())
-    reading = None
-    if statistics.engine == "direct" or settings.batch_size is not None:
-        data = statistics.data
-        reading = DataObjective(
-            data.X,
-            data.Y,
-            data.sample_weight,
-            data.mask,
-            descent,
-            settings.alpha,
-            loss_scale,
-            weights,
-            progress=Progress(settings.verbose),
-        )
-    if statistics.engine == "direct":
-        objective = reading
-    else:
-        objective = GramObjective(
-            train, descent, settings.alpha, statistics.held_out, weights
-        )
+    objective, reading = _objectives(statistics, descent, settings, weights)
     loss0, val0 = objective.initial_losses(theta0)
     batches = _mini_batches(settings, reading)
     options = _options(
@@ -363,6 +343,33 @@ def solve(statistics, start, settings):
             )
         )
     return solution
+
+
+def _objectives(statistics, descent, settings, weights):
+    """The objective the epochs are measured on, and the one reading the data.
+
+    The second (None when nothing reads the data) is the first itself when
+    epochs read the data (the direct engine), and serves the mini-batches.
+    """
+    train = statistics.train
+    reading = None
+    if statistics.engine == "direct" or settings.batch_size is not None:
+        data = statistics.data
+        reading = DataObjective(
+            data.X,
+            data.Y,
+            data.sample_weight,
+            data.mask,
+            descent,
+            settings.alpha,
+            float(weights @ train.target_variances()),
+            weights,
+            progress=Progress(settings.verbose),
+        )
+    if statistics.engine == "direct":
+        return reading, reading
+    gram = GramObjective(train, descent, settings.alpha, statistics.held_out, weights)
+    return gram, reading
 
 
 def _options(settings, **overrides):

@@ -538,12 +538,10 @@ class FitStatistics:
 
 
 def choose_engine(precompute, n_samples, n_features, n_targets, max_iter):
-    """``"statistics"`` or ``"direct"``: as ``precompute`` says, or the cheaper.
-
-    ``precompute`` is the estimator's: True for the statistics, False for a
-    pass over the data every epoch, "auto" for the cheaper by rough operation
-    counts: forming the statistics and diagonalising their Hessian, against
-    reading the expanded data for a typical run of epochs.
+    """``"statistics"`` (``precompute`` True) or ``"direct"`` (False), or for
+    "auto" the cheaper by rough operation counts: forming the statistics and
+    diagonalising their Hessian, against reading the expanded data for a
+    typical run of epochs.
     """
     if precompute != "auto":
         return "statistics" if precompute else "direct"

@@ -246,53 +246,7 @@ def _fit(commands):
 
 
 def _add_estimator_options(fit):
-    fit.add_argument(
-        "--solver",
-        type=str,
-        default="gd",
-        metavar="{gd,momentum,nesterov,adam}",
-        help=(
-            "the optimizer: plain gradient descent, the heavy ball's momentum, "
-            "Nesterov's accelerated gradient, or Adam"
-        ),
-    )
-    fit.add_argument(
-        "--learning-rate",
-        type=number_or_auto,
-        default="auto",
-        metavar="X|auto",
-        help="step size; 'auto' tunes it to the curvature of the loss",
-    )
-    fit.add_argument(
-        "--momentum",
-        type=number_or_auto,
-        default="auto",
-        metavar="X|auto",
-        help=(
-            "momentum of --solver momentum or nesterov, in [0, 1); 'auto' tunes "
-            "it with the learning rate"
-        ),
-    )
-    fit.add_argument(
-        "--batch-size",
-        type=positive_integer_or_none,
-        default=None,
-        metavar="N|none",
-        help=(
-            "samples per update: mini-batch descent, reading the data every "
-            "epoch (default: none, the full batch)"
-        ),
-    )
-    fit.add_argument(
-        "--random-state",
-        type=seed,
-        default=None,
-        metavar="N",
-        help=(
-            "seed of the order of the samples with --batch-size (default: none, "
-            "a different order every run)"
-        ),
-    )
+    _add_optimizer_options(fit)
     fit.add_argument(
         "--max-iter", type=integer, default=1000, metavar="N", help="maximum epochs"
     )
@@ -339,6 +293,57 @@ def _add_estimator_options(fit):
         default=0,
         metavar="N",
         help="print the loss every N epochs; 0 prints nothing",
+    )
+
+
+def _add_optimizer_options(fit):
+    """The options of the optimizer: which one, its step, its batches."""
+    fit.add_argument(
+        "--solver",
+        type=str,
+        default="gd",
+        metavar="{gd,momentum,nesterov,adam}",
+        help=(
+            "the optimizer: plain gradient descent, the heavy ball's momentum, "
+            "Nesterov's accelerated gradient, or Adam"
+        ),
+    )
+    fit.add_argument(
+        "--learning-rate",
+        type=number_or_auto,
+        default="auto",
+        metavar="X|auto",
+        help="step size; 'auto' tunes it to the curvature of the loss",
+    )
+    fit.add_argument(
+        "--momentum",
+        type=number_or_auto,
+        default="auto",
+        metavar="X|auto",
+        help=(
+            "momentum of --solver momentum or nesterov, in [0, 1); 'auto' tunes "
+            "it with the learning rate"
+        ),
+    )
+    fit.add_argument(
+        "--batch-size",
+        type=positive_integer_or_none,
+        default=None,
+        metavar="N|none",
+        help=(
+            "samples per update: mini-batch descent, reading the data every "
+            "epoch (default: none, the full batch)"
+        ),
+    )
+    fit.add_argument(
+        "--random-state",
+        type=seed,
+        default=None,
+        metavar="N",
+        help=(
+            "seed of the order of the samples with --batch-size (default: none, "
+            "a different order every run)"
+        ),
     )
 
 
