@@ -1,7 +1,7 @@
 """
-=============================================================
+=================================================================
 Racing the optimizers: gradient descent, momentum, Nesterov, Adam
-=============================================================
+=================================================================
 
 The article trains its neuron with plain gradient descent. Neural networks are
 usually trained with its descendants: momentum, Nesterov's accelerated

@@ -516,7 +516,7 @@ def _draw_contours(ax, GX, GY, loss, levels, surface_kwargs):
 
 # Colors and markers of several paths, readable on the viridis contours and in
 # the legend.
-_PATH_COLORS = ("tab:red", "black", "tab:orange", "magenta", "white", "tab:cyan")
+_PATH_COLORS = ("tab:red", "black", "tab:orange", "magenta", "tab:blue", "white")
 _PATH_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
