@@ -25,8 +25,8 @@ from ._solvers import (
     MiniBatches,
     OutOfRangeError,
     largest_stable_step,
+    plan_descent,
 )
-from ._solvers._rules import plan_descent
 
 # The loss is resolved to this fraction of its scale (the variance of y, or the
 # initial loss): below it, changes are rounding, not progress.

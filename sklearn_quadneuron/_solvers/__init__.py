@@ -16,7 +16,7 @@ plain gradient descent (``_rules``), momentum and Nesterov's momentum
 from ._gd import DescentOptions, GradientDescent, OutOfRangeError
 from ._momentum import largest_stable_step
 from ._monitor import DescentResult, StoppingMonitor
-from ._rules import ADAM_LEARNING_RATE, SOLVERS, safe_step
+from ._rules import ADAM_LEARNING_RATE, SOLVERS, plan_descent, safe_step
 from ._sgd import MiniBatches
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "OutOfRangeError",
     "StoppingMonitor",
     "largest_stable_step",
+    "plan_descent",
     "safe_step",
 ]
