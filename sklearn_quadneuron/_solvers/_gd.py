@@ -89,8 +89,8 @@ class GradientDescent:
         objective : objective
             With ``evaluate``, ``gap``, ``largest_eigenvalue``,
             ``smallest_eigenvalue``, ``loss_scale``, and, when ``precomputed``
-            is true, its ``hessian``, ``linear``, ``eigen`` and ``validation``
-            (or None).
+            is true, its ``hessian``, ``linear``, ``eigen``, ``validation`` (or
+            None), ``evaluate_many`` and ``gradient_near``.
         theta0 : ndarray of shape (n_params, n_targets)
         loss_floor : float
             Rounding of the loss (see :class:`StoppingMonitor`).
@@ -105,6 +105,8 @@ class GradientDescent:
         """
         opts = self.options
         plan = plan_descent(opts, objective, unit, batches)
+        # Epochs that read the data carry its rounding, and cost a pass each.
+        reads_data = batches is not None or not objective.precomputed
         monitor = StoppingMonitor(
             opts.tol,
             opts.n_iter_no_change,
@@ -112,11 +114,11 @@ class GradientDescent:
             validation_floor,
             opts.report,
             resolution,
-            stalls=batches is not None or not objective.precomputed,
+            stalls=reads_data,
             max_growth=plan.max_growth,
             stall_wait=plan.stall_wait,
         )
-        epochs = _epochs(plan, objective, theta0, opts, monitor, batches)
+        epochs = _epochs(plan, objective, theta0, opts, monitor, batches, reads_data)
         k0 = 0
         while k0 < opts.max_iter and not monitor.finished:
             k1 = epochs.block_end(k0, opts.max_iter)
@@ -140,7 +142,7 @@ class GradientDescent:
         return result
 
 
-def _epochs(plan, objective, theta0, options, monitor, batches):
+def _epochs(plan, objective, theta0, options, monitor, batches, reads_data):
     """Closed-form epochs for full-batch "gd" on the statistics, else stepped."""
     if options.solver == "gd" and batches is None and objective.precomputed:
         return _ClosedFormEpochs(
@@ -153,7 +155,6 @@ def _epochs(plan, objective, theta0, options, monitor, batches):
             # A pass over the batches: the full gradient only serves the monitor.
             return batches.epoch(theta, plan.rule)
 
-    reads_data = batches is not None or not objective.precomputed
     return _SteppedEpochs(
         objective, theta0, step, options.record_path, monitor, reads_data
     )
