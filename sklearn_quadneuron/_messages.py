@@ -133,6 +133,13 @@ def _advice(settings, result, max_stable, condition):
             "batch_size, or use batch_size=None (full batch), which converges to "
             "the minimum."
         )
+    if settings.solver == "adam" and not settings.standardize:
+        return (
+            "Adam moves each parameter by about learning_rate per epoch, in the "
+            "units of the raw [x**2, x, 1], where one step can be far too large "
+            "for one coefficient and far too small for another: set "
+            "standardize=True."
+        )
     if settings.solver == "adam":
         return (
             "Adam moves each parameter by about learning_rate per epoch "

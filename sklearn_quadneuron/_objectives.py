@@ -42,6 +42,7 @@ import numpy as np
 from ._features import DescentBasis
 from ._loss import L2Penalty
 from ._spectrum import (
+    EIGEN_CUTOFF,
     check_curvature,
     check_resolved,
     eigen,
@@ -314,7 +315,7 @@ class DataObjective:
         self.train_rows = np.flatnonzero(keep)
         self.val_weight = None if mask is None else float(w[mask].sum())
         self.validation = None
-        self._lam_max = self._lam_min = self._spectrum = None
+        self._lam_max = self._lam_min = self._lam_floor = self._spectrum = None
         # The same objective on the standardized basis, to tell the directions
         # the raw basis cannot resolve (see check_resolved).
         self._standard = None
@@ -494,14 +495,16 @@ class DataObjective:
         backstop.
         """
         if self._lam_max is None:
-            self._lam_max, self._lam_min = self._krylov_bounds()
+            self._lam_max, self._lam_floor = self._krylov_bounds()
         return self._lam_max
 
     def smallest_eigenvalue(self):
-        """The smallest eigenvalue of H: exact for up to 96 parameters.
+        """The smallest eigenvalue of H above the rounding cut-off (or 0).
 
-        Beyond, the smallest Ritz value of the block Krylov subspace, an
-        estimate from above (so a gap bound from it may be optimistic).
+        Exact for up to 96 parameters, as on the statistics: directions flat to
+        rounding do not count (the loss does not change along them). Beyond,
+        the smallest Ritz value of the block Krylov subspace above the cut-off,
+        an estimate from above.
         """
         self.largest_eigenvalue()
         return self._lam_min
@@ -516,7 +519,7 @@ class DataObjective:
         if self._spectrum is not None:
             return spectral_gap(*self._spectrum, gradient, self.target_weights)
         lam_min = max(
-            self.smallest_eigenvalue(),
+            self._lam_floor,
             rounding_curvature(self.n_params, self.largest_eigenvalue()),
         )
         with np.errstate(over="ignore"):
@@ -531,7 +534,11 @@ class DataObjective:
             )
 
     def _krylov_bounds(self):
-        """The largest eigenvalue (bounded from above) and the smallest."""
+        """The largest eigenvalue (bounded from above) and the smallest of all.
+
+        Also sets ``_lam_min``, the smallest curved eigenvalue: exactly up to 96
+        parameters, else the smallest Ritz value above the cut-off.
+        """
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = (lambda H: (H + H.T) / 2)(self.hessian_matmat(np.eye(q)))
@@ -540,8 +547,9 @@ class DataObjective:
                 twin = self._standard.hessian_matmat(np.eye(q))
                 check_resolved(H, (twin + twin.T) / 2)
             self._spectrum = scaled_spectrum(H)
-            lam = np.linalg.eigvalsh(H)
-            return float(lam[-1]), max(float(lam[0]), 0.0)
+            lam, _, keep, lam_max = eigen(H)
+            self._lam_min = float(lam[keep].min()) if keep.any() else 0.0
+            return lam_max, max(float(lam[0]), 0.0)
         # A fixed start block keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal((q, _KRYLOV_BLOCK))
         bases = [np.linalg.qr(start)[0]]
@@ -561,4 +569,7 @@ class DataObjective:
         values, vectors = np.linalg.eigh((projected + projected.T) / 2)
         ritz, y = float(values[-1]), vectors[:, -1]
         residual = float(np.linalg.norm(HQ @ y - ritz * (Q @ y)))
+        # Ritz values below the cut-off: a flat direction, as on the statistics.
+        curved = values[values > EIGEN_CUTOFF * ritz]
+        self._lam_min = float(curved[0]) if curved.size else 0.0
         return ritz + residual, max(float(values[0]), 0.0)

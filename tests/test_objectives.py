@@ -305,3 +305,23 @@ def test_sample_curvature_is_the_largest_squared_row(standardize):
     Phi = descent_columns(X, w, standardize)
     expected = float((Phi**2).sum(axis=1).max()) + 0.3
     assert data.sample_curvature() == pytest.approx(expected, rel=1e-9)
+
+
+def test_smallest_eigenvalue_is_that_of_the_curved_directions():
+    # Three samples, five parameters: two directions of the Hessian are flat.
+    # Both objectives report the smallest eigenvalue of the others.
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    ref = reference_from(X, Y, None)
+    stats = accumulate(X, Y, None, ref)
+    gram = GramObjective(
+        stats, DescentBasis(StandardBasis.from_statistics(stats), True), 0.0
+    )
+    moments = feature_moments(X, Y, None, ref)
+    descent = DescentBasis(StandardBasis.from_feature_moments(moments), True)
+    data = DataObjective(X, Y, None, None, descent, 0.0, 1.0)
+    lam = np.linalg.eigvalsh(gram.hessian)
+    curved = lam[lam > 1e-10 * lam[-1]]
+    assert len(curved) == 3
+    assert gram.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-9)
+    assert data.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-6)

@@ -329,3 +329,28 @@ def test_adam_auto_on_a_constant_target_takes_its_magnitude():
     X = np.random.default_rng(0).normal(size=(50, 1))
     model = QuadraticGDRegressor(solver="adam", max_iter=1, tol=None)
     assert model.fit(X, np.full(50, -40.0)).learning_rate_ == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov"])
+def test_fewer_samples_than_parameters_tune_on_the_curved_directions(solver):
+    # Two samples, five parameters: three directions are flat. "auto" is tuned
+    # on the curved ones, on the statistics and reading the data alike (a
+    # momentum of 1 from a flat direction would never settle).
+    X = np.array([[-0.13, 0.10], [0.64, -0.54]])
+    y = np.array([5.7, 4.1])
+    fits = [
+        QuadraticGDRegressor(solver=solver, precompute=precompute).fit(X, y)
+        for precompute in (True, False)
+    ]
+    assert fits[0].momentum_ == pytest.approx(fits[1].momentum_, rel=1e-9)
+    assert fits[0].momentum_ < 0.5
+    assert [fit.stop_reason_ for fit in fits] == ["tol", "tol"]
+    for fit in fits:
+        np.testing.assert_allclose(fit.predict(X), y, rtol=1e-6)
+
+
+def test_adam_on_raw_features_of_another_scale_points_to_standardize():
+    X, y = make_quadratic(300, noise=1.0, random_state=0)
+    model = QuadraticGDRegressor(solver="adam", standardize=False, max_iter=50)
+    with pytest.warns(ConvergenceWarning, match="set standardize=True"):
+        model.fit(1000 * X, y)
