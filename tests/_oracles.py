@@ -78,15 +78,24 @@ def loss_and_gradient(Phi, y, theta, w):
     return float(np.sum(wr * r) / w.sum()), 2.0 * Phi.T @ wr / w.sum()
 
 
-def standardized_columns(X, w):
-    """[u2_1 .. u2_p, u_1 .. u_p, 1] from their definition (tests/test_features)."""
+def standardized_basis(X, w):
+    """[u2_1 .. u2_p, u_1 .. u_p, 1] from their definition, with the mean and std.
+
+    u standardizes x; u2 is u**2 less its projection on u and 1 (the skew
+    E[u**3] times u, and 1), scaled to unit variance.
+    """
     mean = w @ X / w.sum()
     std = np.sqrt(w @ (X - mean) ** 2 / w.sum())
     U = (X - mean) / std
     skew = w @ U**3 / w.sum()
     S = U**2 - 1 - skew * U
     S /= np.sqrt(w @ (S - w @ S / w.sum()) ** 2 / w.sum())
-    return np.column_stack([S, U, np.ones(len(X))])
+    return np.column_stack([S, U, np.ones(len(X))]), mean, std
+
+
+def standardized_columns(X, w):
+    """The columns of :func:`standardized_basis` alone."""
+    return standardized_basis(X, w)[0]
 
 
 def raw_columns(X):

@@ -300,23 +300,10 @@ class LossSurfaceDisplay:
         caller = f"{cls.__name__}.from_estimator"
         _check_matplotlib(caller)
         check_is_fitted(estimator)
-        target = _check_target(estimator, target)
-        _check_count(n_grid, "n_grid")
-        i, j = _check_params(estimator, params)
-        if ranges is not None:
-            ranges = _check_ranges(ranges)
-        X = _check_X(estimator, X, caller)
-        y = _check_y(y, X.shape[0], target, caller)
-        theta = _parameters(estimator, estimator.coef_, estimator.intercept_, target)
-        path = None
-        if hasattr(estimator, "coef_path_"):
-            path = _recorded_path(estimator, target, caller)
-
-        surface = _compute_loss_surface(
-            X, y, theta, (i, j), path=path, ranges=ranges, n_grid=n_grid
+        recorded = [estimator] if hasattr(estimator, "coef_path_") else []
+        display = cls._from_fitted(
+            estimator, recorded, X, y, params, target, ranges, n_grid, caller
         )
-        labels = _article_labels(_parameter_names(estimator))
-        display = cls(**surface, params=(labels[i], labels[j]))
         return display.plot(
             ax=ax,
             kind=kind,
@@ -399,23 +386,9 @@ class LossSurfaceDisplay:
         _check_matplotlib(caller)
         estimators = _check_estimators(estimators, caller)
         first = next(iter(estimators.values()))
-        target = _check_target(first, target)
-        _check_count(n_grid, "n_grid")
-        i, j = _check_params(first, params)
-        if ranges is not None:
-            ranges = _check_ranges(ranges)
-        X = _check_X(first, X, caller)
-        y = _check_y(y, X.shape[0], target, caller)
-        theta = _parameters(first, first.coef_, first.intercept_, target)
-        paths = {
-            name: _recorded_path(estimator, target, caller)
-            for name, estimator in estimators.items()
-        }
-        surface = _compute_loss_surface(
-            X, y, theta, (i, j), paths=paths, ranges=ranges, n_grid=n_grid
+        display = cls._from_fitted(
+            first, estimators, X, y, params, target, ranges, n_grid, caller
         )
-        labels = _article_labels(_parameter_names(first))
-        display = cls(**surface, params=(labels[i], labels[j]))
         return display.plot(
             ax=ax,
             kind=kind,
@@ -423,6 +396,38 @@ class LossSurfaceDisplay:
             surface_kwargs=surface_kwargs,
             path_kwargs=path_kwargs,
         )
+
+    @classmethod
+    def _from_fitted(
+        cls, estimator, recorded, X, y, params, target, ranges, n_grid, caller
+    ):
+        """The display of ``estimator``'s surface with the recorded paths.
+
+        ``recorded``: a list holding the estimator itself, whose path is drawn
+        as the display's ``path``, or a dict of estimators by name, whose paths
+        are its ``paths``; empty draws no path.
+        """
+        target = _check_target(estimator, target)
+        _check_count(n_grid, "n_grid")
+        i, j = _check_params(estimator, params)
+        if ranges is not None:
+            ranges = _check_ranges(ranges)
+        X = _check_X(estimator, X, caller)
+        y = _check_y(y, X.shape[0], target, caller)
+        theta = _parameters(estimator, estimator.coef_, estimator.intercept_, target)
+        paths = {}
+        if isinstance(recorded, dict):
+            paths["paths"] = {
+                name: _recorded_path(other, target, caller)
+                for name, other in recorded.items()
+            }
+        elif recorded:
+            paths["path"] = _recorded_path(estimator, target, caller)
+        surface = _compute_loss_surface(
+            X, y, theta, (i, j), ranges=ranges, n_grid=n_grid, **paths
+        )
+        labels = _article_labels(_parameter_names(estimator))
+        return cls(**surface, params=(labels[i], labels[j]))
 
 
 def _check_estimators(estimators, caller):
