@@ -8,7 +8,8 @@ tracemalloc peak:
 
 - n_samples from 1e4 to 1e7, one feature, 1000 epochs (``tol=None``), next to
   the ``x.sum() + y.sum()`` pass that bounds any method reading the data;
-- n_features from 1 to 200 at n_samples=1e5, with each solver (default ``tol``);
+- n_features from 1 to 200 at n_samples=1e5, with ``precompute=True`` and
+  ``precompute=False`` (default ``tol``);
 - max_iter from 10 to 1e5 at n_samples=1e6 (``tol=None``).
 
 Run ``python benchmarks/bench_scaling.py`` (a few minutes) or ``--quick`` (about
@@ -75,24 +76,24 @@ def sweep_features(widths, n_samples, repeat, budget):
         X = rng.standard_normal((n_samples, p))
         y = X**2 @ rng.uniform(-2, 2, p) + X @ rng.uniform(-2, 2, p) + 1.0
         y += 0.1 * rng.standard_normal(n_samples)
-        auto = fit(X, y).solver_
+        auto = fit(X, y).precompute_
         times = interleaved(
             {
-                solver: (lambda solver=solver: fit(X, y, solver=solver))
-                for solver in ("statistics", "direct")
+                flag: (lambda flag=flag: fit(X, y, precompute=flag))
+                for flag in (True, False)
             },
             rounds=repeat,
             budget=budget,
         )
         row = [p, auto]
-        for solver in ("statistics", "direct"):
-            peak = peak_memory(lambda: fit(X, y, solver=solver))
-            model = times.result[solver]
-            row += [times.median(solver), times.rounds, model.n_iter_, peak]
+        for flag in (True, False):
+            peak = peak_memory(lambda: fit(X, y, precompute=flag))
+            model = times.result[flag]
+            row += [times.median(flag), times.rounds, model.n_iter_, peak]
         row.append(X.nbytes)
         rows.append(row)
         print(
-            f"  p={p}: statistics {fmt_seconds(row[2])}, direct "
+            f"  p={p}: precompute=True {fmt_seconds(row[2])}, False "
             f"{fmt_seconds(row[6])} (auto: {auto})",
             flush=True,
         )
@@ -134,8 +135,8 @@ def figure(samples, features, epochs, n_features_samples, n_epochs_samples, path
 
     ax = axes[1]
     p = [r[0] for r in features]
-    ax.loglog(p, [r[2] for r in features], "o-", label='solver="statistics"')
-    ax.loglog(p, [r[6] for r in features], "s-", label='solver="direct"')
+    ax.loglog(p, [r[2] for r in features], "o-", label="precompute=True")
+    ax.loglog(p, [r[6] for r in features], "s-", label="precompute=False")
     ax.set_xlabel("n_features")
     ax.set_ylabel("seconds")
     ax.set_title(f"n_samples={n_features_samples:,}: time vs n_features")
@@ -225,17 +226,18 @@ def main(argv=None):
     report.section("Time and memory vs n_features")
     report.paragraph(
         f"n_samples={n_features_samples:,}, `X` standard normal, additive quadratic "
-        "target with noise; default parameters (`tol=1e-6`) with each solver, "
-        'interleaved. "auto" is the solver `solver="auto"` picks.'
+        "target with noise; default parameters (`tol=1e-6`) with `precompute=True` "
+        'and `precompute=False`, interleaved. "auto" is the `precompute_` that '
+        '`precompute="auto"` picks.'
     )
     report.table(
         [
             "n_features",
             "auto",
-            "statistics",
+            "True",
             "epochs",
             "peak",
-            "direct",
+            "False",
             "epochs",
             "peak",
             "X.nbytes",

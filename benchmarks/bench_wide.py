@@ -5,10 +5,10 @@
 For 1, 20, 100, 1000 and 2000 features, on additive quadratic data, one process
 times in interleaved rounds:
 
-- ``fit(max_iter=1000, tol=None, solver="statistics")``: exactly 1000 epochs on
+- ``fit(max_iter=1000, tol=None, precompute=True)``: exactly 1000 epochs on
   the gathered statistics; and the statistics pass alone (``gather``);
-- ``fit(solver="direct")`` and ``fit(solver="statistics")`` at the default
-  ``tol``, and what ``solver="auto"`` picks;
+- ``fit(precompute=False)`` and ``fit(precompute=True)`` at the default
+  ``tol``, and what ``precompute="auto"`` picks;
 - numpy's ``Z.T @ Z`` of ``Z = [X**2, X, y]`` (built beforehand, not timed),
   with BLAS's own threads and with one thread: the Gram any least-squares
   method on the expanded matrix must form;
@@ -121,10 +121,10 @@ def one_width(p, n, rounds, budget):
     Z = np.column_stack([X**2, X, y])
     Y = y[:, None]
     methods = {
-        STATS: lambda: ours(X, y, max_iter=1000, tol=None, solver="statistics"),
+        STATS: lambda: ours(X, y, max_iter=1000, tol=None, precompute=True),
         PASS: lambda: gather(X, Y),
-        STATS_TOL: lambda: ours(X, y, solver="statistics"),
-        DIRECT_TOL: lambda: ours(X, y, solver="direct"),
+        STATS_TOL: lambda: ours(X, y, precompute=True),
+        DIRECT_TOL: lambda: ours(X, y, precompute=False),
         GRAM: lambda: gram(Z),
         GRAM1: lambda: gram_one_thread(Z),
         'Ridge(solver="cholesky") on [X**2, X]': lambda: ridge(X, y),
@@ -204,7 +204,9 @@ def main(argv=None):
                 ]
             )
         report.section(f"{p} features, {n:,} samples ({times.rounds} rounds)")
-        report.paragraph(f'`solver="auto"` picks `"{auto}"` here.')
+        report.paragraph(
+            f'`precompute="auto"` picks `precompute_={auto == "statistics"}` here.'
+        )
         report.table(
             [
                 "method",
@@ -241,7 +243,7 @@ def main(argv=None):
                 (
                     best_gram <= 1.5,
                     f"{p} features: fit(max_iter=1000, tol=None, "
-                    'solver="statistics") <= 1.5x the faster Z.T @ Z',
+                    "precompute=True) <= 1.5x the faster Z.T @ Z",
                     f"{fmt_ratio(best_gram)} (the statistics pass: "
                     f"{pass_share:.0%} of the fit)",
                 ),
@@ -253,7 +255,7 @@ def main(argv=None):
             ]
     report.section("Summary: the crossover")
     report.paragraph(
-        'Per width: what `solver="auto"` picks (the statistics engine whenever '
+        'Per width: what `precompute="auto"` picks (the statistics engine whenever '
         "eight Grams of (2p + 2)**2 floats fit in 512 MiB and there are at "
         "least 2p + 1 samples), the times of both engines at the default "
         "`tol`, and the 1000-epoch statistics fit against the faster of the "

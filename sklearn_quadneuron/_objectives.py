@@ -41,11 +41,16 @@ import numpy as np
 
 from ._features import DescentBasis
 from ._loss import L2Penalty
+from ._spectrum import (
+    EIGEN_CUTOFF,
+    check_curvature,
+    check_resolved,
+    eigen,
+    rounding_curvature,
+    scaled_spectrum,
+    spectral_gap,
+)
 
-# Eigenvalues below this fraction of the largest are numerically zero: those
-# directions of parameter space do not affect the loss, and an iterate keeps its
-# initial component there (as plain gradient descent would, to rounding).
-EIGEN_CUTOFF = 1e-13
 # Raised when one pass over the data overflows float64 whatever the step size.
 NOT_REPRESENTABLE = (
     "The loss or its gradient overflow float64 on this data (the features or "
@@ -60,76 +65,6 @@ _KRYLOV_STEPS = 6
 # A chunk of expanded features is about this large: big enough for BLAS to run at
 # full speed on thousands of columns, small enough to stay out of the way.
 DATA_CHUNK_BYTES = 1 << 24
-
-
-def _rounding_curvature(n_params, lam_max):
-    """The curvature below which float64 cannot tell a direction from flat."""
-    return max(n_params * np.finfo(float).eps * lam_max, np.finfo(float).tiny)
-
-
-def _check_curvature(H):
-    """Every column the descent runs on must curve the loss measurably.
-
-    On raw features of extreme scale (x ~ 1e-135) the curvature along x**2,
-    ~x**4, underflows float64: gradient descent would not see it, and nothing
-    could certify the result.
-    """
-    if np.any(np.diag(H) < np.finfo(float).tiny / np.finfo(float).eps):
-        raise ValueError(
-            "standardize=False cannot be used on these features: the curvature "
-            "of the loss along x**2 or x underflows float64 (features of extreme "
-            "scale). Use standardize=True (the default), or rescale X."
-        )
-
-
-def _check_resolved(H, H_standard):
-    """The raw basis must resolve every direction the standardized one does.
-
-    On features with an offset far beyond their spread (x = 1 +- 1e-12), the
-    raw [x**2, x, 1] are collinear to within rounding: directions that matter
-    look flat, and neither gradient descent nor its certificate could see them.
-    """
-    raw_flat = np.count_nonzero(~_scaled_spectrum(H)[2])
-    if raw_flat > np.count_nonzero(~_scaled_spectrum(H_standard)[2]):
-        raise ValueError(
-            "standardize=False cannot be used on these features: their raw "
-            "[x**2, x, 1] are collinear to within float64's rounding (an offset "
-            "far beyond the spread, or extreme scales). Use standardize=True (the "
-            "default), which centers and scales each feature before squaring it."
-        )
-
-
-def _eigen(H):
-    """``lam, V, keep, lam_max`` of a symmetric H; ``keep`` masks curved modes."""
-    lam, V = np.linalg.eigh(H)
-    lam_max = max(float(lam[-1]), 0.0)
-    keep = lam > EIGEN_CUTOFF * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
-    return lam, V, keep, lam_max
-
-
-def _scaled_spectrum(H):
-    """The eigendecomposition of ``S H S`` (unit diagonal), and ``S``."""
-    diagonal = np.diag(H)
-    with np.errstate(divide="ignore"):
-        scale = np.where(diagonal > 0, 1.0 / np.sqrt(diagonal), 1.0)
-    return (*_eigen(H * scale[:, None] * scale[None, :]), scale)
-
-
-def _spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
-    """``g^T H^+ g / 4`` summed over targets (weighted), flat modes charged.
-
-    ``lam, V, keep, lam_max`` are the scaled Hessian's (``_scaled_spectrum``).
-    A gradient too large to square (a diverging step) gives inf: the caller
-    reports the divergence.
-    """
-    total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = V.T @ (gradient * scale[:, None])
-        total += float(((g[keep] ** 2 / lam[keep][:, None]) @ weights).sum())
-        if not keep.all():
-            floor = _rounding_curvature(lam.shape[0], lam_max)
-            total += float((g[~keep] ** 2 @ weights).sum()) / floor
-    return 0.25 * total
 
 
 class GramObjective:
@@ -172,9 +107,9 @@ class GramObjective:
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
-        _check_curvature(hessian)
+        check_curvature(hessian)
         if not descent.standardize:
-            _check_resolved(hessian, moments.gram()[0])
+            check_resolved(hessian, moments.gram()[0])
         self.moments = moments
         self.T = descent.T
         self.hessian = hessian
@@ -185,7 +120,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = self._scaled = None
+        self._eigen = self._scaled = self._anchored = None
 
     def value(self, theta):
         """The objective at ``theta`` (n_params, n_targets).
@@ -205,9 +140,59 @@ class GramObjective:
         return 2.0 * (self.hessian @ theta - self.linear)
 
     def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None)."""
-        val = None if self.validation is None else self.validation.value(theta)
-        return self.value(theta), self.gradient(theta), val
+        """Training loss, its gradient, and the validation loss (or None).
+
+        Taken from a point near the minimum (see :meth:`evaluate_many`).
+        """
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
+
+    def evaluate_many(self, thetas):
+        """Losses, gradients and validation losses (or None) of a stack of thetas.
+
+        ``thetas`` has shape (n, n_params, n_targets). Each is taken from a
+        point near the minimum, ``theta_r``: ``J(theta) = J(theta_r) + g_r . e
+        + e^T hessian e`` and ``g = g_r + 2 hessian e`` with ``e = theta -
+        theta_r``, exact for a quadratic, so that near the minimum neither the
+        loss nor the gradient cancels its digits against the variance of y.
+        Parameters too far to square give inf or NaN, without a warning: the
+        caller reports them as divergence.
+        """
+        theta_r, per_target_r, grad_r = self._anchor()
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = thetas - theta_r
+            He = np.matmul(self.hessian, e)
+            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
+            # A mean of squares: rounding near a minimum of 0 must not make it
+            # negative.
+            losses = np.maximum(per_target, 0.0) @ self.target_weights
+            grads = grad_r + 2.0 * He
+        val = None
+        if self.validation is not None:
+            val = np.array([self.validation.value(theta) for theta in thetas])
+        return losses, grads, val
+
+    def gradient_near(self, theta):
+        """The gradient of :meth:`evaluate`, taken from near the minimum.
+
+        The one product an epoch that steps on the statistics needs (without
+        guarding against overflow: the caller does, once for many epochs).
+        """
+        theta_r, _, grad_r = self._anchor()
+        return grad_r + self._double_hessian @ (theta - theta_r)
+
+    def _anchor(self):
+        """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
+        if self._anchored is None:
+            lam, V, keep, _ = self.eigen()
+            Vk = V[:, keep]
+            theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
+            with np.errstate(over="ignore", invalid="ignore"):
+                per_target = self.moments.mse_per_column(self.T.T @ theta_r)
+                per_target += self.penalty.per_column(theta_r)
+            self._anchored = theta_r, per_target, self.gradient(theta_r)
+            self._double_hessian = 2.0 * self.hessian
+        return self._anchored
 
     def initial_losses(self, theta0):
         """Training and validation losses where the descent starts."""
@@ -217,7 +202,7 @@ class GramObjective:
     def eigen(self):
         """``lam, V, keep, lam_max`` of ``hessian``; ``keep`` masks the curved modes."""
         if self._eigen is None:
-            self._eigen = _eigen(self.hessian)
+            self._eigen = eigen(self.hessian)
         return self._eigen
 
     def largest_eigenvalue(self):
@@ -232,13 +217,14 @@ class GramObjective:
     def gap(self, gradient):
         """The excess of the objective over its minimum, from the gradient there.
 
+        ``gradient`` may be a stack of them, shape (n, n_params, n_targets).
         Exact on the curved modes of the scaled Hessian; the modes below the
         cut-off are charged at the rounding floor of the curvature (see the
         module docstring).
         """
         if self._scaled is None:
-            self._scaled = _scaled_spectrum(self.hessian)
-        return _spectral_gap(*self._scaled, gradient, self.target_weights)
+            self._scaled = scaled_spectrum(self.hessian)
+        return spectral_gap(*self._scaled, gradient, self.target_weights)
 
 
 class DataObjective:
@@ -326,11 +312,12 @@ class DataObjective:
         w = np.ones(n) if sample_weight is None else sample_weight
         keep = np.ones(n, bool) if mask is None else ~mask
         self.train_weight = float(w[keep].sum())
+        self.train_rows = np.flatnonzero(keep)
         self.val_weight = None if mask is None else float(w[mask].sum())
         self.validation = None
-        self._lam_max = self._lam_min = self._spectrum = None
+        self._lam_max = self._lam_min = self._lam_floor = self._spectrum = None
         # The same objective on the standardized basis, to tell the directions
-        # the raw basis cannot resolve (see _check_resolved).
+        # the raw basis cannot resolve (see check_resolved).
         self._standard = None
         if not descent.standardize:
             standard = DescentBasis(basis, True)
@@ -359,6 +346,30 @@ class DataObjective:
             ]
         )
 
+    def _centered_columns(self, X):
+        """``S = T**2`` and ``T = X - center`` on the active columns of rows X."""
+        # Only the active columns: a constant column has no coefficient, and
+        # with standardize=False (center 0) its square may overflow float64
+        # even though it would only ever be multiplied by zero.
+        if self._all_active:
+            # The common case: no column to leave out, no copy to select.
+            T = np.subtract(X, self.center)
+            S = T * T
+        else:
+            T = np.subtract(X[:, self.lin], self.center[self.lin])
+            S = np.subtract(X[:, self.quad], self.center[self.quad])
+            S *= S
+        return S, T
+
+    def _residuals(self, S, T, A, B, C, Y):
+        """``y_hat - y`` in y_ref units (``y_hat`` alone when Y is None)."""
+        r = S @ A
+        r += T @ B
+        r += C
+        if Y is not None:
+            r -= (Y - self.basis.y_loc) / self.basis.y_scale
+        return r
+
     def _passes(self, theta, targets):
         """One pass: squared residuals (train, held out) and the gradient sums."""
         A, B, C = self._centered(theta)
@@ -370,23 +381,8 @@ class DataObjective:
         train_sq, held_sq = np.zeros(k), np.zeros(k)
         for start in range(0, n, self.rows):
             stop = min(start + self.rows, n)
-            # Only the active columns: a constant column has no coefficient, and
-            # with standardize=False (center 0) its square may overflow float64
-            # even though it would only ever be multiplied by zero.
-            X = self.X[start:stop]
-            if self._all_active:
-                # The common case: no column to leave out, no copy to select.
-                T = np.subtract(X, self.center)
-                S = T * T
-            else:
-                T = np.subtract(X[:, self.lin], self.center[self.lin])
-                S = np.subtract(X[:, self.quad], self.center[self.quad])
-                S *= S
-            r = S @ A
-            r += T @ B
-            r += C
-            if targets:
-                r -= (self.Y[start:stop] - self.basis.y_loc) / self.basis.y_scale
+            S, T = self._centered_columns(self.X[start:stop])
+            r = self._residuals(S, T, A, B, C, self.Y[start:stop] if targets else None)
             wr = r if self.w is None else r * self.w[start:stop, None]
             if self.mask is not None:
                 held = self.mask[start:stop]
@@ -419,6 +415,47 @@ class DataObjective:
 
     def value(self, theta):
         return self.evaluate(theta)[0]
+
+    @property
+    def n_train(self):
+        """Number of training samples: rows of positive weight, not held out."""
+        return self.train_rows.shape[0]
+
+    def batch_gradient(self, theta, rows):
+        """The gradient of the loss on a batch of training samples.
+
+        ``rows`` are positions among the training samples (``train_rows``):
+        the gradient is the weighted mean of theirs, plus the penalty's.
+        """
+        A, B, C = self._centered(theta)
+        index = self.train_rows[rows]
+        S, T = self._centered_columns(self.X[index])
+        r = self._residuals(S, T, A, B, C, self.Y[index])
+        if self.w is None:
+            wr, weight = r, r.shape[0]
+        else:
+            w = self.w[index]
+            wr, weight = r * w[:, None], w.sum()
+        grad = self._chain(S.T @ wr, T.T @ wr, wr.sum(axis=0))
+        return 2.0 * grad / weight + self.penalty.gradient(theta)
+
+    def sample_curvature(self):
+        """``max_i ||phi_i||**2`` over the training samples, plus the penalty's.
+
+        ``phi_i`` are the sample's expanded features in the descent basis: the
+        curvature of its own loss, half of it, along ``phi_i``.
+        """
+        largest = 0.0
+        train = self.train_rows
+        for start in range(0, train.shape[0], self.rows):
+            S, T = self._centered_columns(self.X[train[start : start + self.rows]])
+            with np.errstate(over="ignore", invalid="ignore"):
+                quad = S * self.quad_factor + self.quad_shift
+                quad += T[:, self.quad_pos] * self.quad_lin
+                lin = T * self.lin_factor
+                norms = (quad**2).sum(axis=1) + (lin**2).sum(axis=1) + 1.0
+            largest = max(largest, float(norms.max()))
+        return largest + self.penalty.alpha
 
     def initial_losses(self, theta0):
         """Training and validation losses where the descent starts.
@@ -458,14 +495,16 @@ class DataObjective:
         backstop.
         """
         if self._lam_max is None:
-            self._lam_max, self._lam_min = self._krylov_bounds()
+            self._lam_max, self._lam_floor = self._krylov_bounds()
         return self._lam_max
 
     def smallest_eigenvalue(self):
-        """The smallest eigenvalue of H: exact for up to 96 parameters.
+        """The smallest eigenvalue of H above the rounding cut-off (or 0).
 
-        Beyond, the smallest Ritz value of the block Krylov subspace, an
-        estimate from above (so a gap bound from it may be optimistic).
+        Exact for up to 96 parameters, as on the statistics: directions flat to
+        rounding do not count (the loss does not change along them). Beyond,
+        the smallest Ritz value of the block Krylov subspace above the cut-off,
+        an estimate from above.
         """
         self.largest_eigenvalue()
         return self._lam_min
@@ -478,10 +517,10 @@ class DataObjective:
         """
         self.largest_eigenvalue()
         if self._spectrum is not None:
-            return _spectral_gap(*self._spectrum, gradient, self.target_weights)
+            return spectral_gap(*self._spectrum, gradient, self.target_weights)
         lam_min = max(
-            self.smallest_eigenvalue(),
-            _rounding_curvature(self.n_params, self.largest_eigenvalue()),
+            self._lam_floor,
+            rounding_curvature(self.n_params, self.largest_eigenvalue()),
         )
         with np.errstate(over="ignore"):
             squares = (gradient**2).sum(axis=0) @ self.target_weights
@@ -495,17 +534,22 @@ class DataObjective:
             )
 
     def _krylov_bounds(self):
-        """The largest eigenvalue (bounded from above) and the smallest."""
+        """The largest eigenvalue (bounded from above) and the smallest of all.
+
+        Also sets ``_lam_min``, the smallest curved eigenvalue: exactly up to 96
+        parameters, else the smallest Ritz value above the cut-off.
+        """
         q = self.n_params
         if q <= _KRYLOV_BLOCK * _KRYLOV_STEPS:
             H = (lambda H: (H + H.T) / 2)(self.hessian_matmat(np.eye(q)))
-            _check_curvature(H)
+            check_curvature(H)
             if self._standard is not None:
                 twin = self._standard.hessian_matmat(np.eye(q))
-                _check_resolved(H, (twin + twin.T) / 2)
-            self._spectrum = _scaled_spectrum(H)
-            lam = np.linalg.eigvalsh(H)
-            return float(lam[-1]), max(float(lam[0]), 0.0)
+                check_resolved(H, (twin + twin.T) / 2)
+            self._spectrum = scaled_spectrum(H)
+            lam, _, keep, lam_max = eigen(H)
+            self._lam_min = float(lam[keep].min()) if keep.any() else 0.0
+            return lam_max, max(float(lam[0]), 0.0)
         # A fixed start block keeps the fit deterministic.
         start = np.random.default_rng(0).standard_normal((q, _KRYLOV_BLOCK))
         bases = [np.linalg.qr(start)[0]]
@@ -525,4 +569,7 @@ class DataObjective:
         values, vectors = np.linalg.eigh((projected + projected.T) / 2)
         ritz, y = float(values[-1]), vectors[:, -1]
         residual = float(np.linalg.norm(HQ @ y - ritz * (Q @ y)))
+        # Ritz values below the cut-off: a flat direction, as on the statistics.
+        curved = values[values > EIGEN_CUTOFF * ritz]
+        self._lam_min = float(curved[0]) if curved.size else 0.0
         return ritz + residual, max(float(values[0]), 0.0)

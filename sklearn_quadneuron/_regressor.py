@@ -25,19 +25,16 @@ from ._callbacks import (
     has_callbacks,
     replay_epochs,
 )
+from ._gathering import gather_dask, gather_in_memory, starting_point
 from ._outputs import ReadableTermsMixin
-from ._progress import Progress
 from ._solve import FitSettings, solve
-from ._statistics import gather_fit_statistics, gather_more
+from ._solvers import SOLVERS
+from ._statistics import gather_more
 from ._validation import (
     FLOAT_DTYPES,
-    InitialValues,
-    check_history,
-    check_start,
+    check_fit_settings,
     check_targets,
     is_dask,
-    record_features,
-    split_seed,
     validate_fit_input,
 )
 
@@ -53,7 +50,7 @@ if CallbackSupportMixin is not None:
 
 
 class QuadraticGDRegressor(*_BASES):
-    """A quadratic neuron trained by full-batch gradient descent.
+    """A quadratic neuron trained by gradient descent.
 
     Fits ``y_hat = intercept + sum_j (a_j * x_j**2 + b_j * x_j)`` by minimising
     the mean squared error with gradient descent, using the analytic gradients of
@@ -65,19 +62,50 @@ class QuadraticGDRegressor(*_BASES):
     scikit-learn often ask for, with named, unambiguously ordered coefficients
     (:meth:`get_term_names`, :meth:`equation`, :meth:`to_polynomials`).
 
-    The data is read once: the sufficient statistics of the loss are gathered in
-    one chunked pass, and every epoch then runs on them, whatever the number of
-    samples. It is still the article's gradient descent, epoch by epoch.
+    The data is read once into the sufficient statistics of the loss, and every
+    epoch runs on them, whatever the number of samples: the article's gradient
+    descent, epoch by epoch, or as in :class:`~sklearn.neural_network.MLPRegressor`
+    descent with momentum, Nesterov's momentum or Adam, also on mini-batches.
 
     Parameters
     ----------
+    solver : {"gd", "momentum", "nesterov", "adam"}, default="gd"
+        The optimizer, with ``MLPRegressor``'s update rules: plain gradient
+        descent (the article's), the heavy ball's momentum, Nesterov's
+        accelerated gradient (``MLPRegressor``'s ``"sgd"`` without and with
+        ``nesterovs_momentum``), or Adam. See the User Guide.
+
     learning_rate : float or "auto", default="auto"
-        Step size of gradient descent. ``"auto"`` uses ``1 / L``, ``L`` being the
-        largest eigenvalue of the loss Hessian on the (standardized) features: a
-        step that provably converges on any data (with ``solver="direct"`` and
-        more than 96 parameters, ``L`` is bounded from above by a block Krylov
-        estimate, a few percent larger, so the step is a little shorter). A
-        float must be > 0; too large a value raises :class:`DivergenceError`.
+        Step size. ``"auto"`` tunes it to the curvature of the loss, from the
+        extreme eigenvalues of its Hessian (with ``momentum="auto"``, both are
+        the fastest constants for a quadratic): ``1 / L`` for ``"gd"``, ``L``
+        the largest; for ``"adam"``, 0.001 times the standard deviation of y
+        (Adam steps in the parameters' units); with ``batch_size``, the largest
+        step batches of that size take safely. Too large a value raises
+        :class:`DivergenceError`. ``learning_rate_`` records the value.
+
+    momentum : float or "auto", default="auto"
+        Momentum of ``"momentum"`` and ``"nesterov"``, in `[0, 1)`; the other
+        solvers ignore it. ``"auto"`` tunes it with the learning rate to the
+        loss's curvature (Polyak's and Nesterov's constants), where
+        ``MLPRegressor``'s fixed default 0.9 suits no data in particular; 0.9
+        with ``batch_size``. ``momentum_`` records the value.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment of the gradient, in `[0, 1)`.
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment of the gradient, in `[0, 1)`.
+
+    epsilon : float, default=1e-8
+        Adam's term for numerical stability, > 0.
+
+    batch_size : int or None, default=None
+        ``None``: full batch, the article's. An integer: mini-batch descent, one
+        update per batch of that many training samples (their weighted mean
+        gradient), each epoch a pass that reads the data: not with
+        ``precompute=True``, :meth:`partial_fit` or Dask input. At least the
+        number of training samples: full batch.
 
     max_iter : int, default=1000
         Maximum number of epochs (full passes of gradient descent). Values must be
@@ -86,37 +114,30 @@ class QuadraticGDRegressor(*_BASES):
     tol : float or None, default=1e-6
         Bound on the training loss's excess over its minimum, relative to that
         minimum: training stops as converged (``stop_reason_ == "tol"``) only
-        when ``loss - min_loss <= tol * min_loss`` is certified, or the excess is
-        below ``1e-15`` of the variance of y (data the model fits exactly). The
-        excess is computed, not guessed: exactly from the statistics' Hessian,
-        or from the gradient when epochs read the data (exact up to 96
-        parameters, a bound beyond). So the training R^2 is within ``tol * (1 -
-        R^2)`` of the best the model can reach. A fit that cannot certify it
-        within ``max_iter`` epochs warns with :class:`ConvergenceWarning`,
-        saying how far from the minimum it is and what to do. With
-        ``early_stopping=True`` it is the relative tolerance of the validation
-        loss instead (see ``n_iter_no_change``). ``None`` runs exactly
-        ``max_iter`` epochs and never warns.
+        when ``loss - min_loss <= tol * min_loss`` is certified (computed from
+        the gradient and the Hessian; exact up to 96 parameters), or the excess
+        is below ``1e-15`` of the variance of y. Otherwise a
+        :class:`ConvergenceWarning` says how far from the minimum the fit is and
+        what to do. With ``early_stopping=True``, the relative tolerance of the
+        validation loss instead. ``None`` runs exactly ``max_iter`` epochs and
+        never warns.
 
     n_iter_no_change : int, default=5
-        With ``early_stopping=True``: training stops after this many epochs in
-        a row whose validation loss did not fall below ``best - tol * best``.
-        Otherwise, when epochs read the data: a training loss that falls by
-        less than ``1e-12`` of itself this many epochs in a row has stopped
-        falling (``stop_reason_ == "stalled"``, with a warning).
+        With ``early_stopping=True``, the epochs in a row whose validation loss
+        does not fall below ``best - tol * best`` that stop training; otherwise,
+        when epochs read the data, those whose training loss falls by less than
+        ``1e-12`` of itself (``stop_reason_ == "stalled"``, with a warning).
 
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients of
-        the features the descent runs on (standardized ones when
-        ``standardize=True``, raw ``[x**2, x]`` otherwise); never on the
-        intercept.
+        L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients
+        of the features the descent runs on (standardized ones with
+        ``standardize=True``, raw ``[x**2, x]`` otherwise), never the intercept.
 
     standardize : bool, default=True
-        Descend on standardized features (each feature standardized, then
-        squared, then the square standardized), so that one learning rate works
-        whatever the scale and offset of the data; ``coef_`` and ``intercept_``
-        are reported in the data's units either way. ``False`` descends on the raw
-        ``[x**2, x, 1]``, as the article does: needed to reproduce it step by step.
+        Descend on standardized features (each feature standardized, squared,
+        and the square standardized), so that one learning rate suits any scale
+        and offset; ``coef_`` is in the data's units either way. ``False``
+        descends on the raw ``[x**2, x, 1]``, to reproduce the article.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the samples, record the loss on them
@@ -127,8 +148,14 @@ class QuadraticGDRegressor(*_BASES):
         Proportion of samples held out when ``early_stopping=True``. Values must
         be in the range `(0.0, 1.0)`.
 
+    shuffle : bool, default=True
+        With ``batch_size``: a new order of the samples every epoch.
+
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split. Nothing else in the fit is random.
+        Seeds the validation split and, with ``batch_size`` and ``shuffle``,
+        the order of the samples: epoch k's is the k-th ``permutation(n)`` of
+        ``check_random_state(random_state)``, n the training samples of
+        positive weight. Nothing else is random.
 
     warm_start : bool, default=False
         Start from the previous fit's parameters instead of zero.
@@ -140,17 +167,16 @@ class QuadraticGDRegressor(*_BASES):
         Keep the parameters of every epoch in ``coef_path_`` and
         ``intercept_path_``.
 
-    solver : {"auto", "statistics", "direct"}, default="auto"
-        How epochs read the data. ``"statistics"`` gathers the sufficient
-        statistics in one pass (a Gram of ``(2p + k + 1)**2`` numbers for p
-        features and k targets), after which epochs cost nothing; ``"direct"``
-        reads the data every epoch and holds nothing larger than a chunk of it.
-        Both follow the same trajectory. ``"auto"`` takes ``"statistics"``
-        whenever its matrices (about eight copies of the Gram) fit in 512 MiB,
-        up to 1447 features with one target, and there are at least ``2p + 1``
-        samples; ``"direct"`` otherwise. The budget is fixed, so the same data
-        gets the same engine on every machine. :meth:`partial_fit` and Dask
-        input always use the statistics.
+    precompute : "auto" or bool, default="auto"
+        Whether epochs run on statistics gathered in one pass (``True``; the
+        name :class:`~sklearn.linear_model.Lasso` gives this choice), a Gram
+        of ``(2p + k + 1)**2`` numbers for p features and k targets, after
+        which epochs cost nothing; ``False`` reads the data every epoch and
+        holds nothing larger than a chunk of it. Both follow the same
+        trajectory. ``"auto"`` takes ``True`` whenever its matrices (about
+        eight copies of the Gram) fit in 512 MiB, up to 1447 features with one
+        target, and there are at least ``2p + 1`` samples. :meth:`partial_fit`
+        and Dask input always use the statistics.
 
     Attributes
     ----------
@@ -188,8 +214,16 @@ class QuadraticGDRegressor(*_BASES):
     learning_rate_ : float
         The step size used (the value ``"auto"`` resolved to).
 
+    momentum_ : float or None
+        The momentum used (``"auto"`` resolved); 0.0 for ``"gd"``, None for
+        ``"adam"``.
+
     solver_ : str
-        The solver used: ``"statistics"`` or ``"direct"``.
+        The optimizer used.
+
+    precompute_ : bool
+        Whether the epochs ran on the precomputed statistics (``precompute``
+        resolved; False for mini-batches, which read the data).
 
     coef_path_ : ndarray of shape (`n_iter_` + 1, ...)
         Coefficients after each number of updates, 0 to ``n_iter_``. Only with
@@ -228,8 +262,8 @@ class QuadraticGDRegressor(*_BASES):
 
     The article's code uses ``mean(r)`` for the intercept, half the exact
     derivative (as if c had half the learning rate); this estimator uses the
-    exact one. Each epoch updates every parameter by ``-learning_rate *
-    gradient``.
+    exact one. Each epoch of ``"gd"`` updates every parameter by
+    ``-learning_rate * gradient``; the User Guide gives the other solvers' rules.
 
     Because the model is linear in its parameters, the gradient equals
     ``2 (G theta - h)`` with ``G = mean(phi phi^T)`` and ``h = mean(phi y)``
@@ -253,10 +287,16 @@ class QuadraticGDRegressor(*_BASES):
     _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
+        "solver": [StrOptions(set(SOLVERS))],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
+        "momentum": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -264,17 +304,24 @@ class QuadraticGDRegressor(*_BASES):
         "standardize": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "record_path": ["boolean"],
-        "solver": [StrOptions({"auto", "statistics", "direct"})],
+        "precompute": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
         self,
         *,
+        solver="gd",
         learning_rate="auto",
+        momentum="auto",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        batch_size=None,
         max_iter=1000,
         tol=1e-6,
         n_iter_no_change=5,
@@ -282,13 +329,20 @@ class QuadraticGDRegressor(*_BASES):
         standardize=True,
         early_stopping=False,
         validation_fraction=0.1,
+        shuffle=True,
         random_state=None,
         warm_start=False,
         verbose=0,
         record_path=False,
-        solver="auto",
+        precompute="auto",
     ):
+        self.solver = solver
         self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -296,11 +350,12 @@ class QuadraticGDRegressor(*_BASES):
         self.standardize = standardize
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
         self.record_path = record_path
-        self.solver = solver
+        self.precompute = precompute
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -338,10 +393,12 @@ class QuadraticGDRegressor(*_BASES):
             Fitted estimator.
         """
         with _restore_on_failure(self):
-            start = self._start(coef_init, intercept_init)
+            start = starting_point(self, coef_init, intercept_init)
             if is_dask(X) or is_dask(y) or is_dask(sample_weight):
-                statistics, start = self._dask_statistics(X, y, sample_weight, start)
+                check_fit_settings(self, "Dask input")
+                statistics, start = gather_dask(self, X, y, sample_weight, start)
             else:
+                check_fit_settings(self, "fit")
                 # Finiteness is checked while the statistics are gathered, which
                 # reads the data anyway: a separate pass would cost a fifth of
                 # the fit.
@@ -354,7 +411,10 @@ class QuadraticGDRegressor(*_BASES):
                     check_finite=False,
                     start=start,
                 )
-                statistics, start = self._gather(data, self.solver), data.start
+                statistics, start = (
+                    gather_in_memory(self, data, self.precompute),
+                    data.start,
+                )
             return self._solve(statistics, start)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -362,14 +422,12 @@ class QuadraticGDRegressor(*_BASES):
         """Add a chunk of data and descend on everything seen so far.
 
         The chunk's statistics are merged into the model's (the reference
-        location and scale are frozen at the first chunk), then gradient descent
-        runs from the current parameters on the statistics of all the data seen,
-        with the same stopping rule as :meth:`fit`. After the last chunk the model
-        equals :meth:`fit` on the whole data set, once converged. Calling
-        :meth:`fit` starts afresh; ``partial_fit`` after :meth:`fit` continues
-        with the data seen by :meth:`fit` (after a fit by ``solver="direct"``,
-        which keeps no statistics, it starts a new stream from the fitted
-        parameters). ``partial_fit`` always uses the statistics solver.
+        location and scale frozen at the first chunk), then the solver descends
+        from the current parameters on the statistics of all the data seen, as
+        :meth:`fit` does: after the last chunk the model equals :meth:`fit` on
+        the whole data, once converged. After :meth:`fit`, ``partial_fit``
+        continues with the data it saw (a new stream from the fitted parameters
+        after ``precompute=False``, which keeps no statistics).
 
         Parameters
         ----------
@@ -385,18 +443,14 @@ class QuadraticGDRegressor(*_BASES):
         self : object
             Fitted estimator.
         """
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: a validation "
-                "split needs the whole data. Set early_stopping=False, or use fit."
-            )
+        check_fit_settings(self, "partial_fit")
         with _restore_on_failure(self):
             first = not hasattr(self, "coef_")
             data = validate_fit_input(
                 self, X, y, sample_weight, reset=first, check_finite=not first
             )
             if first:
-                return self._solve(self._gather(data, "statistics"), None)
+                return self._solve(gather_in_memory(self, data, True), None)
             check_targets(
                 data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
             )
@@ -406,45 +460,6 @@ class QuadraticGDRegressor(*_BASES):
             return self._solve(statistics, self._form)
 
     # -- the stages of a fit ------------------------------------------------------
-
-    def _start(self, coef_init, intercept_init):
-        """What the descent starts from: initial values, a warm start, or zeros."""
-        if coef_init is not None or intercept_init is not None:
-            return InitialValues(coef_init, intercept_init)
-        if self.warm_start and hasattr(self, "_form"):
-            return self._form
-        return None
-
-    def _gather(self, data, engine):
-        progress = Progress(self.verbose)
-        n_samples, n_features = data.X.shape
-        progress.begin(
-            f"Reading the data once: {n_samples} samples, {n_features} features"
-        )
-        statistics = gather_fit_statistics(
-            data, engine, self.max_iter, type(self).__name__
-        )
-        progress.end(f"Gathered what the {statistics.engine} engine needs")
-        return statistics
-
-    def _dask_statistics(self, X, y, sample_weight, start):
-        """Validate Dask input lazily, check the start, and reduce statistics."""
-        from ._dask import dask_statistics, validate_dask_input
-
-        data = validate_dask_input(X, y, sample_weight, type(self).__name__)
-        check_history(
-            self.max_iter,
-            data.n_features,
-            data.n_targets,
-            self.early_stopping,
-            self.record_path,
-        )
-        record_features(self, data.n_features, data.feature_names)
-        start = check_start(start, data.n_features, data.n_targets)
-        split = None
-        if self.early_stopping:
-            split = (split_seed(self.random_state), self.validation_fraction)
-        return dask_statistics(data, split), start
 
     def _solve(self, statistics, start):
         """Descend, let callbacks see the epochs, and record the fitted model."""

@@ -2,22 +2,31 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """From gathered statistics to a fitted model in the data's units.
 
-:func:`solve` builds the basis and the objective the engine calls for, runs the
-optimizer from the starting point, and returns a :class:`Solution`; its
-:meth:`Solution.outcome` is the fitted model in the data's units, with the words
-of any warning. The estimator only records it. Nothing here knows scikit-learn's
-estimator API.
+:func:`solve` builds the basis and the objective the engine calls for (and the
+mini-batches, which read the data), runs the optimizer from the starting point,
+and returns a :class:`Solution`; its :meth:`Solution.outcome` is the fitted
+model in the data's units, with the words of any warning (:mod:`._messages`).
+The estimator only records it. Nothing here knows scikit-learn's estimator API.
 """
 
 import sys
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from ._features import DescentBasis, StandardBasis
+from ._messages import convergence_message, divergence_message, out_of_range_message
 from ._objectives import DataObjective, GramObjective
 from ._progress import Progress
-from ._solvers import DescentOptions, GradientDescent, OutOfRangeError
+from ._solvers import (
+    DescentOptions,
+    GradientDescent,
+    MiniBatches,
+    OutOfRangeError,
+    largest_stable_step,
+    plan_descent,
+)
 
 # The loss is resolved to this fraction of its scale (the variance of y, or the
 # initial loss): below it, changes are rounding, not progress.
@@ -48,6 +57,14 @@ class FitSettings:
     n_iter_no_change: int
     alpha: float
     standardize: bool
+    solver: str = "gd"
+    momentum: object = "auto"
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    batch_size: int | None = None
+    shuffle: bool = True
+    random_state: object = None
     verbose: int = 0
     record_path: bool = False
     keep_path: bool = False
@@ -78,7 +95,9 @@ class FitOutcome:
     best_iter: int
     stop_reason: str
     learning_rate: float
-    engine: str
+    momentum: float | None
+    solver: str
+    precompute: bool
     statistics: object
     y_ndim: int
     coef_path: np.ndarray | None
@@ -100,7 +119,9 @@ class FitOutcome:
             "best_iter_": self.best_iter,
             "stop_reason_": self.stop_reason,
             "learning_rate_": self.learning_rate,
-            "solver_": self.engine,
+            "momentum_": self.momentum,
+            "solver_": self.solver,
+            "precompute_": self.precompute,
             "_form": self.form,
             "_y_ndim": self.y_ndim,
         }
@@ -115,13 +136,16 @@ class FitOutcome:
 class Solution:
     """An optimizer's result with what it takes to read it in the data's units."""
 
-    def __init__(self, result, descent, objective, statistics, settings, loss_unit):
+    def __init__(
+        self, result, descent, objective, statistics, settings, loss_unit, batches
+    ):
         self.result = result
         self.descent = descent
         self.objective = objective
         self.statistics = statistics
         self.settings = settings
         self.loss_unit = loss_unit
+        self.batches = batches
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -139,6 +163,7 @@ class Solution:
             self.statistics,
             self.settings,
             self.loss_unit,
+            self.batches,
         )
 
     def outcome(self):
@@ -182,7 +207,9 @@ class Solution:
             best_iter=int(result.best_iter),
             stop_reason=result.stop_reason,
             learning_rate=float(result.learning_rate),
-            engine=stats.engine,
+            momentum=None if result.momentum is None else float(result.momentum),
+            solver=settings.solver,
+            precompute=stats.engine == "statistics" and self.batches is None,
             statistics=stats.train if stats.engine == "statistics" else None,
             y_ndim=stats.y_ndim,
             coef_path=coef_path,
@@ -211,7 +238,7 @@ class Solution:
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()
         condition = lam_max / lam_min if lam_min > 0 else np.inf
-        return _convergence_message(
+        return convergence_message(
             self.settings,
             self.result,
             self.loss_unit,
@@ -221,9 +248,32 @@ class Solution:
         )
 
     def _max_stable(self):
-        """The step at and beyond which gradient descent cannot converge."""
+        """The learning rate at and beyond which the descent cannot converge.
+
+        None where no such limit is known (Adam; mini-batches, whose batches
+        curve more than the data).
+        """
+        settings = self.settings
+        if settings.solver == "adam" or self.batches is not None:
+            return None
+        momentum = self.result.momentum
         lam_max = self.objective.largest_eigenvalue()
-        return 1.0 / lam_max if lam_max > 0 else np.inf
+        return largest_stable_step(momentum, lam_max, settings.solver == "nesterov")
+
+    def _auto(self, unit):
+        """What "auto" picks here, in words, for the advice after divergence."""
+        settings = self.settings
+        keep_momentum = self.batches is not None or settings.solver == "gd"
+        options = _options(
+            settings,
+            learning_rate="auto",
+            momentum=settings.momentum if keep_momentum else "auto",
+        )
+        plan = plan_descent(options, self.objective, unit, self.batches)
+        text = f"learning_rate={plan.learning_rate:.6g}"
+        if settings.solver in ("momentum", "nesterov"):
+            text += f" and momentum={plan.momentum:.6g}"
+        return text
 
 
 def solve(statistics, start, settings):
@@ -253,32 +303,17 @@ def solve(statistics, start, settings):
     descent = DescentBasis(basis, settings.standardize)
     theta0 = descent.initial(start, train.n_features, train.n_targets)
     loss_unit, weights = _loss_unit(train.reference.y_scale)
-    if statistics.engine == "direct":
-        data = statistics.data
-        objective = DataObjective(
-            data.X,
-            data.Y,
-            data.sample_weight,
-            statistics.mask,
-            descent,
-            settings.alpha,
-            float(weights @ train.target_variances()),
-            weights,
-            progress=Progress(settings.verbose),
-        )
-    else:
-        objective = GramObjective(
-            train, descent, settings.alpha, statistics.held_out, weights
-        )
+    objective, reading = _objectives(statistics, descent, settings, weights)
     loss0, val0 = objective.initial_losses(theta0)
-    options = DescentOptions(
-        learning_rate=settings.learning_rate,
-        max_iter=settings.max_iter,
-        tol=settings.tol,
-        n_iter_no_change=settings.n_iter_no_change,
+    batches = _mini_batches(settings, reading)
+    options = _options(
+        settings,
         record_path=settings.record_path,
         report=_reporter(settings.verbose, loss_unit) if settings.verbose else None,
     )
+    # Adam steps in the units of y: one unit of the descent's parameters of
+    # target t is y_scale[t] of them.
+    unit = np.asarray(train.reference.y_scale, dtype=float)
     scale = objective.loss_scale
     try:
         result = GradientDescent(options).solve(
@@ -289,15 +324,88 @@ def solve(statistics, start, settings):
                 None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
             ),
             resolution=_CERTIFICATE_RESOLUTION * scale,
+            unit=unit,
+            batches=batches,
         )
     except OutOfRangeError as exc:
-        raise ValueError(_out_of_range_message(exc, settings)) from None
-    solution = Solution(result, descent, objective, statistics, settings, loss_unit)
+        raise ValueError(out_of_range_message(exc, settings)) from None
+    solution = Solution(
+        result, descent, objective, statistics, settings, loss_unit, batches
+    )
     if result.diverged_at is not None:
         raise DivergenceError(
-            _divergence_message(settings, result, solution._max_stable(), loss_unit)
+            divergence_message(
+                settings,
+                result,
+                loss_unit,
+                solution._max_stable(),
+                solution._auto(unit),
+            )
         )
     return solution
+
+
+def _objectives(statistics, descent, settings, weights):
+    """The objective the epochs are measured on, and the one reading the data.
+
+    The second (None when nothing reads the data) is the first itself when
+    epochs read the data (the direct engine), and serves the mini-batches.
+    """
+    train = statistics.train
+    reading = None
+    if statistics.engine == "direct" or settings.batch_size is not None:
+        data = statistics.data
+        reading = DataObjective(
+            data.X,
+            data.Y,
+            data.sample_weight,
+            data.mask,
+            descent,
+            settings.alpha,
+            float(weights @ train.target_variances()),
+            weights,
+            progress=Progress(settings.verbose),
+        )
+    if statistics.engine == "direct":
+        return reading, reading
+    gram = GramObjective(train, descent, settings.alpha, statistics.held_out, weights)
+    return gram, reading
+
+
+def _options(settings, **overrides):
+    """The optimizer's options from the fit's settings."""
+    options = {
+        name: getattr(settings, name)
+        for name in (
+            "learning_rate",
+            "max_iter",
+            "tol",
+            "n_iter_no_change",
+            "solver",
+            "momentum",
+            "beta_1",
+            "beta_2",
+            "epsilon",
+        )
+    }
+    return DescentOptions(**{**options, **overrides})
+
+
+def _mini_batches(settings, reading):
+    """The mini-batch epochs asked for, or None for full-batch ones.
+
+    A batch as large as the training set is the full batch itself.
+    """
+    if settings.batch_size is None or settings.batch_size >= reading.n_train:
+        return None
+    return MiniBatches(
+        reading.batch_gradient,
+        reading.n_train,
+        settings.batch_size,
+        settings.shuffle,
+        check_random_state(settings.random_state),
+        reading.sample_curvature,
+    )
 
 
 def _loss_unit(y_scale):
@@ -333,87 +441,3 @@ def _reporter(verbose, loss_unit):
         sys.stdout.flush()
 
     return report
-
-
-def _out_of_range_message(exc, settings):
-    return (
-        f"Gradient descent cannot run on these data: {exc}, in the basis it "
-        "runs on. "
-        + (
-            "With standardize=False the parameters are those of the raw "
-            "[x**2, x, 1], which features of very small or very large "
-            "scale make huge. Use standardize=True (the default), or "
-            "rescale X or y."
-            if not settings.standardize
-            else "Rescale X or y, for example with StandardScaler."
-        )
-    )
-
-
-def _divergence_message(settings, result, max_stable, loss_unit):
-    k = result.diverged_at
-    before = result.loss_curve[k - 1] * loss_unit
-    after = result.loss_curve[k] * loss_unit
-    safe = 0.5 * max_stable
-    text = (
-        f"Gradient descent diverged: with learning_rate={settings.learning_rate!r} "
-        f"the training loss rose from {before:.6g} at epoch {k} to {after:.6g} "
-        f"at epoch {k + 1}. Steps of {max_stable:.6g} or "
-        f"more cannot converge on this data; use learning_rate={safe:.6g} (or "
-        "smaller), or learning_rate='auto', which picks that safe value."
-    )
-    if not settings.standardize:
-        text += " With standardize=True one learning rate suits any data scale."
-    return text
-
-
-def _advice(settings, result, max_stable, condition):
-    """What to change when gradient descent did not reach the optimum."""
-    auto = 0.5 * max_stable
-    if result.slowest_rate < 0:
-        return (
-            "The loss oscillates: the learning rate is close to its stability "
-            f"limit. Lower learning_rate (learning_rate='auto' uses {auto:.3g})."
-        )
-    if settings.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
-        return (
-            f"learning_rate={settings.learning_rate!r} is small for this data: "
-            f"raise it (learning_rate='auto' uses {auto:.3g})."
-        )
-    if not settings.standardize:
-        return (
-            "The raw features [x**2, x] are badly conditioned for gradient "
-            "descent: set standardize=True."
-        )
-    if result.epochs_needed is not None:
-        return (
-            f"Gradient descent needs {result.epochs_needed} epochs on this data: "
-            f"set max_iter={result.epochs_needed} or more."
-        )
-    return (
-        "The data is ill-conditioned: the loss is "
-        f"{condition:.3g} times more curved along some directions of the "
-        "parameters than along others (nearly collinear features), and gradient "
-        "descent needs about that many epochs. Increase max_iter, or remove or "
-        "combine collinear features."
-    )
-
-
-def _convergence_message(settings, result, loss_unit, max_stable, condition, bound):
-    """Why a fit is not certified optimal, how far from it, and what to do."""
-    if result.stop_reason == "stalled":
-        how = (
-            f"the training loss stopped falling for {settings.n_iter_no_change} "
-            f"epochs after {result.n_iter}"
-        )
-    else:
-        how = f"max_iter={settings.max_iter} epochs ran"
-    loss = float(result.loss_curve[-1]) * loss_unit
-    gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
-    relative = gap / optimum if optimum > 0 else np.inf
-    return (
-        f"QuadraticGDRegressor did not converge ({how}): the training loss "
-        f"{loss:.6g} is {'at most ' if bound else ''}{gap:.3g} above its minimum "
-        f"({optimum:.6g}), {relative:.3g} times it, where tol={settings.tol} asks "
-        "for at most tol times it. " + _advice(settings, result, max_stable, condition)
-    )

@@ -75,8 +75,9 @@ def statistics_memory(n_features, n_targets):
     return _GRAM_COPIES * 8 * columns * columns
 
 
-def choose_engine(name, n_samples, n_features, n_targets, max_iter=None):
-    """``"statistics"`` or ``"direct"``: the name given, or the rule of "auto".
+def choose_engine(precompute, n_samples, n_features, n_targets, max_iter=None):
+    """``"statistics"`` (``precompute`` True) or ``"direct"`` (False), or the
+    rule of "auto".
 
     "auto" takes the statistics engine whenever its matrices fit in
     ``STATISTICS_MEMORY`` (512 MiB: up to 1447 features with one target) and
@@ -86,21 +87,22 @@ def choose_engine(name, n_samples, n_features, n_targets, max_iter=None):
     epoch is the cheaper way. ``max_iter`` plays no part: once the statistics
     are gathered, epochs cost nothing.
     """
-    if name != "auto":
-        return name
+    if precompute != "auto":
+        return "statistics" if precompute else "direct"
     fits = statistics_memory(n_features, n_targets) <= STATISTICS_MEMORY
     enough = n_samples >= 2 * n_features + 1
     return "statistics" if fits and enough else "direct"
 
 
-def gather_fit_statistics(data, engine, max_iter, name):
+def gather_fit_statistics(data, precompute, max_iter, name):
     """One pass over validated in-memory data, gathering what the engine needs.
 
     Parameters
     ----------
     data : FitInput
         Validated data, with the held-out rows of an early-stopping split.
-    engine : {"auto", "statistics", "direct"}
+    precompute : "auto" or bool
+        The estimator's choice of engine (see :func:`choose_engine`).
     max_iter : int
         Not used: the choice of "auto" (:func:`choose_engine`) does not depend
         on the number of epochs.
@@ -112,7 +114,7 @@ def gather_fit_statistics(data, engine, max_iter, name):
     statistics : FitStatistics
     """
     X, Y, w, mask = data.X, data.Y, data.sample_weight, data.mask
-    engine = choose_engine(engine, *X.shape, Y.shape[1], max_iter)
+    engine = choose_engine(precompute, *X.shape, Y.shape[1], max_iter)
     if engine == "direct":
         # The direct engine's pass does not look for NaN on its way.
         check_finite_input(name, data)

@@ -116,6 +116,68 @@ def validate_fit_input(
     return FitInput(X, y, Y, sample_weight, start, mask)
 
 
+class IncompatibleParametersError(ValueError):
+    """Parameters valid one by one that cannot run together.
+
+    Attributes
+    ----------
+    parameters : tuple of str
+        The names of the parameters at odds.
+    """
+
+    def __init__(self, message, parameters):
+        super().__init__(message)
+        self.parameters = parameters
+
+
+def check_fit_settings(estimator, source):
+    """Refuse the combinations of parameters that cannot run, before any work.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its ``batch_size``, ``precompute`` and ``early_stopping``.
+    source : {"fit", "partial_fit", "Dask input"}
+        Where the data comes from.
+
+    Mini-batches read the training data batch by batch every epoch: they need
+    the data in memory, all of it at once. Early stopping is allowed with them
+    (as in ``MLPRegressor``): the batches are drawn from the training samples
+    only, and the validation loss is that of the whole held-out split.
+    """
+    batch_size = estimator.batch_size
+    if source == "partial_fit" and estimator.early_stopping:
+        raise ValueError(
+            "partial_fit does not support early_stopping=True: a validation "
+            "split needs the whole data. Set early_stopping=False, or use fit."
+        )
+    if batch_size is None:
+        return
+    if estimator.precompute is True:
+        raise IncompatibleParametersError(
+            f"batch_size={batch_size} reads the training data batch by batch "
+            "every epoch, but precompute=True runs every epoch on statistics "
+            "gathered once, without the data. Set precompute='auto' (the "
+            "default) or False for mini-batches, or batch_size=None for "
+            "full-batch epochs on the statistics.",
+            ("batch_size", "precompute"),
+        )
+    if source == "partial_fit":
+        raise ValueError(
+            f"partial_fit does not support batch_size={batch_size}: it descends "
+            "on the statistics of all the data seen so far, and mini-batches "
+            "would need the earlier chunks themselves. Set batch_size=None, or "
+            "use fit on the whole data."
+        )
+    if source == "Dask input":
+        raise ValueError(
+            f"batch_size={batch_size} cannot be used with Dask input: its "
+            "statistics are reduced without bringing the data into memory, and "
+            "mini-batches read the data every epoch. Set batch_size=None, or "
+            "compute the data into memory first."
+        )
+
+
 def check_finite_input(estimator, data):
     """scikit-learn's own errors for NaN or infinity in X or y, with advice.
 

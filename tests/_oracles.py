@@ -4,8 +4,11 @@
 
 Written plainly, one sample at a time in effect, so that the package's arithmetic
 (statistics, closed forms, chained gradients) is checked against something it
-shares nothing with.
+shares nothing with; and the update rules of the optimizers as scikit-learn's
+MLP writes them, for the loops of the tests.
 """
+
+import math
 
 import numpy as np
 
@@ -44,3 +47,56 @@ def central_differences(f, theta, eps=1e-6):
         step[idx] = eps
         numeric[idx] = (f(theta + step) - f(theta - step)) / (2 * eps)
     return numeric
+
+
+def step_rule(solver, lr, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    """A function ``update(theta, g)`` holding its own state, as in MLP."""
+    state = {"v": 0.0, "m": 0.0, "s": 0.0, "t": 0}
+
+    def update(theta, g):
+        if solver == "gd":
+            return theta - lr * g
+        if solver in ("momentum", "nesterov"):
+            state["v"] = momentum * state["v"] - lr * g
+            if solver == "momentum":
+                return theta + state["v"]
+            return theta + momentum * state["v"] - lr * g
+        state["t"] += 1
+        t = state["t"]
+        state["m"] = beta_1 * state["m"] + (1 - beta_1) * g
+        state["s"] = beta_2 * state["s"] + (1 - beta_2) * g**2
+        rate = lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        return theta - rate * state["m"] / (np.sqrt(state["s"]) + epsilon)
+
+    return update
+
+
+def loss_and_gradient(Phi, y, theta, w):
+    """Weighted MSE (summed over targets) and its gradient."""
+    r = Phi @ theta - y
+    wr = w.reshape(-1, *[1] * (r.ndim - 1)) * r
+    return float(np.sum(wr * r) / w.sum()), 2.0 * Phi.T @ wr / w.sum()
+
+
+def standardized_basis(X, w):
+    """[u2_1 .. u2_p, u_1 .. u_p, 1] from their definition, with the mean and std.
+
+    u standardizes x; u2 is u**2 less its projection on u and 1 (the skew
+    E[u**3] times u, and 1), scaled to unit variance.
+    """
+    mean = w @ X / w.sum()
+    std = np.sqrt(w @ (X - mean) ** 2 / w.sum())
+    U = (X - mean) / std
+    skew = w @ U**3 / w.sum()
+    S = U**2 - 1 - skew * U
+    S /= np.sqrt(w @ (S - w @ S / w.sum()) ** 2 / w.sum())
+    return np.column_stack([S, U, np.ones(len(X))]), mean, std
+
+
+def standardized_columns(X, w):
+    """The columns of :func:`standardized_basis` alone."""
+    return standardized_basis(X, w)[0]
+
+
+def raw_columns(X):
+    return np.column_stack([X**2, X, np.ones(len(X))])

@@ -18,6 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 # Each module may import only modules of a lower rank (or of its own package).
 RANKS = {
     "_loss": 0,
+    "_messages": 0,
+    "_spectrum": 0,
     "_outputs": 0,
     "_progress": 0,
     "_validation": 0,
@@ -30,12 +32,13 @@ RANKS = {
     "_statistics": 3,
     "_solve": 3,
     "_dask": 4,
-    "_regressor": 5,
+    "_gathering": 5,
+    "_regressor": 6,
     "datasets": 0,
-    "__init__": 6,  # the public API
-    "plotting": 6,
-    "_cli": 7,
-    "__main__": 8,
+    "__init__": 7,  # the public API
+    "plotting": 7,
+    "_cli": 8,
+    "__main__": 9,
 }
 
 

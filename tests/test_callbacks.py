@@ -90,3 +90,30 @@ def test_progress_bar_runs_to_the_end(article_data):
 def test_without_callbacks_no_path_is_kept(article_data):
     model = article_model().fit(*article_data)
     assert not hasattr(model, "coef_path_")
+
+
+def test_scoring_monitor_sees_the_momentum_epochs(article_data):
+    # Epochs that step (here the heavy ball on the statistics) are replayed
+    # to the callbacks just as the closed form's are.
+    X, y = article_data
+    monitor = callback.ScoringMonitor(scoring="neg_mean_squared_error")
+    model = QuadraticGDRegressor(
+        solver="momentum",
+        momentum=0.5,
+        standardize=False,
+        learning_rate=0.1,
+        max_iter=8,
+        tol=None,
+    ).set_callbacks(monitor)
+    model.fit(X, y, coef_init=[15, -2], intercept_init=10)
+    epochs = monitor.get_logs().data_as_pandas
+    epochs = epochs[epochs.task_name == "epoch"]
+    Phi = np.column_stack([X[:, 0] ** 2, X[:, 0], np.ones(len(y))])
+    theta, velocity, expected = np.array([15.0, -2.0, 10.0]), 0.0, []
+    for _ in range(8):
+        velocity = 0.5 * velocity - 0.1 * 2 * Phi.T @ (Phi @ theta - y) / len(y)
+        theta = theta + velocity
+        expected.append(np.mean((Phi @ theta - y) ** 2))
+    np.testing.assert_allclose(
+        -epochs.neg_mean_squared_error.to_numpy(), expected, rtol=1e-9
+    )

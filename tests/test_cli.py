@@ -128,6 +128,49 @@ def test_demo_writes_four_figures(capsys, tmp_path):
     assert sorted(p.name for p in directory.iterdir()) == sorted(names)
 
 
+def test_demo_animates_the_descent(capsys, tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "descent.gif"
+    argv = ["--epochs", 12, "--solver", "nesterov", "--learning-rate", 0.05]
+    status, out, err = run(capsys, "demo", *argv, "--animate", path)
+    assert status == 0, err
+    assert f"Animation written: {path} (13 frames)" in out
+    assert "momentum 'auto': " in out
+    frames = []
+    with Image.open(path) as gif:
+        assert gif.n_frames == 13
+        # 8 frames a second, in the GIF's hundredths of a second.
+        assert gif.info["duration"] == 120
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            frames.append(np.asarray(gif.convert("RGB"), dtype=int))
+    # The moving parts are red (the curve, the path): they move frame to frame.
+    red = [
+        set(zip(*np.nonzero((f[..., 0] > 180) & (f[..., 1] < 90) & (f[..., 2] < 90))))
+        for f in frames
+    ]
+    assert all(len(pixels) > 200 for pixels in red)
+    assert all(red[k] != red[k + 1] for k in range(12))
+
+
+def test_demo_animation_frames_are_thinned():
+    from sklearn_quadneuron._cli.animation import MAX_FRAMES, frame_epochs
+
+    np.testing.assert_array_equal(frame_epochs(50), np.arange(51))
+    many = frame_epochs(5000)
+    assert len(many) == MAX_FRAMES and many[0] == 0 and many[-1] == 5000
+    assert np.all(np.diff(many) > 0)
+
+
+def test_demo_animation_needs_a_gif(capsys, tmp_path):
+    status, out, err = run(capsys, "demo", "--animate", tmp_path / "descent.png")
+    assert status == 2
+    assert err.strip() == (
+        "quadneuron: error: --animate writes a GIF: name the file FILE.gif, got "
+        f"{tmp_path / 'descent.png'}"
+    )
+
+
 # -- fit and predict -------------------------------------------------------------
 
 

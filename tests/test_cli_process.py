@@ -109,20 +109,26 @@ HELP = {
         "--learning-rate": "(default: 0.1)",
         "--seed": "(default: 0)",
         "--plot-dir": "(default: no figures)",
+        "--solver": "(default: gd)",
+        "--animate": "(default: no animation)",
     },
     "fit": {
         "--target": "(required)",
         "--features": "(default: every other numeric column)",
         "--index-col": "(default: none;",
+        "--batch-size": "(default: none, the full batch)",
+        "--random-state": "(default: none, a different order every run)",
         **{
             f"--{name.replace('_', '-')}": f"(default: {ESTIMATOR_DEFAULTS[name]})"
             for name in [
+                "solver",
+                "momentum",
                 "learning_rate",
                 "max_iter",
                 "tol",
                 "alpha",
                 "standardize",
-                "solver",
+                "precompute",
                 "verbose",
             ]
         },
@@ -206,17 +212,38 @@ def fit_saved(data, *options, file="plain"):
     return result, joblib.load(model_path)
 
 
+def test_fit_solver_options_reach_the_model(data):
+    options = ["--solver", "nesterov", "--momentum", "0.5", "--batch-size", "16"]
+    options += ["--random-state", "3", "--learning-rate", "0.01", "--tol", "none"]
+    result, model = fit_saved(data, *options, "--max-iter", "20")
+    expected = dict(
+        ESTIMATOR_DEFAULTS,
+        solver="nesterov",
+        momentum=0.5,
+        batch_size=16,
+        random_state=3,
+        learning_rate=0.01,
+        tol=None,
+        max_iter=20,
+    )
+    assert model.get_params() == expected
+    assert model.solver_ == "nesterov" and model.momentum_ == 0.5
+    frame = data["frame"]
+    again = QuadraticGDRegressor(**expected).fit(frame[FEATURES], frame["yield"])
+    assert model.loss_curve_ == again.loss_curve_
+
+
 def expanded(frame):
     X = frame[FEATURES].to_numpy()
     return np.column_stack([X**2, X])
 
 
-def test_fit_tol_none_and_solver_reach_the_model(data):
-    options = ["--tol", "none", "--max-iter", "2000", "--solver", "direct"]
+def test_fit_tol_none_and_precompute_reach_the_model(data):
+    options = ["--tol", "none", "--max-iter", "2000", "--precompute", "false"]
     result, model = fit_saved(data, *options, "--standardize")
-    expected = dict(ESTIMATOR_DEFAULTS, tol=None, max_iter=2000, solver="direct")
+    expected = dict(ESTIMATOR_DEFAULTS, tol=None, max_iter=2000, precompute=False)
     assert model.get_params() == expected
-    assert model.n_iter_ == 2000 and model.solver_ == "direct"
+    assert model.n_iter_ == 2000 and model.precompute_ is False
     assert "epochs: 2000 (stopped: max_iter)" in result.stdout
     # tol=None never warns.
     assert result.stderr == ""
@@ -341,6 +368,11 @@ USAGE_ERRORS = {
         ["demo", "--epochs", "abc"],
         "argument --epochs: expected an integer, got 'abc'",
     ),
+    "demo solver": (
+        ["demo", "--solver", "sgd"],
+        "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
+        "got 'sgd'",
+    ),
     "demo learning rate": (
         ["demo", "--learning-rate", "-1"],
         "argument --learning-rate: must be a float in the range (0.0, inf) or 'auto'",
@@ -357,9 +389,28 @@ USAGE_ERRORS = {
         ["fit", "{plain}", "--target", "yield", "--tol", "-1"],
         "argument --tol: must be a float in the range [0.0, inf) or 'none'",
     ),
+    "precompute": (
+        ["fit", "{plain}", "--target", "yield", "--precompute", "fast"],
+        "argument --precompute: expected 'auto', 'true' or 'false', got 'fast'",
+    ),
     "solver": (
         ["fit", "{plain}", "--target", "yield", "--solver", "fast"],
-        "argument --solver: must be one of 'auto', 'direct', 'statistics', got 'fast'",
+        "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
+        "got 'fast'",
+    ),
+    "momentum": (
+        ["fit", "{plain}", "--target", "yield", "--momentum", "1"],
+        "argument --momentum: must be a float in the range [0.0, 1.0) or 'auto', "
+        "got 1.0",
+    ),
+    "batch size form": (
+        ["fit", "{plain}", "--target", "yield", "--batch-size", "0"],
+        "argument --batch-size: expected an integer >= 1 or 'none', got '0'",
+    ),
+    "batch size with precompute": (
+        ["fit", "{plain}", "--target", "yield", "--batch-size", "8"]
+        + ["--precompute", "true"],
+        "arguments --batch-size and --precompute: batch_size=8 reads",
     ),
     "max iter": (
         ["fit", "{plain}", "--target", "yield", "--max-iter", "0"],

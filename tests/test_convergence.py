@@ -66,8 +66,8 @@ def ill_conditioned(draw):
     X = X * rng.uniform(0.1, 10, size=p) + offset
     U = (X - X.mean(axis=0)) / X.std(axis=0)
     y = U**2 @ rng.normal(size=p) + U @ rng.normal(size=p) + rng.normal(size=n)
-    solver = draw(st.sampled_from(["statistics", "direct"]), label="solver")
-    return X, y, solver
+    precompute = draw(st.sampled_from([True, False]), label="precompute")
+    return X, y, precompute
 
 
 def test_ill_conditioned_designs_are_optimal_or_warn():
@@ -76,9 +76,9 @@ def test_ill_conditioned_designs_are_optimal_or_warn():
     @PROFILE
     @given(problem=ill_conditioned())
     def check(problem):
-        X, y, solver = problem
+        X, y, precompute = problem
         try:
-            counts[outcome(QuadraticGDRegressor(solver=solver), X, y)] += 1
+            counts[outcome(QuadraticGDRegressor(precompute=precompute), X, y)] += 1
         except DivergenceError as exc:  # pragma: no cover - the bug it catches
             raise AssertionError(f"'auto' diverged: {exc}") from None
 

@@ -70,8 +70,24 @@ def test_dask_array_fit_matches_numpy(threads, x_chunks, y_chunks):
     yd = da.from_array(y, chunks=y_chunks)
     est = QuadraticGDRegressor(**FIXED).fit(Xd, yd)
     _assert_same_fit(est, ref)
-    assert est.solver_ == "statistics"
+    assert est.precompute_ is True
     assert not hasattr(est, "feature_names_in_")
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov", "adam"])
+def test_dask_statistics_serve_every_solver(threads, solver):
+    X, y = _data()
+    ref = QuadraticGDRegressor(solver=solver, **FIXED).fit(X, y)
+    est = QuadraticGDRegressor(solver=solver, **FIXED).fit(da.from_array(X, 500), y)
+    _assert_same_fit(est, ref)
+
+
+def test_dask_refuses_mini_batches_before_any_work(threads):
+    X, y = _data()
+    model = QuadraticGDRegressor(batch_size=100)
+    with pytest.raises(ValueError, match="cannot be used with Dask input"):
+        model.fit(da.from_array(X, 500), da.from_array(y, 500))
+    assert not hasattr(model, "coef_")
 
 
 def test_dask_fit_converges_to_polyfit(threads):

@@ -18,7 +18,7 @@ OPTIONS = [
         {"standardize": False, "learning_rate": 1e-4, "max_iter": 50, "tol": None},
         id="raw",
     ),
-    pytest.param({"solver": "direct", "max_iter": 300}, id="direct"),
+    pytest.param({"precompute": False, "max_iter": 300}, id="direct"),
     pytest.param({"early_stopping": True, "random_state": 3}, id="early-stopping"),
     pytest.param({"alpha": 0.1, "record_path": True}, id="penalty-path"),
 ]

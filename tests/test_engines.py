@@ -1,13 +1,14 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The two engines (statistics, direct) follow one trajectory; "auto" by memory."""
+"""Epochs on the statistics (precompute=True) and epochs reading the data
+(precompute=False) follow one trajectory; "auto" picks by memory."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
 
 from sklearn_quadneuron import QuadraticGDRegressor, _statistics
-from sklearn_quadneuron._statistics import ENGINES, choose_engine, statistics_memory
+from sklearn_quadneuron._statistics import choose_engine, statistics_memory
 
 
 def wide_data(n_samples=300, n_features=12, n_targets=1, seed=0):
@@ -30,16 +31,16 @@ def wide_data(n_samples=300, n_features=12, n_targets=1, seed=0):
     ids=["default", "raw", "ridge", "early_stopping"],
 )
 @pytest.mark.parametrize("n_targets", [1, 2])
-def test_direct_and_statistics_solvers_share_the_trajectory(params, n_targets):
+def test_both_engines_share_the_trajectory(params, n_targets):
     X, y = wide_data(n_targets=n_targets)
     w = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
     settings = dict(max_iter=60, tol=None, record_path=True, **params)
     fits = {
-        solver: QuadraticGDRegressor(solver=solver, **settings).fit(X, y, w)
-        for solver in ("statistics", "direct")
+        precompute: QuadraticGDRegressor(precompute=precompute, **settings).fit(X, y, w)
+        for precompute in (True, False)
     }
-    stats, direct = fits["statistics"], fits["direct"]
-    assert stats.solver_ == "statistics" and direct.solver_ == "direct"
+    stats, direct = fits[True], fits[False]
+    assert stats.precompute_ is True and direct.precompute_ is False
     assert stats.n_iter_ == direct.n_iter_ == 60
     np.testing.assert_allclose(direct.loss_curve_, stats.loss_curve_, rtol=1e-8)
     np.testing.assert_allclose(
@@ -54,9 +55,9 @@ def test_direct_and_statistics_solvers_share_the_trajectory(params, n_targets):
     np.testing.assert_allclose(direct.predict(X), stats.predict(X), rtol=1e-8)
 
 
-def test_direct_solver_converges_to_least_squares():
+def test_epochs_reading_the_data_converge_to_least_squares():
     X, y = wide_data(n_features=8)
-    model = QuadraticGDRegressor(solver="direct", tol=1e-12, max_iter=20000).fit(X, y)
+    model = QuadraticGDRegressor(precompute=False, tol=1e-12, max_iter=20000).fit(X, y)
     reference = LinearRegression().fit(np.hstack([X**2, X]), y)
     np.testing.assert_allclose(
         model.predict(X), reference.predict(np.hstack([X**2, X])), rtol=1e-6
@@ -68,17 +69,17 @@ def test_auto_picks_statistics_for_few_features_and_direct_for_many():
     few = QuadraticGDRegressor(max_iter=5, tol=None).fit(
         rng.normal(size=(2000, 3)), rng.normal(size=2000)
     )
-    assert few.solver_ == "statistics"
+    assert few.precompute_ is True
     X = rng.normal(size=(60, 400))
     many = QuadraticGDRegressor(max_iter=5, tol=None).fit(X, rng.normal(size=60))
-    assert many.solver_ == "direct"
+    assert many.precompute_ is False
 
 
 def test_direct_auto_step_is_safe_and_close_to_the_exact_one():
-    # Beyond 96 parameters the direct solver bounds the largest eigenvalue from
+    # Beyond 96 parameters epochs reading the data bound the largest eigenvalue from
     # a block Krylov subspace instead of forming the Hessian.
     X, y = wide_data(n_samples=400, n_features=60)
-    model = QuadraticGDRegressor(solver="direct", max_iter=3, tol=None).fit(X, y)
+    model = QuadraticGDRegressor(precompute=False, max_iter=3, tol=None).fit(X, y)
     # The exact step, from the standardized columns built plainly.
     U = (X - X.mean(axis=0)) / X.std(axis=0)
     S = U**2 - 1 - (U**3).mean(axis=0) * U
@@ -107,8 +108,8 @@ def test_auto_picks_statistics_whenever_its_matrices_fit(
     n_samples, n_features, n_targets, expected
 ):
     assert choose_engine("auto", n_samples, n_features, n_targets) == expected
-    for name in ENGINES:
-        assert choose_engine(name, n_samples, n_features, n_targets) == name
+    assert choose_engine(True, n_samples, n_features, n_targets) == "statistics"
+    assert choose_engine(False, n_samples, n_features, n_targets) == "direct"
 
 
 def test_auto_picks_direct_beyond_the_memory_budget(monkeypatch):
@@ -117,12 +118,12 @@ def test_auto_picks_direct_beyond_the_memory_budget(monkeypatch):
     monkeypatch.setattr(_statistics, "STATISTICS_MEMORY", statistics_memory(5, 1))
     X, y = wide_data(n_samples=500, n_features=6)
     model = QuadraticGDRegressor(tol=1e-12, max_iter=20000).fit(X, y)
-    assert model.solver_ == "direct"
+    assert model.precompute_ is False
     expanded = np.hstack([X**2, X])
     reference = LinearRegression().fit(expanded, y)
     np.testing.assert_allclose(model.predict(X), reference.predict(expanded), rtol=1e-6)
     few = QuadraticGDRegressor(max_iter=5, tol=None).fit(X[:, :5], y)
-    assert few.solver_ == "statistics"
+    assert few.precompute_ is True
 
 
 def test_direct_engine_where_the_gram_cannot_be_held():
@@ -139,7 +140,7 @@ def test_direct_engine_where_the_gram_cannot_be_held():
     model = QuadraticGDRegressor(
         standardize=False, learning_rate=rate, max_iter=4, tol=None
     ).fit(X, y)
-    assert model.solver_ == "direct"
+    assert model.precompute_ is False
     theta, losses = np.zeros(2 * p + 1), []
     for _ in range(4):
         residual = Phi @ theta - y

@@ -4,6 +4,7 @@
 
 import numpy as np
 import pytest
+from _oracles import standardized_basis
 
 from sklearn_quadneuron._accumulation import accumulate
 from sklearn_quadneuron._features import StandardBasis, centered_predict
@@ -24,21 +25,6 @@ def basis_of(X, Y, w):
     return StandardBasis.from_statistics(stats), stats
 
 
-def standardized_columns(X, w):
-    """[u2, u, 1] computed plainly from the definition.
-
-    u standardizes x; u2 is u**2 less its projection on u and 1 (the skew
-    E[u**3] times u, and 1), scaled to unit variance.
-    """
-    mean = w @ X / w.sum()
-    std = np.sqrt(w @ (X - mean) ** 2 / w.sum())
-    U = (X - mean) / std
-    skew = w @ U**3 / w.sum()
-    S = U**2 - 1 - skew * U
-    S /= np.sqrt(w @ (S - w @ S / w.sum()) ** 2 / w.sum())
-    return np.column_stack([S, U, np.ones(len(X))]), mean, std
-
-
 def test_squares_are_orthogonal_to_their_features(dataset):
     X, Y, w = dataset
     X = np.column_stack([X, np.exp(X[:, 0])])  # a skewed feature too
@@ -52,10 +38,10 @@ def test_squares_are_orthogonal_to_their_features(dataset):
     assert np.corrcoef(U, U**2)[0, 1] > 0.5
 
 
-def test_basis_moments_are_those_of_the_standardized_columns(dataset):
+def test_basis_moments_are_those_of_the_standardized_basis(dataset):
     X, Y, w = dataset
     basis, stats = basis_of(X, Y, w)
-    Phi, mean, std = standardized_columns(X, w)
+    Phi, mean, std = standardized_basis(X, w)
     np.testing.assert_allclose(basis.x_mean, mean, rtol=1e-12)
     np.testing.assert_allclose(basis.x_std, std, rtol=1e-10)
     moments = basis.moments(stats)
@@ -69,7 +55,7 @@ def test_basis_moments_are_those_of_the_standardized_columns(dataset):
 def test_raw_transform_maps_standardized_to_raw_columns(dataset):
     X, Y, w = dataset
     basis, _ = basis_of(X, Y, w)
-    Phi, _, _ = standardized_columns(X, w)
+    Phi, _, _ = standardized_basis(X, w)
     raw = np.column_stack([X**2, X, np.ones(len(X))])
     np.testing.assert_allclose(Phi @ basis.raw_transform().T, raw, rtol=1e-9)
 
@@ -85,7 +71,7 @@ def test_data_units_round_trip_and_prediction(dataset):
     np.testing.assert_allclose(coef_back, coef, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(intercept_back, intercept, rtol=1e-8, atol=1e-6)
     # The same model evaluated in the standardized basis (y in y_ref units).
-    Phi, _, _ = standardized_columns(X, w)
+    Phi, _, _ = standardized_basis(X, w)
     y_ref = Phi @ theta
     y_data = y_ref * basis.y_scale + basis.y_loc
     expected = X**2 @ coef[:, :3].T + X @ coef[:, 3:].T + intercept

@@ -8,9 +8,9 @@ import pytest
 from sklearn_quadneuron import QuadraticGDRegressor
 
 
-@pytest.mark.parametrize("solver", ["statistics", "direct"])
+@pytest.mark.parametrize("precompute", [True, False])
 @pytest.mark.parametrize("alpha", [0.0, 0.1])
-def test_loss_curve_is_the_summed_mse_of_the_recorded_parameters(solver, alpha):
+def test_loss_curve_is_the_summed_mse_of_the_recorded_parameters(precompute, alpha):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(500, 2))
     Y = np.column_stack(
@@ -22,7 +22,7 @@ def test_loss_curve_is_the_summed_mse_of_the_recorded_parameters(solver, alpha):
     )
     w = rng.uniform(0.5, 2.0, size=500)
     model = QuadraticGDRegressor(
-        solver=solver, alpha=alpha, max_iter=40, tol=None, record_path=True
+        precompute=precompute, alpha=alpha, max_iter=40, tol=None, record_path=True
     ).fit(X, Y, sample_weight=w)
     Phi = np.hstack([X**2, X])
     for k in (0, 1, 10, 39):

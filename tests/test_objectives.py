@@ -10,7 +10,12 @@ differences of their own values, in the basis gradient descent runs on.
 
 import numpy as np
 import pytest
-from _oracles import central_differences, loss_gradient_per_sample, squared_loss
+from _oracles import (
+    central_differences,
+    loss_gradient_per_sample,
+    squared_loss,
+    standardized_columns,
+)
 
 from sklearn_quadneuron._accumulation import accumulate
 from sklearn_quadneuron._features import DescentBasis, StandardBasis
@@ -241,3 +246,79 @@ def test_loss_scale_is_the_weighted_variance_of_the_targets():
     expected = float(variance / descent.basis.y_scale.max() ** 2)
     assert gram.loss_scale == pytest.approx(expected, rel=1e-10)
     assert data.loss_scale == pytest.approx(expected, rel=1e-10)
+
+
+def test_losses_near_the_minimum_keep_their_differences():
+    # Noise-free data: the minimum is 0, and a point 1e-8 from it has a loss of
+    # about 1e-14 of the variance of y. The loss there carries the rounding of
+    # the minimum, about 1e-16 of that variance (the statistics cannot do
+    # better), but epochs that step near the minimum must see how the loss
+    # changes between them, far below that rounding.
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(400, 2)) + 2.0
+    Y = (3 * X[:, :1] ** 2 - X[:, 1:] + 7.0) * 10.0
+    ref = reference_from(X, Y, None)
+    stats = accumulate(X, Y, None, ref)
+    descent = DescentBasis(StandardBasis.from_statistics(stats), True)
+    gram = GramObjective(stats, descent, 0.0)
+    theta_star = np.linalg.solve(gram.hessian, gram.linear)
+    near = [theta_star + 1e-8 * rng.normal(size=theta_star.shape) for _ in range(2)]
+    losses = [gram.evaluate(theta)[0] for theta in near]
+    expected = [per_sample_loss(X, Y, None, descent, t, 0.0) for t in near]
+    assert 0 < max(expected) < 1e-12 * gram.loss_scale
+    change = losses[1] - losses[0]
+    assert change == pytest.approx(expected[1] - expected[0], rel=1e-4, abs=0)
+    grad = gram.evaluate(near[0])[1]
+    expected_grad = 2 * gram.hessian @ (near[0] - theta_star)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-4)
+
+
+def descent_columns(X, w, standardize):
+    """The expanded features of the descent basis, from their definition."""
+    if standardize:
+        return standardized_columns(X, w)
+    return np.hstack([X**2, X, np.ones((X.shape[0], 1))])
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("alpha", [0.0, 0.2])
+def test_batch_gradient_is_the_per_sample_gradient_of_the_batch(standardize, alpha):
+    X, Y, w, _, _, data_descent, data = objectives(standardize, alpha)
+    theta = np.random.default_rng(2).normal(size=(data.n_params, 2))
+    rows = np.array([5, 17, 3, 250, 42])
+    basis = data_descent.basis
+    Y_ref = (Y - basis.y_loc) / basis.y_scale
+    Phi = descent_columns(X, w, standardize)
+    penalized = np.r_[np.ones(Phi.shape[1] - 1), 0.0]
+    _, expected = loss_gradient_per_sample(
+        Phi[rows], Y_ref[rows], theta, w[rows], alpha, penalized
+    )
+    np.testing.assert_allclose(data.batch_gradient(theta, rows), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+def test_sample_curvature_is_the_largest_squared_row(standardize):
+    X, _, w, _, _, _, data = objectives(standardize, 0.3)
+    Phi = descent_columns(X, w, standardize)
+    expected = float((Phi**2).sum(axis=1).max()) + 0.3
+    assert data.sample_curvature() == pytest.approx(expected, rel=1e-9)
+
+
+def test_smallest_eigenvalue_is_that_of_the_curved_directions():
+    # Three samples, five parameters: two directions of the Hessian are flat.
+    # Both objectives report the smallest eigenvalue of the others.
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    ref = reference_from(X, Y, None)
+    stats = accumulate(X, Y, None, ref)
+    gram = GramObjective(
+        stats, DescentBasis(StandardBasis.from_statistics(stats), True), 0.0
+    )
+    moments = feature_moments(X, Y, None, ref)
+    descent = DescentBasis(StandardBasis.from_feature_moments(moments), True)
+    data = DataObjective(X, Y, None, None, descent, 0.0, 1.0)
+    lam = np.linalg.eigvalsh(gram.hessian)
+    curved = lam[lam > 1e-10 * lam[-1]]
+    assert len(curved) == 3
+    assert gram.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-9)
+    assert data.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-6)

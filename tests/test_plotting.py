@@ -295,6 +295,50 @@ def test_parameter_path_multi_output():
         ParameterPathDisplay.from_estimator(model, target=2)
 
 
+@pytest.fixture(scope="module")
+def racers(data):
+    """The article's descent by plain gradient descent and by Nesterov's."""
+    X, y = data
+    models = {}
+    for solver in ("gd", "nesterov"):
+        model = QuadraticGDRegressor(
+            solver=solver,
+            learning_rate=0.02,
+            momentum=0.8,
+            max_iter=EPOCHS,
+            tol=None,
+            standardize=False,
+            record_path=True,
+        )
+        models[solver] = model.fit(X, y, coef_init=INIT[0], intercept_init=INIT[1])
+    return models
+
+
+def test_parameter_paths_of_several_models_on_one_axes(racers):
+    ax = plt.figure().add_subplot()
+    displays = {
+        name: ParameterPathDisplay.from_estimator(
+            model, params=["a"], true_values={"a": 10}, name=name, ax=ax
+        )
+        for name, model in racers.items()
+    }
+    assert legend_texts(ax) == ["a (gd)", "a (nesterov)", "true a"]
+    lines = [displays[name].lines_["x0^2"] for name in racers]
+    assert lines[0].get_color() != lines[1].get_color()
+    for line, model in zip(lines, racers.values()):
+        np.testing.assert_array_equal(line.get_ydata(), model.coef_path_[:, 0])
+    # The true value is drawn once, in grey, whichever model came first.
+    assert len(displays["gd"].true_lines_) == 1 and not displays["nesterov"].true_lines_
+
+
+def test_parameter_path_subset_keeps_the_article_names(article_model):
+    display = ParameterPathDisplay.from_estimator(article_model, params=["c", "a"])
+    assert list(display.lines_) == ["intercept", "x0^2"]
+    assert legend_texts(display.ax_) == ["c", "a"]
+    with pytest.raises(ValueError, match="unknown parameter 'd'"):
+        ParameterPathDisplay.from_estimator(article_model, params=["d"])
+
+
 # -- LossSurfaceDisplay ----------------------------------------------------------
 
 
@@ -401,6 +445,37 @@ def test_loss_surface_bad_arguments(data, article_model):
         LossSurfaceDisplay.from_estimator(
             article_model, X, y, kind="surface", ax=plt.figure().add_subplot()
         )
+
+
+def test_loss_surface_of_several_models(data, racers):
+    X, y = data
+    display = LossSurfaceDisplay.from_estimators(racers, X, y, params=("b", "c"))
+    assert list(display.path_lines_) == ["gd", "nesterov"]
+    assert display.path_line_ is None
+    assert legend_texts(display.ax_) == ["gd", "nesterov", "fitted"]
+    colors = {line.get_color() for line in display.path_lines_.values()}
+    assert len(colors) == 2
+    for name, model in racers.items():
+        line = display.path_lines_[name]
+        np.testing.assert_array_equal(line.get_xdata(), model.coef_path_[:, 1])
+        np.testing.assert_array_equal(line.get_ydata(), model.intercept_path_)
+    # The surface is the first model's, over a range that spans every path.
+    first = racers["gd"]
+    GX, GY = np.meshgrid(display.grid_x, display.grid_y)
+    expected = mse(first.coef_[0], GX, GY, X[:, 0], y)
+    np.testing.assert_allclose(display.loss, expected, rtol=1e-9)
+    for model in racers.values():
+        assert display.grid_x[0] < model.coef_path_[:, 1].min()
+        assert display.grid_y[-1] > model.intercept_path_.max()
+
+
+def test_loss_surface_of_several_models_checks_them(data, racers):
+    X, y = data
+    with pytest.raises(ValueError, match="dict of fitted estimators"):
+        LossSurfaceDisplay.from_estimators(list(racers.values()), X, y)
+    two = QuadraticGDRegressor(record_path=True).fit(np.c_[X, X**3], y)
+    with pytest.raises(ValueError, match="same features"):
+        LossSurfaceDisplay.from_estimators({**racers, "other": two}, X, y)
 
 
 # -- optional matplotlib, docstrings ---------------------------------------------

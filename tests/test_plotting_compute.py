@@ -15,8 +15,8 @@ import pytest
 
 from sklearn_quadneuron.plotting._fit import _compute_fit_curves
 from sklearn_quadneuron.plotting._loss_curve import _compute_loss_curves
-from sklearn_quadneuron.plotting._loss_surface import _compute_loss_surface
 from sklearn_quadneuron.plotting._parameter_path import _compute_parameter_paths
+from sklearn_quadneuron.plotting._surface import _compute_loss_surface
 
 
 def predict_one(x, theta):

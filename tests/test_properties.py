@@ -119,7 +119,7 @@ def pathological_problems(draw, standardize):
     target = draw(st.sampled_from(TARGET_KINDS), label="target_kind")
     target_exponent = draw(st.integers(-150, 150), label="target_exponent")
     weights = draw(st.sampled_from(WEIGHT_KINDS), label="weight_kind")
-    solver = draw(st.sampled_from(["statistics", "direct"]), label="solver")
+    precompute = draw(st.sampled_from([True, False]), label="precompute")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
 
     rng = np.random.default_rng(seed)
@@ -172,7 +172,7 @@ def pathological_problems(draw, standardize):
         "y": y,
         "sample_weight": sample_weight,
         "standardize": standardize,
-        "solver": solver,
+        "precompute": precompute,
         "kinds": kinds,
         # Where coefficients in X's units may leave float64: features or
         # targets far from unit scale.
@@ -230,7 +230,7 @@ def _check_problem(problem):
     """
     X, y, sample_weight = problem["X"], problem["y"], problem["sample_weight"]
     model = QuadraticGDRegressor(
-        standardize=problem["standardize"], solver=problem["solver"]
+        standardize=problem["standardize"], precompute=problem["precompute"]
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -338,7 +338,7 @@ def test_fit_succeeds_or_fails_clearly_raw():
 
 
 @pytest.mark.parametrize("standardize", [True, False])
-@pytest.mark.parametrize("solver", ["statistics", "direct"])
+@pytest.mark.parametrize("precompute", [True, False])
 @pytest.mark.parametrize(
     "X, y",
     [
@@ -362,10 +362,10 @@ def test_fit_succeeds_or_fails_clearly_raw():
         ),
     ],
 )
-def test_degenerate_shapes_fit(X, y, standardize, solver):
+def test_degenerate_shapes_fit(X, y, standardize, precompute):
     """Tiny and degenerate data sets reach the least-squares fitted values."""
     model = QuadraticGDRegressor(
-        standardize=standardize, solver=solver, tol=None, max_iter=5000
+        standardize=standardize, precompute=precompute, tol=None, max_iter=5000
     )
     _fit_quietly(model, X, y)
     p = X.shape[1]
@@ -413,13 +413,13 @@ def test_extreme_scales_fit_the_quadratic(exponent, offset_ratio):
     np.testing.assert_allclose(model.predict(X), y, atol=1e-6 * np.ptp(y))
 
 
-@pytest.mark.parametrize("solver", ["statistics", "direct"])
+@pytest.mark.parametrize("precompute", [True, False])
 @pytest.mark.parametrize("offset_ratio", [1e9, 1e12])
-def test_large_offset_center_is_consistent(offset_ratio, solver):
+def test_large_offset_center_is_consistent(offset_ratio, precompute):
     """Regression: the basis must be centered where predict centers x.
 
     With an offset 1e12 times the spread, rounding the center to float64 moves
-    it by 1e-4 of the spread; the statistics solver used to descend around the
+    it by 1e-4 of the spread; the statistics engine used to descend around the
     exact mean while predicting around the rounded one, an error of ~2e-4 on
     a target of unit scale. Oracle: the generating polynomial.
     """
@@ -428,7 +428,7 @@ def test_large_offset_center_is_consistent(offset_ratio, solver):
     X = (1.0 + spread * rng.normal(size=200))[:, None]
     z = (X[:, 0] - 1.0) / spread
     y = 3.0 * z**2 - 2.0 * z + 1.0
-    model = QuadraticGDRegressor(tol=1e-12, max_iter=10_000, solver=solver)
+    model = QuadraticGDRegressor(tol=1e-12, max_iter=10_000, precompute=precompute)
     model.fit(X, y)
     np.testing.assert_allclose(model.predict(X), y, atol=1e-9)
 
@@ -479,8 +479,8 @@ def test_raw_features_beyond_float64_are_refused(spread):
 
 
 @pytest.mark.parametrize("standardize", [True, False])
-def test_direct_solver_overflow_is_a_clear_error(standardize):
-    """Regression: the direct solver let float64 overflow escape as warnings.
+def test_epochs_reading_the_data_report_overflow_clearly(standardize):
+    """Regression: epochs reading the data let float64 overflow escape as warnings.
 
     Raw squares of 1e78 overflow in the gradient sums; a constant column of
     5e81 used to overflow although its coefficient is 0. Either a fit or a
@@ -489,7 +489,7 @@ def test_direct_solver_overflow_is_a_clear_error(standardize):
     rng = np.random.default_rng(0)
     X = np.column_stack([1e78 * (1 + rng.normal(size=20)), np.full(20, 5e81)])
     y = 1e-100 * rng.normal(size=20)
-    model = QuadraticGDRegressor(standardize=standardize, solver="direct")
+    model = QuadraticGDRegressor(standardize=standardize, precompute=False)
     try:
         _fit_quietly(model, X, y)
     except ValueError as exc:
@@ -499,23 +499,23 @@ def test_direct_solver_overflow_is_a_clear_error(standardize):
     assert np.all(np.isfinite(model.coef_)) and model.coef_[1] == model.coef_[3] == 0
 
 
-def test_direct_solver_constant_huge_column_raw():
+def test_epochs_reading_the_data_constant_huge_column_raw():
     """A constant column whose square overflows takes no part (coefficients 0)."""
     X = np.column_stack([np.arange(10.0), np.full(10, -5e200)])
     y = np.arange(10.0) ** 2
     model = _fit_quietly(
-        QuadraticGDRegressor(standardize=False, solver="direct", max_iter=50), X, y
+        QuadraticGDRegressor(standardize=False, precompute=False, max_iter=50), X, y
     )
     assert model.coef_[1] == model.coef_[3] == 0
     assert np.all(np.isfinite(model.coef_))
 
 
-@pytest.mark.parametrize("solver", ["statistics", "direct"])
+@pytest.mark.parametrize("precompute", [True, False])
 @pytest.mark.parametrize("learning_rate", [1e10, 1e300])
-def test_absurd_learning_rate_diverges_cleanly(solver, learning_rate):
+def test_absurd_learning_rate_diverges_cleanly(precompute, learning_rate):
     """Steps that overflow in one epoch are reported as divergence, not warnings."""
     X, y = make_quadratic(50, random_state=0)
-    model = QuadraticGDRegressor(learning_rate=learning_rate, solver=solver)
+    model = QuadraticGDRegressor(learning_rate=learning_rate, precompute=precompute)
     with pytest.raises(DivergenceError, match="learning_rate"):
         model.fit(X, y)
 

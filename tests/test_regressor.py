@@ -374,11 +374,13 @@ def test_verbose_reports_the_long_passes(capsys):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(500, 60))  # 121 parameters: the curvature is bounded
     y = X[:, 0] ** 2 + rng.normal(size=500)
-    QuadraticGDRegressor(solver="direct", max_iter=2, tol=None, verbose=1).fit(X, y)
+    QuadraticGDRegressor(precompute=False, max_iter=2, tol=None, verbose=1).fit(X, y)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Reading the data once: 500 samples, 60 features..."
     assert re.fullmatch(
-        r"Gathered what the direct engine needs in \d+\.\d\d s\.", out[1]
+        r"Gathered the moments of each feature; epochs read the data in "
+        r"\d+\.\d\d s\.",
+        out[1],
     )
     passes = [line for line in out if line.startswith("Bounding the curvature")]
     assert passes == [

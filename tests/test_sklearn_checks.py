@@ -25,8 +25,8 @@ ESTIMATORS = [
     QuadraticGDRegressor(max_iter=_EPOCHS),
     # The article's setting: descent on the raw features.
     QuadraticGDRegressor(standardize=False),
-    # The solver that reads the data every epoch must pass the same checks.
-    QuadraticGDRegressor(solver="direct", max_iter=_EPOCHS),
+    # Epochs that read the data every time must pass the same checks.
+    QuadraticGDRegressor(precompute=False, max_iter=_EPOCHS),
     QuadraticGDRegressor(alpha=0.5, max_iter=_EPOCHS),
 ]
 

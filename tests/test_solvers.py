@@ -10,7 +10,12 @@ against the textbook loop, and the two against each other.
 import numpy as np
 import pytest
 
-from sklearn_quadneuron._solvers import DescentOptions, GradientDescent, safe_step
+from sklearn_quadneuron._solvers import (
+    DescentOptions,
+    GradientDescent,
+    StoppingMonitor,
+    safe_step,
+)
 
 
 class Quadratic:
@@ -35,6 +40,13 @@ class Quadratic:
         val = None if self.validation is None else self.validation.value(theta)
         return self.value(theta), grad, val
 
+    gradient_near = gradient
+
+    def evaluate_many(self, thetas):
+        losses, grads, vals = zip(*(self.evaluate(theta) for theta in thetas))
+        vals = None if self.validation is None else np.array(vals)
+        return np.array(losses), np.array(grads), vals
+
     def eigen(self):
         lam, V = np.linalg.eigh(self.hessian)
         lam_max = max(float(lam[-1]), 0.0)
@@ -47,7 +59,9 @@ class Quadratic:
         return float(self.eigen()[0][0])
 
     def gap(self, gradient):
-        """The exact excess over the minimum: g^T H^-1 g / 4."""
+        """The exact excess over the minimum: g^T H^-1 g / 4 (of each, stacked)."""
+        if gradient.ndim == 3:
+            return np.array([self.gap(g) for g in gradient])
         return float(0.25 * (gradient * np.linalg.solve(self.hessian, gradient)).sum())
 
     def stepped(self):
@@ -305,3 +319,123 @@ def test_without_tol_there_is_no_certificate():
     result = run(objective, np.zeros((3, 1)), max_iter=20, tol=None)
     assert result.gap is None and result.optimum is None
     assert result.epochs_needed is None
+
+
+# -- momentum: not monotone, yet not diverging ---------------------------------
+
+
+def plain_heavy_ball(objective, theta0, lr, momentum, epochs):
+    """The heavy ball as MLP writes it: v = m v - lr g; theta += v."""
+    theta, velocity, losses = theta0.copy(), np.zeros_like(theta0), []
+    for _ in range(epochs):
+        losses.append(objective.value(theta))
+        velocity = momentum * velocity - lr * objective.gradient(theta)
+        theta = theta + velocity
+    return np.array(losses), theta
+
+
+@pytest.fixture
+def stiff_start():
+    """A quadratic of condition 1e4, started off both extreme directions.
+
+    The heavy ball's stiffest direction then swings ever wider for a while
+    before it settles: the loss rises far above where it started.
+    """
+    objective, theta_star = make_objective(seed=0, n_params=4, condition=1e4)
+    _, V = np.linalg.eigh(objective.hessian)
+    return objective, theta_star + V[:, [-1]] + V[:, [0]]
+
+
+@pytest.mark.parametrize("stepped", [False, True], ids=["statistics", "data"])
+def test_momentum_rises_on_its_way_and_still_converges(stiff_start, stepped):
+    objective, theta0 = stiff_start
+    if stepped:
+        objective = objective.stepped()
+    result = run(
+        objective,
+        theta0,
+        solver="momentum",
+        learning_rate="auto",
+        max_iter=5000,
+        tol=1e-8,
+    )
+    lam = np.linalg.eigvalsh(objective.hessian)
+    L, m = 2 * lam[-1], 2 * lam[0]
+    lr = 4 / (np.sqrt(L) + np.sqrt(m)) ** 2
+    momentum = ((np.sqrt(L) - np.sqrt(m)) / (np.sqrt(L) + np.sqrt(m))) ** 2
+    losses, _ = plain_heavy_ball(objective, theta0, lr, momentum, result.n_iter)
+    np.testing.assert_allclose(result.loss_curve, losses, rtol=1e-9)
+    # Far from monotone: up to a thousand times the first loss, and hundreds of
+    # epochs in a row without a new lowest loss.
+    assert result.loss_curve.max() > 1000 * result.loss_curve[0]
+    assert result.stop_reason == "tol"
+    assert result.gap <= 1e-8 * result.optimum
+    # About sqrt(10_000) = 100 epochs per e-fold; gradient descent needs 10_000.
+    assert result.n_iter < 2000
+
+
+def test_the_monotone_rule_would_have_called_that_divergence(stiff_start):
+    objective, theta0 = stiff_start
+    lam = np.linalg.eigvalsh(objective.hessian)
+    L, m = 2 * lam[-1], 2 * lam[0]
+    lr = 4 / (np.sqrt(L) + np.sqrt(m)) ** 2
+    momentum = ((np.sqrt(L) - np.sqrt(m)) / (np.sqrt(L) + np.sqrt(m))) ** 2
+    losses, _ = plain_heavy_ball(objective, theta0, lr, momentum, 1200)
+    monotone = StoppingMonitor(None, 5, 0.0, None, None)
+    monotone.observe(0, losses)
+    assert monotone.diverged_at is not None
+    tolerant = StoppingMonitor(None, 5, 0.0, None, None, max_growth=1e6 * 1e4)
+    assert tolerant.observe(0, losses) == 1200
+    assert tolerant.diverged_at is None
+    # The stall rule, with patience for sqrt(condition) epochs, lets it be too.
+    impatient = StoppingMonitor(1e-8, 5, 0.0, None, None, stalls=True, max_growth=1e10)
+    impatient.observe(0, losses, gap=np.ones(1200))
+    assert impatient.stop_reason == "stalled"
+    patient = StoppingMonitor(
+        1e-8, 5, 0.0, None, None, stalls=True, max_growth=1e10, stall_wait=100
+    )
+    patient.observe(0, losses, gap=np.ones(1200))
+    assert not patient.finished
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov"])
+def test_momentum_beyond_its_stable_step_diverges(solver):
+    objective, _ = make_objective(condition=10.0)
+    lam_max = 10.0
+    momentum = 0.5
+    limit = (1 + momentum) / lam_max
+    if solver == "nesterov":
+        limit /= 1 + 2 * momentum
+    result = run(
+        objective,
+        np.ones((3, 1)),
+        solver=solver,
+        learning_rate=1.05 * limit,
+        momentum=momentum,
+        max_iter=100_000,
+    )
+    assert result.stop_reason == "diverged"
+    assert result.diverged_at is not None
+    # Diverged: far above where it started, not merely rising.
+    assert result.loss_curve[-1] > 1e6 * result.loss_curve[0]
+    stable = run(
+        objective,
+        np.ones((3, 1)),
+        solver=solver,
+        learning_rate=0.95 * limit,
+        momentum=momentum,
+        max_iter=20_000,
+        tol=1e-6,
+    )
+    assert stable.stop_reason == "tol"
+
+
+def test_growth_beyond_the_limit_or_non_finite_is_divergence():
+    monitor = StoppingMonitor(None, 5, 0.0, None, None, max_growth=100.0)
+    assert monitor.observe(0, np.array([1.0, 50.0, 99.0, 3.0])) == 4
+    assert monitor.diverged_at is None
+    assert monitor.observe(4, np.array([2.0, 101.0, 1.0])) == 2
+    assert monitor.diverged_at == 5
+    other = StoppingMonitor(None, 5, 0.0, None, None, max_growth=100.0)
+    other.observe(0, np.array([1.0, np.nan]))
+    assert other.diverged_at == 1

@@ -32,14 +32,14 @@ def no_pass(monkeypatch):
         ({"intercept_init": np.inf}, "intercept_init contains NaN"),
     ],
 )
-@pytest.mark.parametrize("solver", ["statistics", "direct"])
+@pytest.mark.parametrize("precompute", [True, False])
 def test_initial_values_are_checked_before_the_data_is_read(
-    no_pass, init, match, solver
+    no_pass, init, match, precompute
 ):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(50, 1)), rng.normal(size=50)
     with pytest.raises(ValueError, match=match):
-        QuadraticGDRegressor(solver=solver).fit(X, y, **init)
+        QuadraticGDRegressor(precompute=precompute).fit(X, y, **init)
     assert no_pass == []
 
 

@@ -10,20 +10,31 @@ from .errors import CommandError, reported_as_options
 
 TRUE_PARAMETERS = {"a": 10.0, "b": 5.0, "c": 12.0}
 ARTICLE_INIT = {"a": 15.0, "b": -2.0, "c": 10.0}
-OPTIONS = {"max_iter": "--epochs", "learning_rate": "--learning-rate"}
+OPTIONS = {
+    "max_iter": "--epochs",
+    "learning_rate": "--learning-rate",
+    "solver": "--solver",
+}
 PLOT_EXTRA = "pip install 'sklearn-quadneuron[plot]'"
 
 
 def run_demo(args, out):
     """Fit the article's data from the article's start, and report."""
-    if args.plot_dir is not None:
+    for option, value in (("--plot-dir", args.plot_dir), ("--animate", args.animate)):
+        if value is None:
+            continue
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            raise CommandError(f"--plot-dir requires matplotlib: {PLOT_EXTRA}")
+            raise CommandError(f"{option} requires matplotlib: {PLOT_EXTRA}")
+    if args.animate is not None and args.animate.suffix.lower() != ".gif":
+        raise CommandError(
+            f"--animate writes a GIF: name the file FILE.gif, got {args.animate}"
+        )
 
     X, y = make_quadratic(1000, random_state=args.seed)
     model = QuadraticGDRegressor(
+        solver=args.solver,
         learning_rate=args.learning_rate,
         max_iter=args.epochs,
         tol=None,
@@ -37,7 +48,9 @@ def run_demo(args, out):
     )
     print(
         f"from a=15, b=-2, c=10, learning rate {args.learning_rate}, "
-        f"{args.epochs} epochs:",
+        f"{args.epochs} epochs"
+        + ("" if args.solver == "gd" else f" of {args.solver}")
+        + ":",
         file=out,
     )
     with reported_as_options(OPTIONS):
@@ -53,6 +66,15 @@ def run_demo(args, out):
         print("\nFigures written:", file=out)
         for path in paths:
             print(f"  {path}", file=out)
+    if args.animate is not None:
+        from .animation import write_animation
+
+        title = (
+            f"{args.solver}, learning rate {model.learning_rate_:.3g}: "
+            "the neuron a*x^2 + b*x + c learning y = 10x^2 + 5x + 12"
+        )
+        frames = write_animation(model, X, y, args.animate, title=title)
+        print(f"\nAnimation written: {args.animate} ({frames} frames)", file=out)
     return model
 
 
@@ -63,6 +85,8 @@ def _report(model, args, out):
         print(f"{name:9}{value:12.6f}{TRUE_PARAMETERS[name]:8.1f}", file=out)
     if args.learning_rate == "auto":
         print(f"\nlearning rate 'auto': {model.learning_rate_:.10g}", file=out)
+    if args.solver in ("momentum", "nesterov"):
+        print(f"momentum 'auto': {model.momentum_:.10g}", file=out)
     print(f"\nfinal loss {model.loss_curve_[-1]:.6g}", file=out)
 
 

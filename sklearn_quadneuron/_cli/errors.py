@@ -6,6 +6,7 @@ import re
 import sys
 from contextlib import contextmanager
 
+from .._validation import IncompatibleParametersError
 from .parser import PROG
 
 
@@ -60,10 +61,16 @@ def reported_as_options(options):
     Raises
     ------
     CommandError
-        In place of scikit-learn's InvalidParameterError for those parameters.
+        In place of scikit-learn's InvalidParameterError for those parameters,
+        and of an IncompatibleParametersError between them.
     """
     try:
         yield
+    except IncompatibleParametersError as exc:
+        named = [options[name] for name in exc.parameters if name in options]
+        if len(named) != len(exc.parameters):
+            raise
+        raise CommandError(f"arguments {' and '.join(named)}: {exc}") from None
     except ValueError as exc:
         match = _INVALID_PARAMETER.match(str(exc))
         if match is None or match["name"] not in options:

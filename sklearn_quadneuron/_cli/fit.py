@@ -8,12 +8,16 @@ from .tables import is_numeric, numeric_columns, read_csv
 
 # Each estimator parameter the command line sets, and the option that sets it.
 OPTIONS = {
+    "solver": "--solver",
     "learning_rate": "--learning-rate",
+    "momentum": "--momentum",
+    "batch_size": "--batch-size",
+    "random_state": "--random-state",
     "max_iter": "--max-iter",
     "tol": "--tol",
     "alpha": "--alpha",
     "standardize": "--standardize",
-    "solver": "--solver",
+    "precompute": "--precompute",
     "verbose": "--verbose",
 }
 

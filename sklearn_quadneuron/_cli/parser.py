@@ -73,6 +73,18 @@ def number(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
+def positive_integer_or_none(text):
+    """An integer >= 1, or ``none`` for Python's None."""
+    if text.lower() == "none":
+        return None
+    try:
+        return positive_integer(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 1 or 'none', got {text!r}"
+        ) from None
+
+
 def number_or_auto(text):
     """A float, or the string ``auto``."""
     if text.lower() == "auto":
@@ -95,6 +107,16 @@ def number_or_none(text):
         raise argparse.ArgumentTypeError(
             f"expected a number or 'none', got {text!r}"
         ) from None
+
+
+def auto_or_boolean(text):
+    """``auto``, or a boolean spelled ``true`` or ``false``."""
+    value = {"auto": "auto", "true": True, "false": False}.get(text.lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto', 'true' or 'false', got {text!r}"
+        )
+    return value
 
 
 # -- the parser ---------------------------------------------------------------------
@@ -143,6 +165,13 @@ def _demo(commands):
         help="step size; 'auto' picks a step that provably converges",
     )
     demo.add_argument(
+        "--solver",
+        type=str,
+        default="gd",
+        metavar="{gd,momentum,nesterov,adam}",
+        help="the optimizer; the article's is gd, plain gradient descent",
+    )
+    demo.add_argument(
         "--seed", type=seed, default=0, metavar="N", help="seed of the data"
     )
     demo.add_argument(
@@ -153,6 +182,16 @@ def _demo(commands):
             "write the article's four figures as PNG files in DIR (created if "
             "needed): fit, loss_curve, parameters, loss_surface. Needs matplotlib, "
             "from the 'plot' extra (default: no figures)"
+        ),
+    )
+    demo.add_argument(
+        "--animate",
+        type=Path,
+        metavar="FILE.gif",
+        help=(
+            "write an animated GIF of the descent: the curve moving over the data "
+            "and the path on the loss surface. Needs matplotlib, from the 'plot' "
+            "extra (default: no animation)"
         ),
     )
     return demo
@@ -207,13 +246,7 @@ def _fit(commands):
 
 
 def _add_estimator_options(fit):
-    fit.add_argument(
-        "--learning-rate",
-        type=number_or_auto,
-        default="auto",
-        metavar="X|auto",
-        help="step size of gradient descent; 'auto' picks a step that converges",
-    )
+    _add_optimizer_options(fit)
     fit.add_argument(
         "--max-iter", type=integer, default=1000, metavar="N", help="maximum epochs"
     )
@@ -223,8 +256,8 @@ def _add_estimator_options(fit):
         default=1e-6,
         metavar="X|none",
         help=(
-            "stop when the loss improves by less than this fraction for 5 epochs "
-            "in a row; 'none' runs exactly --max-iter epochs"
+            "stop once the training loss is certified within this fraction of "
+            "its minimum; 'none' runs exactly --max-iter epochs"
         ),
     )
     fit.add_argument(
@@ -244,13 +277,14 @@ def _add_estimator_options(fit):
         ),
     )
     fit.add_argument(
-        "--solver",
-        type=str,
+        "--precompute",
+        type=auto_or_boolean,
         default="auto",
-        metavar="{auto,statistics,direct}",
+        metavar="{auto,true,false}",
         help=(
-            "'statistics' reads the data once, 'direct' every epoch (for thousands "
-            "of features); 'auto' picks the cheaper"
+            "'true' reads the data once and runs every epoch on its statistics, "
+            "'false' reads the data every epoch (for thousands of features); "
+            "'auto' picks the cheaper"
         ),
     )
     fit.add_argument(
@@ -259,6 +293,57 @@ def _add_estimator_options(fit):
         default=0,
         metavar="N",
         help="print the loss every N epochs; 0 prints nothing",
+    )
+
+
+def _add_optimizer_options(fit):
+    """The options of the optimizer: which one, its step, its batches."""
+    fit.add_argument(
+        "--solver",
+        type=str,
+        default="gd",
+        metavar="{gd,momentum,nesterov,adam}",
+        help=(
+            "the optimizer: plain gradient descent, the heavy ball's momentum, "
+            "Nesterov's accelerated gradient, or Adam"
+        ),
+    )
+    fit.add_argument(
+        "--learning-rate",
+        type=number_or_auto,
+        default="auto",
+        metavar="X|auto",
+        help="step size; 'auto' tunes it to the curvature of the loss",
+    )
+    fit.add_argument(
+        "--momentum",
+        type=number_or_auto,
+        default="auto",
+        metavar="X|auto",
+        help=(
+            "momentum of --solver momentum or nesterov, in [0, 1); 'auto' tunes "
+            "it with the learning rate"
+        ),
+    )
+    fit.add_argument(
+        "--batch-size",
+        type=positive_integer_or_none,
+        default=None,
+        metavar="N|none",
+        help=(
+            "samples per update: mini-batch descent, reading the data every "
+            "epoch (default: none, the full batch)"
+        ),
+    )
+    fit.add_argument(
+        "--random-state",
+        type=seed,
+        default=None,
+        metavar="N",
+        help=(
+            "seed of the order of the samples with --batch-size (default: none, "
+            "a different order every run)"
+        ),
     )
 
 

@@ -1,13 +1,17 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""Full-batch gradient descent, the article's optimizer.
+"""The epoch loop every solver shares, and gradient descent in closed form.
 
-Each epoch records the loss at the current parameters, then steps against the
-analytic gradient: ``theta <- theta - learning_rate * grad``. On an objective
-that holds its Hessian (the statistics), many epochs are written down at once in
-closed form; on one that must read the data, they run one by one. Both produce
-the same numbers, and both are watched by the same
-:class:`~._monitor.StoppingMonitor`.
+Each epoch records the loss at the current parameters, then updates them with
+the solver's rule (:mod:`._rules`): plain gradient descent, the article's
+``theta <- theta - learning_rate * grad``, momentum, Nesterov's momentum or
+Adam, on the full batch or on mini-batches (:mod:`._sgd`). Every run is
+watched by the same :class:`~._monitor.StoppingMonitor`.
+
+Full-batch gradient descent on an objective that holds its Hessian (the
+statistics) is written down in closed form, many epochs at once; every other
+run steps epoch by epoch (:class:`_SteppedEpochs`). Both produce the numbers of
+the plain loop.
 
 Closed form. On a quadratic objective ``J(theta) = J(theta*) + (theta - theta*)^T
 H (theta - theta*)``, one epoch with step ``eta`` is the affine map ``theta <-
@@ -26,27 +30,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._monitor import StoppingMonitor
+from ._rules import plan_descent
 
 # Epochs are evaluated in blocks of at most this many (epoch x mode) numbers.
 _BLOCK_ELEMENTS = 1 << 18
+# Stepped epochs on the statistics are evaluated in blocks of at most this many
+# (an epoch costs O(p^2) there, and the monitor then sees a block at once).
+_STEPPED_BLOCK = 256
 
 
 class OutOfRangeError(ArithmeticError):
     """The iterates are too far from the minimum for float64 to square."""
 
 
-def safe_step(lam_max):
-    """``1 / L`` for ``L = 2 * lam_max``: a step that provably converges.
-
-    ``lam_max`` is the largest eigenvalue of half the Hessian; any step
-    converges on a flat loss.
-    """
-    return 0.5 / lam_max if lam_max > 0 else 0.5
-
-
 @dataclass
 class DescentOptions:
-    """How to descend: the estimator's settings, and the losses' resolution."""
+    """How to descend: the estimator's settings that shape the epochs."""
 
     learning_rate: object = "auto"
     max_iter: int = 1000
@@ -54,10 +53,15 @@ class DescentOptions:
     n_iter_no_change: int = 5
     record_path: bool = False
     report: object = None
+    solver: str = "gd"
+    momentum: object = "auto"
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
 
 
 class GradientDescent:
-    """Full-batch gradient descent with the stopping rules of the module above.
+    """The epoch loop of every solver, with the stopping rules of the monitor.
 
     Parameters
     ----------
@@ -68,16 +72,25 @@ class GradientDescent:
         self.options = options
 
     def solve(
-        self, objective, theta0, *, loss_floor, validation_floor=None, resolution=0.0
+        self,
+        objective,
+        theta0,
+        *,
+        loss_floor,
+        validation_floor=None,
+        resolution=0.0,
+        unit=1.0,
+        batches=None,
     ):
         """Descend from ``theta0``; return a DescentResult.
 
         Parameters
         ----------
         objective : objective
-            With ``evaluate``, ``gap``, ``largest_eigenvalue``, and, when
-            ``precomputed`` is true, its ``hessian``, ``linear``, ``eigen`` and
-            ``validation`` (or None).
+            With ``evaluate``, ``gap``, ``largest_eigenvalue``,
+            ``smallest_eigenvalue``, ``loss_scale``, and, when ``precomputed``
+            is true, its ``hessian``, ``linear``, ``eigen``, ``validation`` (or
+            None), ``evaluate_many`` and ``gradient_near``.
         theta0 : ndarray of shape (n_params, n_targets)
         loss_floor : float
             Rounding of the loss (see :class:`StoppingMonitor`).
@@ -85,12 +98,15 @@ class GradientDescent:
             None: no early stopping.
         resolution : float, default=0.0
             The excess over the minimum that counts as none.
+        unit : float or ndarray of shape (n_targets,), default=1.0
+            One unit of each column of ``theta``, in the units of y.
+        batches : MiniBatches, default=None
+            Mini-batch epochs; None: full batch.
         """
         opts = self.options
-        lr = opts.learning_rate
-        if isinstance(lr, str):
-            lr = safe_step(objective.largest_eigenvalue())
-        lr = float(lr)
+        plan = plan_descent(opts, objective, unit, batches)
+        # Epochs that read the data carry its rounding, and cost a pass each.
+        reads_data = batches is not None or not objective.precomputed
         monitor = StoppingMonitor(
             opts.tol,
             opts.n_iter_no_change,
@@ -98,10 +114,11 @@ class GradientDescent:
             validation_floor,
             opts.report,
             resolution,
-            stalls=not objective.precomputed,
+            stalls=reads_data,
+            max_growth=plan.max_growth,
+            stall_wait=plan.stall_wait,
         )
-        engine = _ClosedFormEpochs if objective.precomputed else _SteppedEpochs
-        epochs = engine(objective, theta0, lr, opts.record_path, monitor.certifies)
+        epochs = _epochs(plan, objective, theta0, opts, monitor, batches, reads_data)
         k0 = 0
         while k0 < opts.max_iter and not monitor.finished:
             k1 = epochs.block_end(k0, opts.max_iter)
@@ -111,7 +128,7 @@ class GradientDescent:
                 epochs.kept(k0, keep, monitor.best_iter)
             k0 += keep
 
-        result = monitor.result(lr)
+        result = monitor.result(plan.learning_rate, plan.momentum)
         if result.diverged_at is not None:
             return result
         result.parameters_at = epochs.parameters_at
@@ -125,10 +142,29 @@ class GradientDescent:
         return result
 
 
+def _epochs(plan, objective, theta0, options, monitor, batches, reads_data):
+    """Closed-form epochs for full-batch "gd" on the statistics, else stepped."""
+    if options.solver == "gd" and batches is None and objective.precomputed:
+        return _ClosedFormEpochs(
+            objective, theta0, plan.learning_rate, options.record_path, monitor
+        )
+    step = plan.rule.update
+    if batches is not None:
+
+        def step(theta, grad):
+            # A pass over the batches: the full gradient only serves the monitor.
+            return batches.epoch(theta, plan.rule)
+
+    return _SteppedEpochs(
+        objective, theta0, step, options.record_path, monitor, reads_data
+    )
+
+
 class _ClosedFormEpochs:
     """Blocks of epochs written down in the eigenbasis of the Hessian."""
 
-    def __init__(self, objective, theta0, lr, record_path, certify):
+    def __init__(self, objective, theta0, lr, record_path, monitor):
+        certify = monitor.certifies
         lam, V, keep, _ = objective.eigen()
         Vk, lam_k = V[:, keep], lam[keep]
         Vd = V[:, ~keep]
@@ -271,49 +307,106 @@ class _ClosedFormEpochs:
 
 
 class _SteppedEpochs:
-    """Epochs one by one: evaluate at the parameters, then step."""
+    """Epochs one by one: evaluate at the parameters, then step.
 
-    def __init__(self, objective, theta0, lr, record_path, certify):
+    On the statistics an epoch costs O(p^2) and reads no data: epochs are
+    stepped in growing blocks, then measured at once, and the monitor sees the
+    block. Reading the data, an epoch is a pass: one at a time, so that no pass
+    is spent beyond the epoch where the monitor stops.
+
+    Parameters
+    ----------
+    objective : objective
+    theta0 : ndarray of shape (n_params, n_targets)
+    step : callable
+        ``step(theta, grad) -> theta``: one epoch's update.
+    record_path : bool
+    monitor : StoppingMonitor
+        Whether it certifies (the epochs then provide gaps).
+    reads_data : bool
+        Whether an epoch reads the data (a full pass, or mini-batches): then
+        the monitor sees every epoch before the next is run.
+    """
+
+    def __init__(self, objective, theta0, step, record_path, monitor, reads_data):
         self.objective = objective
-        self.certify = certify
-        self.lr = lr
+        self.step = step
+        self.certify = monitor.certifies
         self.theta = theta0.copy()
         self.k = 0
-        self.grad = None
-        self.record_path = record_path
         self.steps = [] if record_path else None
-        self.best = (0, theta0.copy())
+        self.best = (0, self.theta)
+        self.thetas = [self.theta]
+        self.size = 1
+        self.max_size = 1 if reads_data else _STEPPED_BLOCK
 
     def block_end(self, k0, max_iter):
-        return k0 + 1
+        k1 = min(max_iter, k0 + self.size)
+        self.size = min(self.size * 2, self.max_size)
+        return k1
 
     def losses(self, k0, k1):
-        self._step()
-        loss, self.grad, val_loss = self.objective.evaluate(self.theta)
-        val = None if val_loss is None else np.array([val_loss])
-        gap = None
-        if self.certify:
-            gap = np.array([self.objective.gap(self.grad)])
-        return np.array([loss]), val, gap
+        """Evaluate epochs k0 to k1 - 1, stepping after each."""
+        if self.objective.precomputed:
+            return self._block(k1 - k0)
+        curve, val, gap = [], [], []
+        theta = self.theta
+        thetas = [theta]
+        for _ in range(k1 - k0):
+            loss, grad, val_loss = self.objective.evaluate(theta)
+            curve.append(loss)
+            val.append(val_loss)
+            if self.certify:
+                gap.append(self.objective.gap(grad))
+            theta = self._step(theta, grad)
+            thetas.append(theta)
+        self.thetas = thetas
+        return (
+            np.array(curve),
+            None if val[0] is None else np.array(val),
+            np.array(gap) if self.certify else None,
+        )
 
-    def _step(self):
-        """Apply the pending update: the step is taken once its epoch is kept."""
-        if self.grad is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                # A diverging step may overflow; the next epoch's non-finite loss
-                # reports it as divergence, naming the learning rate.
-                self.theta = self.theta - self.lr * self.grad
-            self.k += 1
-            self.grad = None
+    def _block(self, n):
+        """n epochs on the statistics: step first, then measure them at once.
+
+        Each step needs only its gradient, a product with the Hessian; the
+        losses and gaps of the block are then evaluated in a few array
+        operations, so that an epoch costs little more than its update.
+        """
+        theta = self.theta
+        thetas, grads = [theta], []
+        gradient, step = self.objective.gradient_near, self.step
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging step may overflow; the loss of the epoch after it
+            # reports the divergence, naming the learning rate.
+            for _ in range(n):
+                grad = gradient(theta)
+                grads.append(grad)
+                theta = step(theta, grad)
+                thetas.append(theta)
+        self.thetas = thetas
+        curve, _, val = self.objective.evaluate_many(np.stack(thetas[:-1]))
+        gap = self.objective.gap(np.stack(grads)) if self.certify else None
+        return curve, val, gap
+
+    def _step(self, theta, grad):
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging step may overflow; the next epoch's loss reports it as
+            # divergence, naming the learning rate.
+            return self.step(theta, grad)
 
     def kept(self, k0, n, best_iter):
-        if self.record_path:
-            self.steps.append(self.theta.copy())
-        if best_iter == k0:
-            self.best = (k0, self.theta.copy())
+        """The first n epochs of the block stand: keep what is asked of them."""
+        if self.steps is not None:
+            self.steps.extend(self.thetas[:n])
+        if best_iter is not None and k0 <= best_iter < k0 + n:
+            self.best = (best_iter, self.thetas[best_iter - k0])
+        self.theta = self.thetas[n]
+        self.k = k0 + n
 
     def parameters_at(self, k):
-        self._step()
+        """theta after k epochs: the last, the best, or a recorded one."""
         if k == self.k:
             return self.theta
         if k == self.best[0]:
@@ -321,7 +414,6 @@ class _SteppedEpochs:
         return self.steps[k]
 
     def path(self, n_iter):
-        self._step()
         return np.asarray(self.steps + [self.theta])
 
     def slowest_rate(self, n_iter):

@@ -20,9 +20,14 @@ validation loss (an epoch makes no progress when ``V_k >= best - tol * max(best,
 floor)``, ``best`` the lowest before it), stops after ``n_iter_no_change`` such
 epochs, and keeps the parameters of the best epoch.
 
-Divergence: with a stable step the loss never increases; an epoch whose loss is
-not finite, or exceeds the previous one by more than rounding, marks the run as
-diverged.
+Divergence: with a stable step the loss of plain full-batch gradient descent
+never increases; there an epoch whose loss is not finite, or exceeds the
+previous one by more than rounding, marks the run as diverged. The other
+optimizers raise the loss on their way down (momentum overshoots, Adam's steps
+do not shrink with the gradient, a mini-batch is not the whole data): for them
+(``max_growth``) only a loss that is not finite, or more than ``max_growth``
+times the first epoch's, marks divergence, and the stall rule waits
+``stall_wait`` times longer before it calls a loss that rose stalled.
 
 The monitor sees the losses a block of epochs at a time, so that an optimizer that
 can write down many epochs at once (in closed form) is checked exactly as one that
@@ -55,6 +60,8 @@ class DescentResult:
     stop_reason : {"tol", "stalled", "early_stopping", "max_iter", "diverged", \
             "callback"}
     learning_rate : float
+    momentum : float or None
+        The momentum used (0 for plain gradient descent, None for Adam).
     validation_loss_curve : ndarray of shape (n_iter,) or None
     best_iter : int or None
     diverged_at : int or None
@@ -82,6 +89,7 @@ class DescentResult:
     n_iter: int
     stop_reason: str
     learning_rate: float
+    momentum: float | None = 0.0
     validation_loss_curve: np.ndarray | None = None
     best_iter: int | None = None
     diverged_at: int | None = None
@@ -105,6 +113,7 @@ class DescentResult:
             n_iter=n_iter,
             stop_reason=stop_reason,
             learning_rate=self.learning_rate,
+            momentum=self.momentum,
             validation_loss_curve=curve,
             best_iter=best,
             path=None if self.path is None else self.path[: n_iter + 1],
@@ -158,6 +167,11 @@ class StoppingMonitor:
         docstring).
     stalls : bool, default=True
         Whether a training loss that stops falling ends the run ("stalled").
+    max_growth : float or None, default=None
+        None: the loss must never rise (beyond ``loss_floor``). Otherwise it
+        may, up to ``max_growth`` times the first epoch's loss.
+    stall_wait : float, default=1
+        The stall rule's patience is ``stall_wait * n_iter_no_change`` epochs.
     report : callable or None
         Called as ``report(first_epoch, losses, validation_losses)`` for each
         block of epochs kept, for progress output.
@@ -172,9 +186,14 @@ class StoppingMonitor:
         report,
         resolution=0.0,
         stalls=True,
+        max_growth=None,
+        stall_wait=1,
     ):
         self.tol = tol
         self.stalls = stalls
+        self.max_growth = max_growth
+        self.stall_patience = max(1, int(min(stall_wait * n_iter_no_change, 2**62)))
+        self.limit = None
         self.resolution = resolution
         self.gap = self.optimum = None
         self.patience = n_iter_no_change
@@ -199,12 +218,7 @@ class StoppingMonitor:
         :attr:`certifies`). After this call, ``finished`` says whether the
         descent must end.
         """
-        prev = np.concatenate(
-            [[curve[0] if self.previous is None else self.previous], curve]
-        )
-        rises = ~np.isfinite(curve) | (
-            curve > prev[:-1] * (1.0 + _INCREASE_RTOL) + self.loss_floor
-        )
+        rises = self._diverging(curve)
         if rises.any():
             d = int(np.flatnonzero(rises)[0])
             self.diverged_at = k0 + d
@@ -220,7 +234,8 @@ class StoppingMonitor:
         keep = curve.shape[0]
         if self.tol is not None and (self.validation or self.stalls):
             flags = _no_progress(monitored, self.best, tol, floor)
-            hit, self.run = _first_stop(flags, self.run, self.patience)
+            patience = self.patience if self.validation else self.stall_patience
+            hit, self.run = _first_stop(flags, self.run, patience)
             if hit is not None:
                 keep = hit + 1
                 self.stop_reason = "early_stopping" if self.validation else "stalled"
@@ -248,7 +263,21 @@ class StoppingMonitor:
             self.report(k0, curve[:keep], val_curve[:keep] if self.validation else None)
         return keep
 
-    def result(self, learning_rate):
+    def _diverging(self, curve):
+        """Per epoch of the block: whether its loss marks divergence."""
+        if self.max_growth is None:
+            prev = np.concatenate(
+                [[curve[0] if self.previous is None else self.previous], curve]
+            )
+            return ~np.isfinite(curve) | (
+                curve > prev[:-1] * (1.0 + _INCREASE_RTOL) + self.loss_floor
+            )
+        if self.limit is None:
+            self.limit = self.max_growth * max(float(curve[0]), self.loss_floor)
+        with np.errstate(invalid="ignore"):
+            return ~np.isfinite(curve) | (curve > self.limit)
+
+    def result(self, learning_rate, momentum=0.0):
         """The curves and the verdict, as a DescentResult without parameters."""
         loss_curve = np.concatenate(self.losses) if self.losses else np.empty(0)
         n_iter = loss_curve.shape[0]
@@ -258,6 +287,7 @@ class StoppingMonitor:
             n_iter=n_iter,
             stop_reason=self.stop_reason,
             learning_rate=float(learning_rate),
+            momentum=momentum,
             diverged_at=self.diverged_at,
             best_iter=n_iter,
             gap=self.gap,

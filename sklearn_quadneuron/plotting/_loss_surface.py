@@ -5,7 +5,6 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._loss import Moments
 from ._common import (
     _ARTICLE_NAMES,
     _article_labels,
@@ -15,13 +14,13 @@ from ._common import (
     _check_target,
     _check_X,
     _check_y,
-    _expanded,
     _parameter_index,
     _parameter_names,
     _parameters,
     _recorded_path,
     _style,
 )
+from ._surface import _compute_loss_surface
 
 
 class LossSurfaceDisplay:
@@ -56,6 +55,14 @@ class LossSurfaceDisplay:
     fitted : array-like of shape (2,), default=None
         The fitted values of the two parameters, marked with a star.
 
+    paths : dict of str to ndarray of shape (n_steps, 2), default=None
+        Several models' paths by name, each drawn in a color of its own and
+        named in the legend (see :meth:`from_estimators`).
+
+    paths_loss : dict of str to ndarray of shape (n_steps,), default=None
+        The loss of the surface along each of ``paths``, for
+        ``kind="surface"``.
+
     Attributes
     ----------
     surface_ : matplotlib QuadContourSet or Poly3DCollection
@@ -66,6 +73,9 @@ class LossSurfaceDisplay:
 
     path_line_ : matplotlib Line2D or None
         The descent path, None without ``path``.
+
+    path_lines_ : dict of str to matplotlib Line2D
+        The line of each of ``paths``, by name (empty without them).
 
     fitted_marker_ : matplotlib Line2D or None
         The fitted point, None without ``fitted``.
@@ -95,7 +105,17 @@ class LossSurfaceDisplay:
     """
 
     def __init__(
-        self, *, grid_x, grid_y, loss, params, path=None, path_loss=None, fitted=None
+        self,
+        *,
+        grid_x,
+        grid_y,
+        loss,
+        params,
+        path=None,
+        path_loss=None,
+        fitted=None,
+        paths=None,
+        paths_loss=None,
     ):
         self.grid_x = grid_x
         self.grid_y = grid_y
@@ -104,6 +124,8 @@ class LossSurfaceDisplay:
         self.path = path
         self.path_loss = path_loss
         self.fitted = fitted
+        self.paths = paths
+        self.paths_loss = paths_loss
 
     def plot(
         self,
@@ -166,6 +188,18 @@ class LossSurfaceDisplay:
             self.path_line_ = _draw_path(
                 ax, kind, self.path, self.path_loss, path_kwargs
             )
+        self.path_lines_ = {}
+        for k, (name, path) in enumerate((self.paths or {}).items()):
+            style = {
+                "label": name,
+                "color": _PATH_COLORS[k % len(_PATH_COLORS)],
+                "marker": _PATH_MARKERS[k % len(_PATH_MARKERS)],
+                "markeredgecolor": "black",
+                "markeredgewidth": 0.5,
+                **(path_kwargs or {}),
+            }
+            path_loss = None if self.paths_loss is None else self.paths_loss[name]
+            self.path_lines_[name] = _draw_path(ax, kind, path, path_loss, style)
         self.fitted_marker_ = None
         if self.fitted is not None and kind == "contour":
             (self.fitted_marker_,) = ax.plot(
@@ -180,7 +214,7 @@ class LossSurfaceDisplay:
             )
         ax.set_xlabel(_axis_label(self.params[0]))
         ax.set_ylabel(_axis_label(self.params[1]))
-        if self.path_line_ is not None or self.fitted_marker_ is not None:
+        if self.path_line_ is not None or self.path_lines_ or self.fitted_marker_:
             ax.legend()
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -266,6 +300,113 @@ class LossSurfaceDisplay:
         caller = f"{cls.__name__}.from_estimator"
         _check_matplotlib(caller)
         check_is_fitted(estimator)
+        recorded = [estimator] if hasattr(estimator, "coef_path_") else []
+        display = cls._from_fitted(
+            estimator, recorded, X, y, params, target, ranges, n_grid, caller
+        )
+        return display.plot(
+            ax=ax,
+            kind=kind,
+            levels=levels,
+            surface_kwargs=surface_kwargs,
+            path_kwargs=path_kwargs,
+        )
+
+    @classmethod
+    def from_estimators(
+        cls,
+        estimators,
+        X,
+        y,
+        *,
+        params=None,
+        target=0,
+        ranges=None,
+        n_grid=60,
+        kind="contour",
+        levels=20,
+        ax=None,
+        surface_kwargs=None,
+        path_kwargs=None,
+    ):
+        """Several fitted models' descent paths on one loss surface.
+
+        To compare optimizers: every model fitted to the same data with
+        ``record_path=True``, each path in a color of its own, named in the
+        legend. The surface is that of :meth:`from_estimator` for the first
+        model (its fitted values hold the other parameters fixed); the range
+        spans every path.
+
+        Parameters
+        ----------
+        estimators : dict of str to QuadraticGDRegressor
+            Fitted estimators by name, in the legend's order, all with the
+            same features and targets.
+
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Samples the loss is computed on, usually the training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+
+        params : tuple of two str, default=None
+            The two parameters of the axes (see :meth:`from_estimator`).
+
+        target : int, default=0
+            Index of the target, for multi-output estimators.
+
+        ranges : tuple of two (min, max) pairs, default=None
+            Ranges of the two parameters; None spans every path.
+
+        n_grid : int, default=60
+            Number of grid values of each parameter.
+
+        kind : {"contour", "surface"}, default="contour"
+            Filled contours of the loss, or a 3-D surface.
+
+        levels : int, default=20
+            Number of contour levels.
+
+        ax : matplotlib Axes, default=None
+            Axes to plot on. None creates a new figure and axes.
+
+        surface_kwargs : dict, default=None
+            Keyword arguments of the contours or of the surface.
+
+        path_kwargs : dict, default=None
+            Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for every
+            path.
+
+        Returns
+        -------
+        display : LossSurfaceDisplay
+            Object that stores the computed values and the artists.
+        """
+        caller = f"{cls.__name__}.from_estimators"
+        _check_matplotlib(caller)
+        estimators = _check_estimators(estimators, caller)
+        first = next(iter(estimators.values()))
+        display = cls._from_fitted(
+            first, estimators, X, y, params, target, ranges, n_grid, caller
+        )
+        return display.plot(
+            ax=ax,
+            kind=kind,
+            levels=levels,
+            surface_kwargs=surface_kwargs,
+            path_kwargs=path_kwargs,
+        )
+
+    @classmethod
+    def _from_fitted(
+        cls, estimator, recorded, X, y, params, target, ranges, n_grid, caller
+    ):
+        """The display of ``estimator``'s surface with the recorded paths.
+
+        ``recorded``: a list holding the estimator itself, whose path is drawn
+        as the display's ``path``, or a dict of estimators by name, whose paths
+        are its ``paths``; empty draws no path.
+        """
         target = _check_target(estimator, target)
         _check_count(n_grid, "n_grid")
         i, j = _check_params(estimator, params)
@@ -274,22 +415,41 @@ class LossSurfaceDisplay:
         X = _check_X(estimator, X, caller)
         y = _check_y(y, X.shape[0], target, caller)
         theta = _parameters(estimator, estimator.coef_, estimator.intercept_, target)
-        path = None
-        if hasattr(estimator, "coef_path_"):
-            path = _recorded_path(estimator, target, caller)
-
+        paths = {}
+        if isinstance(recorded, dict):
+            paths["paths"] = {
+                name: _recorded_path(other, target, caller)
+                for name, other in recorded.items()
+            }
+        elif recorded:
+            paths["path"] = _recorded_path(estimator, target, caller)
         surface = _compute_loss_surface(
-            X, y, theta, (i, j), path=path, ranges=ranges, n_grid=n_grid
+            X, y, theta, (i, j), ranges=ranges, n_grid=n_grid, **paths
         )
         labels = _article_labels(_parameter_names(estimator))
-        display = cls(**surface, params=(labels[i], labels[j]))
-        return display.plot(
-            ax=ax,
-            kind=kind,
-            levels=levels,
-            surface_kwargs=surface_kwargs,
-            path_kwargs=path_kwargs,
+        return cls(**surface, params=(labels[i], labels[j]))
+
+
+def _check_estimators(estimators, caller):
+    """A non-empty dict of fitted estimators with the same parameters."""
+    if not isinstance(estimators, dict) or not estimators:
+        raise ValueError(
+            f"{caller} needs a dict of fitted estimators by name, such as "
+            "{'gd': model, 'nesterov': other}; got "
+            f"{type(estimators).__name__}."
         )
+    names = None
+    for name, estimator in estimators.items():
+        check_is_fitted(estimator)
+        if names is None:
+            names = _parameter_names(estimator)
+        elif _parameter_names(estimator) != names:
+            raise ValueError(
+                f"{caller}: estimator {name!r} has the parameters "
+                f"{_parameter_names(estimator)}, the first has {names}: fit "
+                "them all on the same features."
+            )
+    return estimators
 
 
 def _check_params(estimator, params):
@@ -318,111 +478,6 @@ def _check_ranges(ranges):
             f"ranges must be two (min, max) pairs, got {ranges!r}."
         ) from None
     return (float(x_low), float(x_high)), (float(y_low), float(y_high))
-
-
-def _compute_loss_surface(X, y, theta, axes, *, path=None, ranges=None, n_grid=60):
-    """The mean squared error over a grid of two parameters, the others fixed.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples the loss is computed on.
-    y : ndarray of shape (n_samples,)
-        Their targets.
-    theta : ndarray of shape (2 * n_features + 1,)
-        Parameters ``[*coef, intercept]`` in the data's units; the grid replaces
-        two of them and holds the others.
-    axes : tuple of two int
-        Positions in ``theta`` of the parameters of the horizontal and vertical
-        axes.
-    path : ndarray of shape (n_steps, 2 * n_features + 1), default=None
-        The parameters along gradient descent.
-    ranges : tuple of two (min, max) pairs, default=None
-        Ranges of the two parameters; None spans ``path`` and ``theta`` (see
-        :func:`_auto_range`).
-    n_grid : int, default=60
-        Number of grid values of each parameter.
-
-    Returns
-    -------
-    surface : dict
-        ``grid_x``, ``grid_y`` (n_grid,), ``loss`` (n_grid, n_grid) with
-        ``loss[i, j]`` at ``(grid_x[j], grid_y[i])``, and, with ``path``, the
-        two parameters along it, ``path`` (n_steps, 2), and the surface's loss
-        there, ``path_loss`` (n_steps,), else None; ``fitted``: the two values
-        of ``theta``.
-    """
-    i, j = axes
-    losses, G = _mse_from_moments(X, y)
-    if ranges is None:
-        ranges = [
-            _auto_range(theta[k], None if path is None else path[:, k], G[k, k], y)
-            for k in axes
-        ]
-    (x_low, x_high), (y_low, y_high) = ranges
-    grid_x = np.linspace(x_low, x_high, n_grid)
-    grid_y = np.linspace(y_low, y_high, n_grid)
-    # Every grid point is theta with two of its values replaced.
-    thetas = np.broadcast_to(theta, (n_grid, n_grid, theta.shape[0])).copy()
-    thetas[..., i] = grid_x[None, :]
-    thetas[..., j] = grid_y[:, None]
-    loss = losses(thetas.reshape(-1, theta.shape[0])).reshape(n_grid, n_grid)
-    path_2d = path_loss = None
-    if path is not None:
-        on_path = np.broadcast_to(theta, path.shape).copy()
-        on_path[:, [i, j]] = path_2d = path[:, [i, j]]
-        path_loss = losses(on_path)
-    return {
-        "grid_x": grid_x,
-        "grid_y": grid_y,
-        "loss": loss,
-        "path": path_2d,
-        "path_loss": path_loss,
-        "fitted": theta[[i, j]],
-    }
-
-
-def _mse_from_moments(X, y):
-    """The MSE of many parameter vectors after one pass over the data.
-
-    Returns a function of ``thetas`` of shape (n_thetas, n_params) giving the
-    MSE of each row, and ``G = mean(phi phi^T)``.
-
-    The model is linear in ``theta``, so the MSE only needs the moments of
-    ``phi = [X**2, X, 1]`` and y. They are taken around a least-squares
-    solution ``theta*``: the MSE of ``theta`` is that of ``theta - theta*``
-    against the residuals ``y - phi @ theta*``, which are small near the
-    minimum, where the moments of y themselves would cancel the digits of a
-    small loss (on noiseless data the minimum is 0).
-    """
-    Phi = _expanded(X)
-    theta_star = np.linalg.lstsq(Phi, y, rcond=None)[0]
-    moments = Moments.from_samples(Phi, y - Phi @ theta_star)
-
-    def losses(thetas):
-        return moments.mse_per_column((thetas - theta_star).T)
-
-    return losses, moments.gram()[0]
-
-
-def _auto_range(fitted, path, curvature, y):
-    """A range of one parameter spanning its path and fitted value, with margins.
-
-    Without a path to span, the range reaches where the loss has risen by about
-    the variance of y (the loss of the best constant model): far enough to show
-    the valley, whatever the units of the parameter. ``curvature`` is the
-    parameter's diagonal entry of ``G = mean(phi phi^T)``, half the loss's second
-    derivative along it.
-    """
-    values = [fitted] if path is None else [*path, fitted]
-    low, high = min(values), max(values)
-    if high > low:
-        margin = 0.15 * (high - low)
-    elif curvature > 0:
-        margin = np.sqrt(max(np.var(y), 1e-12) / curvature)
-    else:
-        margin = 1.0
-    return low - margin, high + margin
 
 
 # -- drawing ---------------------------------------------------------------------
@@ -462,6 +517,12 @@ def _draw_contours(ax, GX, GY, loss, levels, surface_kwargs):
         colorbar.update_ticks()
     colorbar.set_label("loss (mean squared error)")
     return contours, colorbar
+
+
+# Colors and markers of several paths, readable on the viridis contours and in
+# the legend.
+_PATH_COLORS = ("tab:red", "black", "tab:orange", "magenta", "tab:blue", "white")
+_PATH_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def _draw_path(ax, kind, path, path_loss, path_kwargs):

@@ -35,6 +35,16 @@ class ParameterPathDisplay:
         Reference values of some parameters, drawn as dashed horizontal lines
         in their line's color.
 
+    labels : dict of str to str, default=None
+        The legend's name of each parameter; None names the three parameters of
+        a one-feature model a, b and c, and the others by their names.
+
+    name : str, default=None
+        Name of the model, for overlaying several on the same axes: each
+        parameter's label then ends with it (``"a (nesterov)"``), its lines
+        take the next colors of the axes' cycle, and the true values are drawn
+        once, in grey.
+
     Attributes
     ----------
     lines_ : dict of str to matplotlib Line2D
@@ -68,19 +78,37 @@ class ParameterPathDisplay:
     ... )
     >>> sorted(display.lines_)
     ['intercept', 'x0', 'x0^2']
+
+    Several models on the same axes, each named:
+
+    >>> import matplotlib.pyplot as plt
+    >>> fast = QuadraticGDRegressor(solver="nesterov", record_path=True).fit(X, y)
+    >>> ax = plt.figure().add_subplot()
+    >>> for name, fitted in [("gd", model), ("nesterov", fast)]:
+    ...     display = ParameterPathDisplay.from_estimator(
+    ...         fitted, params=["a"], true_values={"a": 10}, name=name, ax=ax
+    ...     )
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['a (gd)', 'a (nesterov)', 'true a']
     """
 
-    def __init__(self, *, parameter_paths, true_values=None):
+    def __init__(self, *, parameter_paths, true_values=None, labels=None, name=None):
         self.parameter_paths = parameter_paths
         self.true_values = true_values
+        self.labels = labels
+        self.name = name
 
-    def plot(self, ax=None, *, line_kwargs=None, true_line_kwargs=None):
+    def plot(self, ax=None, *, name=None, line_kwargs=None, true_line_kwargs=None):
         """Plot the parameter paths.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to plot on. None creates a new figure and axes.
+            Axes to plot on. None creates a new figure and axes. Axes that show
+            other models' paths keep them: name each model (``name``).
+
+        name : str, default=None
+            Name of the model in the legend; None uses the display's ``name``.
 
         line_kwargs : dict, default=None
             Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for every
@@ -106,41 +134,52 @@ class ParameterPathDisplay:
                 f"are {list(self.parameter_paths)}."
             )
         ax = _axes(ax)
+        model = self.name if name is None else name
         labels = dict(zip(self.parameter_paths, _article_labels(self.parameter_paths)))
+        labels.update(self.labels or {})
         self.lines_ = {}
-        for k, (name, path) in enumerate(self.parameter_paths.items()):
+        for k, (parameter, path) in enumerate(self.parameter_paths.items()):
             path = np.asarray(path, dtype=float)
-            (self.lines_[name],) = ax.plot(
-                np.arange(path.shape[0]),
-                path,
-                **_style(
-                    {"color": f"C{k}", "label": labels[name]}, line_kwargs, Line2D
-                ),
+            style = {"color": f"C{k}", "label": labels[parameter]}
+            if model is not None:
+                # Overlaid models: the axes' next color, and the model's name.
+                style = {"label": f"{labels[parameter]} ({model})"}
+            (self.lines_[parameter],) = ax.plot(
+                np.arange(path.shape[0]), path, **_style(style, line_kwargs, Line2D)
             )
         # Drawn after every path, so that the legend lists the parameters first
         # and then their true values, and below the paths, which end on them.
         self.true_lines_ = {}
-        for name, line in self.lines_.items():
-            if name in true_values:
-                self.true_lines_[name] = ax.axhline(
-                    float(true_values[name]),
-                    **_style(
-                        {
-                            "color": line.get_color(),
-                            "linestyle": "--",
-                            "linewidth": 1,
-                            "zorder": 1.5,
-                            "label": f"true {labels[name]}",
-                        },
-                        true_line_kwargs,
-                        Line2D,
-                    ),
-                )
+        drawn = {line.get_label() for line in ax.get_lines()}
+        for parameter, line in self.lines_.items():
+            label = f"true {labels[parameter]}"
+            if parameter not in true_values or label in drawn:
+                continue
+            color = line.get_color() if model is None else "0.35"
+            self.true_lines_[parameter] = ax.axhline(
+                float(true_values[parameter]),
+                **_style(
+                    {
+                        "color": color,
+                        "linestyle": "--",
+                        "linewidth": 1,
+                        "zorder": 1.5,
+                        "label": label,
+                    },
+                    true_line_kwargs,
+                    Line2D,
+                ),
+            )
         ax.set_xlabel("epoch (number of updates)")
         ax.set_ylabel("parameter value")
-        # One column, read top to bottom in drawing order; where it covers the
-        # fewest points of the lines.
-        ax.legend(loc="best", ncols=1)
+        # One column, read top to bottom in drawing order, the true values last
+        # (also when several models share the axes); where it covers the fewest
+        # points of the lines.
+        handles, texts = ax.get_legend_handles_labels()
+        order = sorted(range(len(texts)), key=lambda k: texts[k].startswith("true "))
+        ax.legend(
+            [handles[k] for k in order], [texts[k] for k in order], loc="best", ncols=1
+        )
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -150,8 +189,10 @@ class ParameterPathDisplay:
         cls,
         estimator,
         *,
+        params=None,
         true_values=None,
         target=0,
+        name=None,
         ax=None,
         line_kwargs=None,
         true_line_kwargs=None,
@@ -165,6 +206,11 @@ class ParameterPathDisplay:
             as in ``get_term_names()``, and ``"intercept"``; the legend of a
             one-feature model calls them a, b, c, as the article does.
 
+        params : list of str, default=None
+            The parameters to draw, named as in ``get_term_names()`` or
+            ``"intercept"`` (for one-feature models also ``"a"``, ``"b"``,
+            ``"c"``). None draws them all.
+
         true_values : dict of str to float or sequence of float, default=None
             Reference values drawn as dashed lines: by parameter name (for
             one-feature models also ``"a"``, ``"b"``, ``"c"``), or one per
@@ -173,6 +219,10 @@ class ParameterPathDisplay:
 
         target : int, default=0
             Index of the target drawn, for multi-output estimators.
+
+        name : str, default=None
+            Name of the model in the legend, to overlay several models on the
+            same axes (call once per model with the same ``ax``).
 
         ax : matplotlib Axes, default=None
             Axes to plot on. None creates a new figure and axes.
@@ -197,9 +247,17 @@ class ParameterPathDisplay:
         path = _recorded_path(estimator, target, caller)
         names = _parameter_names(estimator)
         true_values = _check_true_values(true_values, estimator)
+        paths = _compute_parameter_paths(path, names)
+        labels = dict(zip(names, _article_labels(names)))
+        if params is not None:
+            if isinstance(params, str):
+                params = [params]
+            chosen = [names[_parameter_index(estimator, p, "params")] for p in params]
+            paths = {parameter: paths[parameter] for parameter in chosen}
+            if true_values is not None:
+                true_values = {k: v for k, v in true_values.items() if k in paths}
         display = cls(
-            parameter_paths=_compute_parameter_paths(path, names),
-            true_values=true_values,
+            parameter_paths=paths, true_values=true_values, labels=labels, name=name
         )
         return display.plot(
             ax=ax, line_kwargs=line_kwargs, true_line_kwargs=true_line_kwargs

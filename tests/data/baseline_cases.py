@@ -32,13 +32,13 @@ CASES = [
     {"n": 400, "p": 2, "k": 2, "weighted": True, "params": {**_FIXED, "alpha": 0.05}},
     {"n": 300, "p": 2, "k": 1, "offset": 1e6, "scale": 3.0, "params": {**_FIXED}},
     {"n": 300, "p": 1, "k": 1, "offset": -50.0, "scale": 1e-3, "params": {**_FIXED}},
-    {"n": 300, "p": 2, "k": 1, "params": {**_FIXED, "solver": "direct"}},
+    {"n": 300, "p": 2, "k": 1, "params": {**_FIXED, "precompute": False}},
     {
         "n": 300,
         "p": 2,
         "k": 2,
         "weighted": True,
-        "params": {**_FIXED, "solver": "direct", "alpha": 0.2, "learning_rate": 0.1},
+        "params": {**_FIXED, "precompute": False, "alpha": 0.2, "learning_rate": 0.1},
     },
     {
         "n": 300,
@@ -46,7 +46,7 @@ CASES = [
         "k": 1,
         "params": {
             **_FIXED,
-            "solver": "direct",
+            "precompute": False,
             "standardize": False,
             "learning_rate": 2e-3,
         },
@@ -66,7 +66,7 @@ CASES = [
             **_FIXED,
             "early_stopping": True,
             "random_state": 1,
-            "solver": "direct",
+            "precompute": False,
         },
     },
     {"n": 500, "p": 2, "k": 1, "chunks": 4, "params": {**_FIXED}},
@@ -76,6 +76,6 @@ CASES = [
         "n": 400,
         "p": 2,
         "k": 1,
-        "params": {"tol": 1e-4, "max_iter": 500, "solver": "direct"},
+        "params": {"tol": 1e-4, "max_iter": 500, "precompute": False},
     },
 ]

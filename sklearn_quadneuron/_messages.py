@@ -1,0 +1,203 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The words of a fit that failed or fell short: what happened, what to do.
+
+Plain functions of the settings, the optimizer's result and a few numbers the
+solve step works out (the largest stable step, what "auto" would pick, the
+curvature ratio); nothing here imports another module of the package.
+"""
+
+import numpy as np
+
+_NAMES = {
+    "gd": "Gradient descent",
+    "momentum": "Gradient descent with momentum",
+    "nesterov": "Nesterov's accelerated gradient",
+    "adam": "Adam",
+}
+
+
+def optimizer_name(settings):
+    """The optimizer's name, as a sentence starts it."""
+    name = _NAMES[settings.solver]
+    if settings.batch_size is None:
+        return name
+    return f"Mini-batch {name[0].lower()}{name[1:]} (batch_size={settings.batch_size})"
+
+
+def _settings_text(settings):
+    text = f"learning_rate={settings.learning_rate!r}"
+    if settings.solver in ("momentum", "nesterov"):
+        text += f" and momentum={settings.momentum!r}"
+    return text
+
+
+def out_of_range_message(exc, settings):
+    return (
+        f"Gradient descent cannot run on these data: {exc}, in the basis it "
+        "runs on. "
+        + (
+            "With standardize=False the parameters are those of the raw "
+            "[x**2, x, 1], which features of very small or very large "
+            "scale make huge. Use standardize=True (the default), or "
+            "rescale X or y."
+            if not settings.standardize
+            else "Rescale X or y, for example with StandardScaler."
+        )
+    )
+
+
+def divergence_message(settings, result, loss_unit, max_stable, auto):
+    """Why the fit diverged and what to use instead.
+
+    Parameters
+    ----------
+    settings : FitSettings
+    result : DescentResult
+        Diverged: ``diverged_at`` is the epoch whose loss gave it away.
+    loss_unit : float
+    max_stable : float or None
+        The learning rate at and beyond which the stiffest direction cannot
+        converge (None when no such limit is known: Adam, mini-batches).
+    auto : str
+        What "auto" picks, as ``"learning_rate=..."`` (and momentum).
+    """
+    k = result.diverged_at
+    after = result.loss_curve[k] * loss_unit
+    monotone = settings.solver == "gd" and settings.batch_size is None
+    if monotone:
+        before = result.loss_curve[k - 1] * loss_unit
+        how = f"rose from {before:.6g} at epoch {k} to {after:.6g} at epoch {k + 1}"
+    else:
+        first = result.loss_curve[0] * loss_unit
+        how = (
+            f"grew from {first:.6g} at epoch 1 to {after:.6g} at epoch {k + 1}, far "
+            "beyond anything the optimizer's overshoots explain"
+        )
+    text = (
+        f"{optimizer_name(settings)} diverged: with {_settings_text(settings)} the "
+        f"training loss {how}. "
+    )
+    if monotone:
+        safe = 0.5 * max_stable
+        text += (
+            f"Steps of {max_stable:.6g} or more cannot converge on this data; use "
+            f"learning_rate={safe:.6g} (or smaller), or learning_rate='auto', "
+            "which picks that safe value."
+        )
+    elif settings.batch_size is not None:
+        text += (
+            "A batch can be more curved than the whole data: lower learning_rate "
+            f"or raise batch_size; learning_rate='auto' picks {auto}."
+        )
+    elif max_stable is not None:
+        text += (
+            f"With momentum={result.momentum:.6g}, steps of {max_stable:.6g} or "
+            "more cannot converge on this data; use a smaller learning_rate, or "
+            f"learning_rate='auto' and momentum='auto', which pick {auto}."
+        )
+    else:
+        text += f"Lower learning_rate; learning_rate='auto' picks {auto}."
+    if not settings.standardize:
+        text += " With standardize=True one learning rate suits any data scale."
+    return text
+
+
+def convergence_message(settings, result, loss_unit, max_stable, condition, bound):
+    """Why a fit is not certified optimal, how far from it, and what to do."""
+    if result.stop_reason == "stalled":
+        how = (
+            "the training loss stopped falling for "
+            f"{settings.n_iter_no_change} epochs or more after {result.n_iter}"
+        )
+    else:
+        how = f"max_iter={settings.max_iter} epochs ran"
+    loss = float(result.loss_curve[-1]) * loss_unit
+    gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
+    relative = gap / optimum if optimum > 0 else np.inf
+    return (
+        f"QuadraticGDRegressor did not converge ({how}): the training loss "
+        f"{loss:.6g} is {'at most ' if bound else ''}{gap:.3g} above its minimum "
+        f"({optimum:.6g}), {relative:.3g} times it, where tol={settings.tol} asks "
+        "for at most tol times it. " + _advice(settings, result, max_stable, condition)
+    )
+
+
+def _advice(settings, result, max_stable, condition):
+    """What to change when the optimizer did not reach the optimum."""
+    if settings.batch_size is not None:
+        return (
+            "Mini-batch gradients are noisy: with a constant learning rate the "
+            "parameters wander around the minimum, the farther the larger "
+            "learning_rate and the smaller batch_size. Lower learning_rate, raise "
+            "batch_size, or use batch_size=None (full batch), which converges to "
+            "the minimum."
+        )
+    if settings.solver == "adam" and not settings.standardize:
+        return (
+            "Adam moves each parameter by about learning_rate per epoch, in the "
+            "units of the raw [x**2, x, 1], where one step can be far too large "
+            "for one coefficient and far too small for another: set "
+            "standardize=True."
+        )
+    if settings.solver == "adam":
+        return (
+            "Adam moves each parameter by about learning_rate per epoch "
+            f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient, "
+            "and full-batch Adam is slow to settle on a quadratic loss: raise "
+            "learning_rate or max_iter, or use solver='nesterov', which is tuned "
+            "to this loss's curvature."
+        )
+    if settings.solver != "gd":
+        return _momentum_advice(settings, result, condition)
+    auto = 0.5 * max_stable
+    if result.slowest_rate < 0:
+        return (
+            "The loss oscillates: the learning rate is close to its stability "
+            f"limit. Lower learning_rate (learning_rate='auto' uses {auto:.3g})."
+        )
+    if settings.learning_rate != "auto" and result.learning_rate < 0.5 * auto:
+        return (
+            f"learning_rate={settings.learning_rate!r} is small for this data: "
+            f"raise it (learning_rate='auto' uses {auto:.3g})."
+        )
+    if not settings.standardize:
+        return (
+            "The raw features [x**2, x] are badly conditioned for gradient "
+            "descent: set standardize=True."
+        )
+    if result.epochs_needed is not None:
+        return (
+            f"Gradient descent needs {result.epochs_needed} epochs on this data: "
+            f"set max_iter={result.epochs_needed} or more."
+        )
+    return (
+        "The data is ill-conditioned: the loss is "
+        f"{condition:.3g} times more curved along some directions of the "
+        "parameters than along others (nearly collinear features), and gradient "
+        "descent needs about that many epochs. Increase max_iter, use "
+        "solver='nesterov' (about the square root as many), or remove or "
+        "combine collinear features."
+    )
+
+
+def _momentum_advice(settings, result, condition):
+    if settings.learning_rate != "auto" or settings.momentum != "auto":
+        return (
+            "learning_rate='auto' and momentum='auto' tune both to the curvature "
+            "of this loss."
+        )
+    if not settings.standardize:
+        return (
+            "The raw features [x**2, x] are badly conditioned for gradient "
+            "descent: set standardize=True."
+        )
+    epochs = np.sqrt(condition)
+    return (
+        "The data is ill-conditioned: the loss is "
+        f"{condition:.3g} times more curved along some directions of the "
+        "parameters than along others (nearly collinear features), and "
+        f"{_NAMES[settings.solver].lower()} needs a few times its square root, "
+        f"{epochs:.3g}, epochs. Increase max_iter, or remove or combine "
+        "collinear features."
+    )
