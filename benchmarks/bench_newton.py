@@ -37,12 +37,11 @@ from sklearn.linear_model import LinearRegression
 
 from sklearn_quadneuron import QuadraticGDRegressor
 
-# The Newton fit may take this many times LinearRegression's time ("about" it)
-# where the data is large enough to time the work rather than the call.
-TIME_RATIO_TARGET = 1.5
+# The Newton fit may take this many times LinearRegression's time ("about" it).
 # On data as small as diabetes's both take milliseconds, mostly the cost of a
-# call (parameter validation, checks of the input): the target is absolute.
-SMALL_SECONDS = 0.01
+# call (parameter validation, checks of the input), and the ratio swings with
+# the load of a shared machine: from 0.7x to 2x between runs here.
+TIME_RATIO_TARGET = 1.5
 # Its R^2 is least squares's to this.
 R2_TARGET = 1e-8
 
@@ -167,16 +166,6 @@ def main(argv=None):
                 f"{r['newton_r2']:.1e} (stop_reason_={r['stop']!r})",
             )
         )
-        if r["name"] == "diabetes":
-            checks.append(
-                (
-                    r["newton"] <= SMALL_SECONDS,
-                    f"{label}: under {fmt_seconds(SMALL_SECONDS)} a fit",
-                    f"{fmt_seconds(r['newton'])} ({fmt_ratio(r['ratio'])} "
-                    "LinearRegression's)",
-                )
-            )
-            continue
         checks.append(
             (
                 r["ratio"] <= TIME_RATIO_TARGET,
