@@ -129,8 +129,8 @@ def main(argv=None):
         "QuadraticGDRegressor(solver='newton-cholesky').fit(X, y) against "
         "LinearRegression().fit(np.hstack([X**2, X]), y), the expansion timed "
         "with it. Medians of interleaved rounds; the ratio is the median of the "
-        "per-round ratios. |R^2 - R^2*|: the distance from the R^2 of least "
-        "squares solved on the standardized design."
+        "per-round ratios. R^2 gap: the distance from the R^2 of least squares "
+        "solved on the standardized design, R^2*."
     )
     headers = [
         "data",
@@ -139,8 +139,8 @@ def main(argv=None):
         "LinearRegression",
         "ratio",
         "rounds",
-        "newton |R^2 - R^2*|",
-        "LinearRegression |R^2 - R^2*|",
+        "newton R^2 gap",
+        "LinearRegression R^2 gap",
     ]
     rows = [
         [
