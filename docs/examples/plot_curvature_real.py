@@ -87,7 +87,7 @@ ax.set_yticks(positions, squares.index)
 ax.invert_yaxis()
 ax.set_xlabel("coefficient of the square / its standard error (95% interval)")
 ax.set_title("Diabetes: which curvatures are real?")
-ax.legend(loc="lower right")
+ax.legend(loc="upper left")
 plt.show()
 
 # %%
