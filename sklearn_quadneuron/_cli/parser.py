@@ -236,10 +236,12 @@ def _fit(commands):
     fit.add_argument(
         "--summary",
         action="store_true",
+        default=None,
         help=(
             "also print the least-squares summary: standard errors, t tests, "
             "95%% confidence intervals and model figures, as statsmodels' OLS "
-            "(needs --alpha 0 and a fit that reached its minimum)"
+            "(needs --alpha 0 and a fit that reached its minimum; default: not "
+            "printed)"
         ),
     )
     fit.add_argument(
