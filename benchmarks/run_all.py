@@ -24,6 +24,7 @@ SCRIPTS = [
     "bench_scaling.py",
     "bench_dask.py",
     "bench_optimizers.py",
+    "bench_newton.py",
 ]
 
 

@@ -3,8 +3,13 @@
 """A quadratic neuron trained by gradient descent, as a scikit-learn estimator."""
 
 from ._regressor import QuadraticGDRegressor
-from ._solve import DivergenceError
+from ._solve import CollinearityWarning, DivergenceError
 
 __version__ = "0.1.0"
 
-__all__ = ["DivergenceError", "QuadraticGDRegressor", "__version__"]
+__all__ = [
+    "CollinearityWarning",
+    "DivergenceError",
+    "QuadraticGDRegressor",
+    "__version__",
+]

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_array
 
 from ._accumulation import accumulate
 from ._moments import Extent, QuadraticStatistics, Reference, merge_rebased
+from ._observations import Observations
 from ._statistics import FitStatistics
 from ._validation import (
     FLOAT_DTYPES,
@@ -330,12 +331,25 @@ def dask_statistics(data, split=None):
         meta=np.empty((0,), dtype=object),
     )
     root = _tree_reduce(list(summaries.to_delayed().ravel()), _merge_statistics)
-    result = dask.compute(root)[0]
+    # The weights' tally (for inference) in the same pass, unless a split
+    # holds rows out block by block.
+    tally = None
+    if data.weights is not None and split is None:
+        w = data.weights
+        carry = w > 0
+        tally = (carry.sum(), da.log(da.where(carry, w, 1.0)).sum())
+    result, tally = dask.compute(root, tally)
     _, train, held_out = result[0] if isinstance(result, np.ndarray) else result
     if held_out is not None:
         _check_split(split[1], train, held_out, data.weights is not None)
     check_positive_weight(train.weight)
-    return FitStatistics("statistics", train, data.y_ndim, held_out=held_out)
+    if tally is not None:
+        observations = Observations(int(tally[0]), float(tally[1]))
+    else:
+        observations = None if split else Observations(train.n_samples, 0.0)
+    return FitStatistics(
+        "statistics", train, data.y_ndim, held_out=held_out, observations=observations
+    )
 
 
 def _check_split(fraction, train, held_out, weighted):

@@ -7,12 +7,15 @@ features it was given, as ``validate_data`` does for in-memory input); the
 estimator chains them: starting point -> statistics -> solve -> record.
 """
 
+from ._observations import Observations
 from ._progress import Progress
-from ._statistics import gather_fit_statistics
+from ._statistics import gather_fit_statistics, gather_more
 from ._validation import (
+    ONE_STEP_SOLVER,
     InitialValues,
     check_history,
     check_start,
+    holds_out,
     record_features,
     split_seed,
 )
@@ -29,17 +32,40 @@ def starting_point(estimator, coef_init, intercept_init):
 
 def gather_in_memory(estimator, data, precompute):
     """One pass over in-memory data: what the engine ``precompute`` picks needs."""
+    if estimator.solver == ONE_STEP_SOLVER and precompute == "auto":
+        # Newton's step is a solve with the Gram: it needs the statistics.
+        precompute = True
     progress = Progress(estimator.verbose)
     n_samples, n_features = data.X.shape
     progress.begin(f"Reading the data once: {n_samples} samples, {n_features} features")
     statistics = gather_fit_statistics(
         data, precompute, estimator.max_iter, type(estimator).__name__
     )
+    statistics.observations = _observations(data)
     if statistics.engine == "statistics":
         progress.end("Gathered the statistics every epoch runs on")
     else:
         progress.end("Gathered the moments of each feature; epochs read the data")
     return statistics
+
+
+def gather_chunk(estimator, data):
+    """The statistics of the data seen so far and one more chunk (partial_fit).
+
+    After a fit that kept no statistics (the direct engine), the chunk starts
+    a new stream.
+    """
+    previous = getattr(estimator, "_stats", None)
+    statistics = gather_more(previous, data)
+    tally = _observations(data)
+    if previous is not None:
+        tally = tally.merge(getattr(estimator, "_observations", None))
+    statistics.observations = tally
+    return statistics
+
+
+def _observations(data):
+    return Observations.of(data.sample_weight, data.X.shape[0], data.mask)
 
 
 def gather_dask(estimator, X, y, sample_weight, start):
@@ -51,12 +77,12 @@ def gather_dask(estimator, X, y, sample_weight, start):
         estimator.max_iter,
         data.n_features,
         data.n_targets,
-        estimator.early_stopping,
+        holds_out(estimator),
         estimator.record_path,
     )
     record_features(estimator, data.n_features, data.feature_names)
     start = check_start(start, data.n_features, data.n_targets)
     split = None
-    if estimator.early_stopping:
+    if holds_out(estimator):
         split = (split_seed(estimator.random_state), estimator.validation_fraction)
     return dask_statistics(data, split), start

@@ -14,6 +14,7 @@ _NAMES = {
     "momentum": "Gradient descent with momentum",
     "nesterov": "Nesterov's accelerated gradient",
     "adam": "Adam",
+    "newton-cholesky": "Newton's method",
 }
 
 
@@ -200,4 +201,35 @@ def _momentum_advice(settings, result, condition):
         f"{_NAMES[settings.solver].lower()} needs a few times its square root, "
         f"{epochs:.3g}, epochs. Increase max_iter, or remove or combine "
         "collinear features."
+    )
+
+
+def newton_message(settings, result, loss_unit, condition):
+    """Why a Newton solve is not certified optimal, how far from it, what to do."""
+    gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
+    relative = gap / optimum if optimum > 0 else np.inf
+    advice = (
+        "Use standardize=True (the default), whose basis is well conditioned "
+        "whatever the offset and scale of X."
+        if not settings.standardize
+        else "Rescale X, or remove or combine nearly collinear features."
+    )
+    return (
+        "QuadraticGDRegressor's newton-cholesky solve is not certified optimal: "
+        f"the training loss may be {gap:.3g} above its minimum ({optimum:.6g}), "
+        f"{relative:.3g} times it, where tol={settings.tol} asks for at most tol "
+        "times it. The system is too ill-conditioned for float64 (its curvature "
+        f"differs {condition:.3g}-fold between directions). " + advice
+    )
+
+
+def collinear_message(names):
+    """The terms a Newton solve found collinear, and what was done about it."""
+    listed = ", ".join(names)
+    return (
+        f"The terms {listed} are collinear in this data (the design [x**2, x, 1] "
+        "is rank-deficient, to a relative cut-off of 1e-13 on the curvature): "
+        "their coefficients are not unique, and newton-cholesky returned the "
+        "minimum-norm solution. Remove or combine the duplicated or collinear "
+        "features for unique coefficients."
     )

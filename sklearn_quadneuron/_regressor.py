@@ -25,11 +25,12 @@ from ._callbacks import (
     has_callbacks,
     replay_epochs,
 )
-from ._gathering import gather_dask, gather_in_memory, starting_point
+from ._gathering import gather_chunk, gather_dask, gather_in_memory, starting_point
+from ._messages import collinear_message
 from ._outputs import ReadableTermsMixin
-from ._solve import FitSettings, solve
+from ._solve import CollinearityWarning, FitSettings, solve
 from ._solvers import SOLVERS
-from ._statistics import gather_more
+from ._summary import SummaryMixin
 from ._validation import (
     FLOAT_DTYPES,
     check_fit_settings,
@@ -44,7 +45,7 @@ DOCS_URL = "https://sklearn-quadneuron.readthedocs.io/en/latest/"
 # RegressorMixin must come before BaseEstimator: with BaseEstimator first,
 # scikit-learn >= 1.6 silently drops the regressor tags and skips the regressor
 # checks. The callback mixin, when scikit-learn has it, goes first of all.
-_BASES = (RegressorMixin, ReadableTermsMixin, BaseEstimator)
+_BASES = (RegressorMixin, ReadableTermsMixin, SummaryMixin, BaseEstimator)
 if CallbackSupportMixin is not None:
     _BASES = (CallbackSupportMixin, *_BASES)
 
@@ -69,11 +70,20 @@ class QuadraticGDRegressor(*_BASES):
 
     Parameters
     ----------
-    solver : {"gd", "momentum", "nesterov", "adam"}, default="gd"
+    solver : {"gd", "momentum", "nesterov", "adam", "newton-cholesky"}, \
+            default="gd"
         The optimizer, with ``MLPRegressor``'s update rules: plain gradient
         descent (the article's), the heavy ball's momentum, Nesterov's
         accelerated gradient (``MLPRegressor``'s ``"sgd"`` without and with
-        ``nesterovs_momentum``), or Adam. See the User Guide.
+        ``nesterovs_momentum``), or Adam. ``"newton-cholesky"`` (the name of
+        scikit-learn's GLMs) takes one Newton step on the statistics, which
+        for this loss is the exact minimum (``n_iter_ == 1``); collinear terms
+        get the minimum-norm solution and a :class:`CollinearityWarning`. It
+        ignores the parameters of epochs (``learning_rate``, ``momentum``,
+        ``beta_1``, ``beta_2``, ``epsilon``, ``batch_size``, ``shuffle``,
+        ``early_stopping``, ``n_iter_no_change``, ``max_iter``), as
+        ``MLPRegressor``'s ``"lbfgs"`` ignores those of ``"sgd"``, and needs
+        ``precompute`` "auto" or True. See the User Guide.
 
     learning_rate : float or "auto", default="auto"
         Step size. ``"auto"`` tunes it to the curvature of the loss, from the
@@ -191,7 +201,9 @@ class QuadraticGDRegressor(*_BASES):
     loss_curve_ : list of float
         Training loss at the parameters *before* each epoch's update, as in the
         article: weighted mean squared error in the units of y squared (summed
-        over targets), plus the penalty. ``len(loss_curve_) == n_iter_``.
+        over targets), plus the penalty. ``len(loss_curve_) == n_iter_``,
+        except with ``"newton-cholesky"``: the loss before and after its one
+        step (two entries).
 
     validation_loss_curve_ : list of float
         Same loss on the held-out samples, at the same parameters, one entry per
@@ -209,14 +221,17 @@ class QuadraticGDRegressor(*_BASES):
         minimum), ``"early_stopping"`` (validation loss stopped improving: a
         different criterion, which does not certify the training loss),
         ``"max_iter"`` or ``"stalled"`` (not certified: both warn),
-        or ``"callback"`` (a callback asked to stop).
+        or ``"callback"`` (a callback asked to stop). ``"newton-cholesky"``
+        gives ``"tol"`` when its one step is certified, ``"stalled"`` when
+        rounding left it further from the minimum than ``tol`` allows.
 
     learning_rate_ : float
-        The step size used (the value ``"auto"`` resolved to).
+        The step size used (the value ``"auto"`` resolved to); 1.0, the full
+        step, for ``"newton-cholesky"``.
 
     momentum_ : float or None
         The momentum used (``"auto"`` resolved); 0.0 for ``"gd"``, None for
-        ``"adam"``.
+        ``"adam"`` and ``"newton-cholesky"``.
 
     solver_ : str
         The optimizer used.
@@ -454,10 +469,7 @@ class QuadraticGDRegressor(*_BASES):
             check_targets(
                 data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
             )
-            # After a fit by the direct engine, which keeps no statistics, the
-            # chunk starts a new stream from the fitted parameters.
-            statistics = gather_more(getattr(self, "_stats", None), data)
-            return self._solve(statistics, self._form)
+            return self._solve(gather_chunk(self, data), self._form)
 
     # -- the stages of a fit ------------------------------------------------------
 
@@ -472,13 +484,17 @@ class QuadraticGDRegressor(*_BASES):
         end_fit(self, context, statistics.data)
         if self.verbose:
             print(f"Stopped after {self.n_iter_} epochs: {self.stop_reason_}.")
+        if outcome.collinear is not None:
+            names = [*self.get_term_names(), "intercept"]
+            collinear = [name for name, c in zip(names, outcome.collinear) if c]
+            warnings.warn(collinear_message(collinear), CollinearityWarning, 4)
         if outcome.warning is not None:
             warnings.warn(outcome.warning, ConvergenceWarning, stacklevel=4)
         return self
 
     def _record(self, outcome):
         """The fitted attributes, from a fit's outcome (and nothing of before)."""
-        for name in ("_stats", "coef_path_", "intercept_path_"):
+        for name in ("_stats", "_observations", "coef_path_", "intercept_path_"):
             self.__dict__.pop(name, None)
         self.__dict__.update(outcome.attributes())
 

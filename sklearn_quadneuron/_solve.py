@@ -16,15 +16,23 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._features import DescentBasis, StandardBasis
-from ._messages import convergence_message, divergence_message, out_of_range_message
+from ._messages import (
+    convergence_message,
+    divergence_message,
+    newton_message,
+    out_of_range_message,
+)
 from ._objectives import DataObjective, GramObjective
 from ._progress import Progress
 from ._solvers import (
+    NEWTON,
     DescentOptions,
     GradientDescent,
     MiniBatches,
+    Newton,
     OutOfRangeError,
     largest_stable_step,
+    newton_solve,
     plan_descent,
 )
 
@@ -36,6 +44,14 @@ _LOSS_RESOLUTION = 1e-12
 # minimum: data that the model fits exactly has a minimum of zero, and flat
 # directions are charged about this much for their rounding.
 _CERTIFICATE_RESOLUTION = 1e-15
+
+
+class CollinearityWarning(UserWarning):
+    """The terms ``[x**2, x, 1]`` of the data are collinear: coefficients not unique.
+
+    ``solver="newton-cholesky"`` then returns the minimum-norm solution (in the
+    standardized basis) and names the terms that the data cannot tell apart.
+    """
 
 
 class DivergenceError(ValueError):
@@ -99,16 +115,19 @@ class FitOutcome:
     solver: str
     precompute: bool
     statistics: object
+    observations: object
     y_ndim: int
     coef_path: np.ndarray | None
     intercept_path: np.ndarray | None
     warning: str | None
+    collinear: np.ndarray | None = None
 
     def attributes(self):
         """The estimator's fitted attributes, by name.
 
         ``_form`` is what predict evaluates; ``_stats`` (statistics engine only)
-        what ``partial_fit`` continues from; the paths only when recorded.
+        what ``partial_fit`` continues from and ``summary`` infers from, with
+        ``_observations``; the paths only when recorded.
         """
         fitted = {
             "coef_": self.coef,
@@ -127,6 +146,8 @@ class FitOutcome:
         }
         if self.statistics is not None:
             fitted["_stats"] = self.statistics
+            if self.observations is not None:
+                fitted["_observations"] = self.observations
         if self.coef_path is not None:
             fitted["coef_path_"] = self.coef_path
             fitted["intercept_path_"] = self.intercept_path
@@ -211,10 +232,12 @@ class Solution:
             solver=settings.solver,
             precompute=stats.engine == "statistics" and self.batches is None,
             statistics=stats.train if stats.engine == "statistics" else None,
+            observations=stats.observations,
             y_ndim=stats.y_ndim,
             coef_path=coef_path,
             intercept_path=intercept_path,
             warning=warning,
+            collinear=result.collinear,
         )
 
     def _lost_in_units(self, theta, form):
@@ -238,6 +261,8 @@ class Solution:
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()
         condition = lam_max / lam_min if lam_min > 0 else np.inf
+        if self.settings.solver == NEWTON:
+            return newton_message(self.settings, self.result, self.loss_unit, condition)
         return convergence_message(
             self.settings,
             self.result,
@@ -303,6 +328,8 @@ def solve(statistics, start, settings):
     descent = DescentBasis(basis, settings.standardize)
     theta0 = descent.initial(start, train.n_features, train.n_targets)
     loss_unit, weights = _loss_unit(train.reference.y_scale)
+    if settings.solver == NEWTON:
+        return _newton(statistics, descent, settings, weights, theta0, loss_unit)
     objective, reading = _objectives(statistics, descent, settings, weights)
     loss0, val0 = objective.initial_losses(theta0)
     batches = _mini_batches(settings, reading)
@@ -343,6 +370,36 @@ def solve(statistics, start, settings):
             )
         )
     return solution
+
+
+def _newton(statistics, descent, settings, weights, theta0, loss_unit):
+    """One Newton step on the statistics: the minimum, certified or not.
+
+    The system is solved in the standardized basis, well conditioned whatever
+    the offset and scale of the data; without a penalty its minimum is that of
+    any basis, so a raw descent basis (``standardize=False``) takes it from
+    there. A penalty on the raw coefficients is a different objective: it is
+    solved where it is defined, on a Hessian scaled to a unit diagonal.
+    """
+    train = statistics.train
+    objective = GramObjective(train, descent, settings.alpha, None, weights)
+    solving, standard = objective, descent
+    if not descent.standardize and not settings.alpha:
+        standard = DescentBasis(descent.basis, True)
+        solving = GramObjective(train, standard, 0.0, None, weights)
+    theta, collinear = newton_solve(solving.hessian, solving.linear)
+    if solving is not objective:
+        theta = descent.from_standard(standard.to_standard(theta))
+    result = Newton(settings.tol, settings.record_path).solve(
+        objective,
+        theta0,
+        theta,
+        resolution=_CERTIFICATE_RESOLUTION * objective.loss_scale,
+    )
+    if collinear is not None:
+        result.collinear = np.zeros(descent.active.shape[0], bool)
+        result.collinear[descent.active] = collinear
+    return Solution(result, descent, objective, statistics, settings, loss_unit, None)
 
 
 def _objectives(statistics, descent, settings, weights):

@@ -47,6 +47,8 @@ class FitStatistics:
     data : object or None
         The validated in-memory data (``X``, ``y``, ``Y``, ``sample_weight``),
         for the direct engine's passes and for callbacks; None for Dask input.
+    observations : Observations or None
+        The training rows' count and log-weights, for inference (``_summary``).
     """
 
     engine: str
@@ -55,6 +57,7 @@ class FitStatistics:
     held_out: QuadraticStatistics | None = None
     mask: np.ndarray | None = None
     data: object = None
+    observations: object = None
 
 
 #: Memory the statistics engine may use for its matrices, in bytes. A fixed

@@ -101,12 +101,12 @@ def validate_fit_input(
         estimator.max_iter,
         X.shape[1],
         Y.shape[1],
-        estimator.early_stopping and reset,
+        holds_out(estimator) and reset,
         estimator.record_path,
     )
     start = check_start(start, X.shape[1], Y.shape[1])
     mask = None
-    if reset and estimator.early_stopping:
+    if reset and holds_out(estimator):
         mask = validation_mask(
             X.shape[0],
             sample_weight,
@@ -130,6 +130,16 @@ class IncompatibleParametersError(ValueError):
         self.parameters = parameters
 
 
+#: The solver with no epochs, named as in scikit-learn's GLMs: batches and
+#: early stopping do not apply to it.
+ONE_STEP_SOLVER = "newton-cholesky"
+
+
+def holds_out(estimator):
+    """Whether a fit holds out a validation split (early stopping applies)."""
+    return estimator.early_stopping and estimator.solver != ONE_STEP_SOLVER
+
+
 def check_fit_settings(estimator, source):
     """Refuse the combinations of parameters that cannot run, before any work.
 
@@ -146,6 +156,21 @@ def check_fit_settings(estimator, source):
     only, and the validation loss is that of the whole held-out split.
     """
     batch_size = estimator.batch_size
+    if estimator.solver == ONE_STEP_SOLVER:
+        # As MLPRegressor's "lbfgs" does, the one-step solver ignores the
+        # parameters of epochs (batch_size, early_stopping); but it solves on
+        # the Gram, which precompute=False declines to form.
+        if estimator.precompute is False:
+            raise IncompatibleParametersError(
+                "solver='newton-cholesky' solves one linear system formed from "
+                "the statistics gathered in one pass (the Gram of [x**2, x, 1, "
+                "y]), but precompute=False declines to form them. Set "
+                "precompute='auto' (the default) or True, or use a gradient "
+                "solver ('gd', 'momentum', 'nesterov', 'adam') to read the data "
+                "every epoch.",
+                ("solver", "precompute"),
+            )
+        return
     if source == "partial_fit" and estimator.early_stopping:
         raise ValueError(
             "partial_fit does not support early_stopping=True: a validation "

@@ -422,3 +422,33 @@ def test_python_m_help():
     assert result.stdout.startswith("usage: quadneuron")
     for command in ("demo", "fit", "predict"):
         assert command in result.stdout
+
+
+def test_fit_summary_is_statsmodels_ols(capsys, csv_data):
+    sm = pytest.importorskip("statsmodels.api")
+    path, frame = csv_data
+    argv = ["fit", path, "--target", "yield", "--solver", "newton-cholesky"]
+    status, out, err = run(capsys, *argv, "--summary")
+    assert status == 0, err
+    assert "stopped: tol" in out
+    assert re.search(r"Dep. Variable:\s+yield", out)
+    X = frame[["temperature", "humidity"]].to_numpy()
+    design = np.column_stack([X**2, X, np.ones(len(X))])
+    result = sm.OLS(frame["yield"].to_numpy(), design).fit()
+    row = re.search(r"^temperature\^2 +(\S+) +(\S+) +(\S+)", out, re.MULTILINE)
+    np.testing.assert_allclose(
+        [float(v) for v in row.groups()],
+        [result.params[0], result.bse[0], result.tvalues[0]],
+        rtol=1e-3,
+    )
+    assert f"{result.rsquared:.3f}" in out
+
+
+def test_fit_summary_refusal_is_one_line(capsys, csv_data):
+    path, _ = csv_data
+    argv = ["fit", path, "--target", "yield", "--alpha", "0.1", "--summary"]
+    status, out, err = run(capsys, *argv, "--solver", "newton-cholesky")
+    assert status == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith("quadneuron: error: summary() needs an unpenalised fit")

@@ -132,6 +132,7 @@ HELP = {
                 "verbose",
             ]
         },
+        "--summary": "default: not printed)",
         "--save": "(default: not saved)",
     },
     "predict": {
@@ -371,7 +372,7 @@ USAGE_ERRORS = {
     "demo solver": (
         ["demo", "--solver", "sgd"],
         "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
-        "got 'sgd'",
+        "'newton-cholesky', got 'sgd'",
     ),
     "demo learning rate": (
         ["demo", "--learning-rate", "-1"],
@@ -396,7 +397,7 @@ USAGE_ERRORS = {
     "solver": (
         ["fit", "{plain}", "--target", "yield", "--solver", "fast"],
         "argument --solver: must be one of 'adam', 'gd', 'momentum', 'nesterov', "
-        "got 'fast'",
+        "'newton-cholesky', got 'fast'",
     ),
     "momentum": (
         ["fit", "{plain}", "--target", "yield", "--momentum", "1"],

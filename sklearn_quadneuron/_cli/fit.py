@@ -3,6 +3,7 @@
 """``quadneuron fit``: fit the columns of a CSV file, report, save."""
 
 from .. import QuadraticGDRegressor
+from .._summary import format_summary
 from .errors import CommandError, reported_as_options
 from .tables import is_numeric, numeric_columns, read_csv
 
@@ -42,6 +43,10 @@ def run_fit(args, out):
     print(equation, file=out)
     print(f"R^2 on the training data: {model.score(X, y):.6f}", file=out)
     print(f"epochs: {model.n_iter_} (stopped: {model.stop_reason_})", file=out)
+    if args.summary:
+        print(file=out)
+        text = format_summary(model.summary(), dependent={"y": args.target})
+        print(text, file=out)
     if args.save is not None:
         _save(model, args.save)
         print(f"model saved to {args.save}", file=out)

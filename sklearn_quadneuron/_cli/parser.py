@@ -234,6 +234,17 @@ def _fit(commands):
     _add_index_col(fit)
     _add_estimator_options(fit)
     fit.add_argument(
+        "--summary",
+        action="store_true",
+        default=None,
+        help=(
+            "also print the least-squares summary: standard errors, t tests, "
+            "95%% confidence intervals and model figures, as statsmodels' OLS "
+            "(needs --alpha 0 and a fit that reached its minimum; default: not "
+            "printed)"
+        ),
+    )
+    fit.add_argument(
         "--save",
         type=Path,
         metavar="PATH",
@@ -302,10 +313,11 @@ def _add_optimizer_options(fit):
         "--solver",
         type=str,
         default="gd",
-        metavar="{gd,momentum,nesterov,adam}",
+        metavar="{gd,momentum,nesterov,adam,newton-cholesky}",
         help=(
             "the optimizer: plain gradient descent, the heavy ball's momentum, "
-            "Nesterov's accelerated gradient, or Adam"
+            "Nesterov's accelerated gradient, Adam, or one Newton step to the "
+            "exact minimum"
         ),
     )
     fit.add_argument(
