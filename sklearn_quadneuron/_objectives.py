@@ -99,7 +99,11 @@ class GramObjective:
         moments.cov_phi = moments.cov_phi[np.ix_(a, a)]
         moments.cov_phi_y = moments.cov_phi_y[a]
         with np.errstate(over="ignore", invalid="ignore"):
-            G, h = moments.transformed(descent.T).gram()
+            # The standardized basis is the descent basis itself (T = I).
+            descended = moments
+            if not descent.standardize:
+                descended = moments.transformed(descent.T)
+            G, h = descended.gram()
             hessian = G + np.diag(self.penalty.hessian_diagonal())
             finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(h))
         if not finite:
