@@ -14,11 +14,11 @@ import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import numpy as np
 from scipy.linalg.blas import dsyrk
 
+from ._blas import one_blas_thread
 from ._moments import (
     NonFiniteError,
     OutOfReachError,
@@ -80,7 +80,7 @@ def gather(X, Y, sample_weight=None, *, mask=None):
     if X.shape[0] * (2 * X.shape[1] + Y.shape[1]) < _BLAS_THREADS_FROM:
         return _gather(X, Y, sample_weight, mask)
     # The reference's weighted means are matrix-vector products too.
-    with _one_blas_thread():
+    with one_blas_thread():
         return _gather(X, Y, sample_weight, mask)
 
 
@@ -207,7 +207,7 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     ):
         # OpenBLAS would thread the products of long blocks: on a busy machine
         # its threads wait for each other far longer than the product takes.
-        with _one_blas_thread():
+        with one_blas_thread():
             totals = run(starts)
     else:
         totals = run(starts)
@@ -309,7 +309,7 @@ def _run_lanes(run, lanes):
         with np.errstate(**errstate):
             return run(lanes[1], stop_event)
 
-    with _one_blas_thread():
+    with one_blas_thread():
         if _available_cores() < 2:
             first = run(lanes[0], stop_event)
             later = second()
@@ -335,37 +335,6 @@ def _available_cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-_blas_lock = threading.Lock()
-_blas_state = {"users": 0, "limiter": None, "controller": None}
-
-
-@contextmanager
-def _one_blas_thread():
-    """BLAS on one thread while the lanes run (each lane is a thread already).
-
-    Two BLAS threads per lane would oversubscribe the cores, and OpenBLAS's
-    threads wait for each other by spinning. Concurrent passes share one
-    limit: the first sets it, the last restores BLAS's own setting.
-    """
-    with _blas_lock:
-        state = _blas_state
-        if state["users"] == 0:
-            if state["controller"] is None:
-                from threadpoolctl import ThreadpoolController
-
-                state["controller"] = ThreadpoolController().select(user_api="blas")
-            state["limiter"] = state["controller"].limit(limits=1)
-        state["users"] += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            state["users"] -= 1
-            if state["users"] == 0:
-                state["limiter"].restore_original_limits()
-                state["limiter"] = None
 
 
 class _BlockUnits:
