@@ -20,7 +20,7 @@ from ._blas import one_blas_thread
 # initial component there (as plain gradient descent would, to rounding).
 EIGEN_CUTOFF = 1e-13
 # Hessians of this order or more are decomposed on one BLAS thread (eigen).
-_ONE_THREAD_FROM = 256
+_ONE_THREAD_FROM = 64
 
 
 def rounding_curvature(n_params, lam_max):
