@@ -11,7 +11,6 @@ gradient.
 """
 
 import numpy as np
-import scipy.linalg
 
 from ._blas import one_blas_thread
 
@@ -63,18 +62,16 @@ def check_resolved(H, H_standard):
 def eigen(H):
     """``lam, V, keep, lam_max`` of a symmetric H; ``keep`` masks curved modes.
 
-    LAPACK's divide and conquer (``syevd``). A large H is decomposed on one
-    BLAS thread: on two cores shared with other work, that was measured 1.5 to
-    4 times faster than BLAS's own threads, whose waits for each other cost
-    more than they share (``benchmarks/bench_wide.py``).
+    LAPACK's divide and conquer (``syevd``, numpy's ``eigh``). From
+    ``_ONE_THREAD_FROM`` columns on one BLAS thread: on two cores shared with
+    other work, that was measured 1.5 to 4 times faster than BLAS's own
+    threads, whose waits for each other cost more than they share.
     """
     if H.shape[0] < _ONE_THREAD_FROM:
-        lam, V = scipy.linalg.eigh(H, driver="evd", check_finite=False)
+        lam, V = np.linalg.eigh(H)
     else:
         with one_blas_thread():
-            lam, V = scipy.linalg.eigh(
-                H.copy(), driver="evd", overwrite_a=True, check_finite=False
-            )
+            lam, V = np.linalg.eigh(H)
     lam_max = max(float(lam[-1]), 0.0)
     keep = lam > EIGEN_CUTOFF * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
     return lam, V, keep, lam_max
