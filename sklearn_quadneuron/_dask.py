@@ -215,16 +215,47 @@ def validate_dask_input(X, y, sample_weight, name):
     return DaskInput(X, Y, weights, y_ndim, feature_names, name)
 
 
-def _check_block(X, Y, w, name):
-    """One block's X, Y and weights, validated as in-memory input would be."""
+def _check_block(X, Y, w, name, check_finite=True):
+    """One block's X, Y and weights, validated as in-memory input would be.
+
+    ``check_finite=False`` leaves NaN and infinity to the caller, which finds
+    them in the block's range (see :func:`_block_statistics`).
+    """
     w = None if w is None else w[:, 0]
     if X.shape[0] == 0:
         return X, Y, w
     X = check_array(
-        X, dtype=FLOAT_DTYPES, ensure_min_samples=0, input_name="X", estimator=name
+        X,
+        dtype=FLOAT_DTYPES,
+        ensure_min_samples=0,
+        ensure_all_finite=check_finite,
+        input_name="X",
+        estimator=name,
     )
-    Y = check_array(Y, dtype=None, ensure_min_samples=0, input_name="y")
+    Y = check_array(
+        Y,
+        dtype=None,
+        ensure_min_samples=0,
+        ensure_all_finite=check_finite,
+        input_name="y",
+    )
     return X, Y, check_weights(w, X, allow_all_zero=True)
+
+
+def _block_extent(X, Y, w, name):
+    """The block's extent; NaN or infinity raise in-memory input's error.
+
+    Without weights the range spans every row, so any NaN or infinity shows
+    in it: the pass that reads the range finds them, and no other is needed.
+    With weights, rows of weight 0 take no part in the range, and the block
+    was checked for them beforehand.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        extent = Extent.of(X, Y, w)
+    bounds = (extent.x_lo, extent.x_hi, extent.y_lo, extent.y_hi)
+    if extent.weight and not all(np.isfinite(b).all() for b in bounds):
+        _check_block(X, Y, None, name)  # raises check_array's error
+    return extent
 
 
 # The reference of a block whose rows carry no weight: its statistics are empty,
@@ -240,9 +271,11 @@ def _block_statistics(X, Y, *weights, estimator, split, block_id=None):
     extent: its values then lie within one scale of it, whatever the other
     blocks hold.
     """
-    X, Y, w = _check_block(X, Y, weights[0] if weights else None, estimator)
+    X, Y, w = _check_block(
+        X, Y, weights[0] if weights else None, estimator, check_finite=bool(weights)
+    )
     p, k = X.shape[1], Y.shape[1]
-    extent = Extent.of(X, Y, w)
+    extent = _block_extent(X, Y, w, estimator)
     reference = extent.reference() or _neutral_reference(p, k)
     mask = None
     if split is not None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._loss import Moments
+from ._loss import Moments, per_feature_map
 
 # A column whose variance, relative to the squared range of the feature, is below
 # this is constant to working precision.
@@ -110,13 +110,27 @@ class StandardBasis:
         # Less its projection on u_j (skew = cov(u_j**2, u_j) = E[u_j**3]): the
         # square becomes orthogonal to the feature, and gradient descent no
         # longer crawls along their correlation on skewed data.
-        square_var = np.einsum("ij,jk,ik->i", A[:p], cov, A[:p])
-        skew = np.einsum("ij,jk,ik->i", A[:p], cov, A[p : 2 * p])
+        # Each feature's rows of A mix its own u_ref**2 and u_ref only: what is
+        # asked of cov below takes four of its entries per feature, in O(p).
+        c_sq, c_cross = cov[j, j], cov[j, p + j]
+        c_cross_t, c_lin = cov[p + j, j], cov[p + j, p + j]
+
+        def covariance(a, b, c):
+            """Covariance of ``a u_ref**2 + b u_ref`` with ``c u_ref``
+            (``c`` None: the variance of the first)."""
+            if c is None:
+                square = a * c_sq * a + a * c_cross * b
+                return square + b * c_cross_t * a + b * c_lin * b
+            return a * c_cross * c + b * c_lin * c
+
+        u_factor = A[p + j, p + j]
+        square_var = covariance(A[j, j], A[j, p + j], None)
+        skew = covariance(A[j, j], A[j, p + j], u_factor)
         skew = np.where(lin_active, skew, 0.0)
-        A[j] -= skew[:, None] * A[p + j]
+        A[j, p + j] -= skew * u_factor
         a0[j] -= skew * a0[p + j]
 
-        sq_var = np.einsum("ij,jk,ik->i", A[:p], cov, A[:p])
+        sq_var = covariance(A[j, j], A[j, p + j], None)
         quad_active = _square_active(lin_active, sq_var, square_var)
         skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
@@ -166,8 +180,16 @@ class StandardBasis:
     def moments(self, stats):
         """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
         p = self.n_features
-        mean = self.transform @ stats.mean + self.offset
-        cov = self.transform @ (stats.comoment / stats.weight) @ self.transform.T
+        # The transform mixes each feature's own u_ref**2 and u_ref only
+        # (from_statistics): applied as such, in O((2p + k)**2).
+        j = np.arange(p)
+        mean, cov = per_feature_map(
+            stats.mean,
+            stats.comoment / stats.weight,
+            np.diagonal(self.transform).copy(),
+            self.transform[j, p + j],
+            self.offset,
+        )
         q = 2 * p + 1
         mean_phi = np.append(mean[: 2 * p], 1.0)
         cov_phi = np.zeros((q, q))
@@ -371,6 +393,8 @@ class DescentBasis:
 
     def from_standard(self, theta_std):
         """Full-layout standardized parameters -> descent basis (active only)."""
+        if self.standardize:
+            return theta_std[self.active]  # T is the identity
         try:
             return np.linalg.solve(self.T.T, theta_std[self.active])
         except np.linalg.LinAlgError:
@@ -384,7 +408,7 @@ class DescentBasis:
     def to_standard(self, theta):
         """Descent basis -> full-layout standardized parameters."""
         full = np.zeros((self.active.shape[0], theta.shape[1]))
-        full[self.active] = self.T.T @ theta
+        full[self.active] = theta if self.standardize else self.T.T @ theta
         return full
 
     def initial(self, start, n_features, n_targets):

@@ -118,6 +118,27 @@ class Moments:
         return float(self.mse_per_column(theta).sum())
 
 
+def per_feature_map(mean, comoment, diagonal, cross, shift):
+    """Mean and co-moment of ``A v + shift``, ``A`` mixing each feature's own pair.
+
+    ``v = [u**2 (p), u (p), y (k)]`` has mean ``mean`` and co-moment
+    ``comoment``; ``A`` is diagonal (``diagonal``) but for the row of each
+    ``u_j**2``, which also takes ``cross_j`` times ``u_j``. At most two entries
+    a row: ``A comoment A^T`` in O((2p + k)**2), in the order of the dense
+    products (a row's diagonal term first).
+    """
+    p = cross.shape[0]
+    new_mean = diagonal * mean
+    new_mean[:p] += cross * mean[p : 2 * p]
+    new_mean += shift
+    # A @ comoment, then (A @ comoment) @ A.T, each one sparse step.
+    rows = diagonal[:, None] * comoment
+    rows[:p] += cross[:, None] * comoment[p : 2 * p]
+    new_comoment = rows * diagonal
+    new_comoment[:, :p] += rows[:, p : 2 * p] * cross
+    return new_mean, new_comoment
+
+
 class L2Penalty:
     """``alpha * ||theta * mask||^2``: the coefficients, never the intercept.
 

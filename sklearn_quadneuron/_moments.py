@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._loss import per_feature_map
+
 
 class OutOfReachError(ValueError):
     """Data too far from the reference of the statistics it should join."""
@@ -186,20 +188,16 @@ class QuadraticStatistics:
             empty = QuadraticStatistics.empty(reference)
             empty.n_samples = self.n_samples
             return empty
-        p = self.n_features
         a = old.x_scale / reference.x_scale
         b = (old.x_loc - reference.x_loc) / reference.x_scale
         c = old.y_scale / reference.y_scale
         d = (old.y_loc - reference.y_loc) / reference.y_scale
         diagonal = np.concatenate([a * a, a, c])
         cross = 2.0 * a * b  # the entry of u**2's row in u's column
-        mean = diagonal * self.mean + np.concatenate([b * b, b, d])
-        mean[:p] += cross * self.mean[p : 2 * p]
-        # A @ comoment, then (A @ comoment) @ A.T, each one sparse step.
-        rows = diagonal[:, None] * self.comoment
-        rows[:p] += cross[:, None] * self.comoment[p : 2 * p]
-        comoment = rows * diagonal
-        comoment[:, :p] += rows[:, p : 2 * p] * cross
+        shift = np.concatenate([b * b, b, d])
+        mean, comoment = per_feature_map(
+            self.mean, self.comoment, diagonal, cross, shift
+        )
         return QuadraticStatistics(
             reference, self.weight, self.n_samples, mean, comoment
         )

@@ -22,7 +22,9 @@ gradient ``g`` (``H^+`` the pseudo-inverse), and at most ``||g||^2 / (4
 lambda_min)``. ``gap`` returns that excess (exact, from an eigendecomposition of
 H scaled to a unit diagonal, ``S H S`` with ``S = diag(H)**-1/2``, so that columns
 of very different scales, as the raw ``[x**2, x, 1]`` of tiny or huge features
-have, are resolved) or, beyond 96 parameters of the data objective, that bound.
+have, are resolved; on the statistics in the standardized basis, whose diagonal
+is one already, the Hessian's own) or, beyond 96 parameters of the data
+objective, that bound.
 Directions whose curvature is below rounding cannot be trusted either way: a
 gradient along them is charged as if their curvature were the rounding floor ``q
 * eps * lambda_max``, so that nearly collinear data is never certified by
@@ -99,7 +101,11 @@ class GramObjective:
         moments.cov_phi = moments.cov_phi[np.ix_(a, a)]
         moments.cov_phi_y = moments.cov_phi_y[a]
         with np.errstate(over="ignore", invalid="ignore"):
-            G, h = moments.transformed(descent.T).gram()
+            # The standardized basis is the descent basis itself (T = I).
+            descended = moments
+            if not descent.standardize:
+                descended = moments.transformed(descent.T)
+            G, h = descended.gram()
             hessian = G + np.diag(self.penalty.hessian_diagonal())
             finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(h))
         if not finite:
@@ -112,6 +118,7 @@ class GramObjective:
             check_resolved(hessian, moments.gram()[0])
         self.moments = moments
         self.T = descent.T
+        self.standardized = descent.standardize
         self.hessian = hessian
         self.linear = h
         self.loss_scale = float(target_weights @ statistics.target_variances())
@@ -223,7 +230,13 @@ class GramObjective:
         module docstring).
         """
         if self._scaled is None:
-            self._scaled = scaled_spectrum(self.hessian)
+            if self.standardized:
+                # Standardized columns have a unit diagonal already (1 + alpha
+                # with a penalty, which leaves no mode flat): the Hessian's own
+                # eigendecomposition serves, and a fit performs one only.
+                self._scaled = (*self.eigen(), np.ones(self.hessian.shape[0]))
+            else:
+                self._scaled = scaled_spectrum(self.hessian)
         return spectral_gap(*self._scaled, gradient, self.target_weights)
 
 

@@ -17,9 +17,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 
 # Each module may import only modules of a lower rank (or of its own package).
 RANKS = {
+    "_blas": 0,
     "_loss": 0,
     "_messages": 0,
-    "_spectrum": 0,
+    "_spectrum": 1,
     "_outputs": 0,
     "_progress": 0,
     "_validation": 0,

@@ -208,6 +208,28 @@ def test_bad_value_in_one_block_raises_like_numpy(threads, where, value, match):
     assert not hasattr(est, "coef_")
 
 
+@pytest.mark.parametrize(
+    "where, value, match",
+    [
+        ("X", np.nan, "Input X contains NaN"),
+        ("X", np.inf, "Input X contains infinity"),
+        ("X", -np.inf, "Input X contains infinity"),
+        ("y", np.nan, "Input y contains NaN"),
+        ("y", -np.inf, "Input y contains infinity"),
+    ],
+)
+def test_bad_value_without_weights_raises_like_numpy(threads, where, value, match):
+    # Without weights, the block's range finds them: no separate pass.
+    X, y = _data(n_samples=1000)
+    {"X": X[:, 1], "y": y}[where][733] = value
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(
+            da.from_array(X, chunks=(250, 2)), da.from_array(y, chunks=250)
+        )
+
+
 def test_invalid_input_raises(threads):
     X, y = _data(n_samples=100)
     est = QuadraticGDRegressor()

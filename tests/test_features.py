@@ -106,3 +106,30 @@ def test_symmetric_binary_feature_has_no_square_column():
     X = np.tile([-1.0, 1.0], 10)[:, None]
     basis, _ = basis_of(X, X.copy(), np.ones(20))
     assert basis.active.tolist() == [False, True, True]
+
+
+def test_basis_moments_equal_the_dense_change_of_basis():
+    # The affine map of the basis is applied feature by feature: the same
+    # numbers as its dense products, many features and targets included.
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(500, 40)) * rng.uniform(0.1, 10.0, 40) + rng.normal(size=40)
+    X[:, 3] = X[:, 2] * 0.5 + 1.0  # collinear with another feature
+    X[:, 5] = 7.0  # constant: its rows of the map are zero
+    X[:, 7] = rng.choice([-1.0, 1.0], 500)  # a square with no information
+    Y = np.column_stack([X[:, 0] ** 2, X[:, 1]]) + rng.normal(size=(500, 2))
+    w = rng.uniform(0.2, 2.0, size=500)
+    basis, stats = basis_of(X, Y, w)
+    A, a0 = basis.transform, basis.offset
+    mean = A @ stats.mean + a0
+    cov = A @ (stats.comoment / stats.weight) @ A.T
+    moments = basis.moments(stats)
+    p = X.shape[1]
+    atol = 1e-12 * np.abs(cov).max()
+    np.testing.assert_allclose(moments.mean_phi[:-1], mean[: 2 * p], atol=1e-12)
+    np.testing.assert_allclose(moments.mean_y, mean[2 * p :], atol=1e-12)
+    np.testing.assert_allclose(
+        moments.cov_phi[:-1, :-1], cov[: 2 * p, : 2 * p], atol=atol
+    )
+    np.testing.assert_allclose(moments.cov_phi_y[:-1], cov[: 2 * p, 2 * p :], atol=atol)
+    np.testing.assert_allclose(moments.var_y, np.diag(cov)[2 * p :], atol=atol)
+    assert not basis.x_std[5] and not basis.sq_std[7]

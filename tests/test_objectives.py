@@ -322,3 +322,37 @@ def test_smallest_eigenvalue_is_that_of_the_curved_directions():
     assert len(curved) == 3
     assert gram.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-9)
     assert data.smallest_eigenvalue() == pytest.approx(curved[0], rel=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_gap_on_the_standardized_statistics_is_the_exact_excess(alpha):
+    # g^T H^+ g / 4 from a least-squares solve, against the certificate the
+    # objective derives from its one eigendecomposition.
+    _, _, _, _, gram, _, _ = objectives(True, alpha, n_features=2, n_targets=2)
+    rng = np.random.default_rng(5)
+    thetas = rng.normal(size=(3,) + gram.linear.shape)
+    grads = np.stack([gram.gradient(theta) for theta in thetas])
+    step = np.linalg.lstsq(gram.hessian, grads.transpose(1, 0, 2).reshape(5, -1))[0]
+    per_column = (grads.transpose(1, 0, 2).reshape(5, -1) * step).sum(axis=0) / 4
+    expected = per_column.reshape(3, 2) @ gram.target_weights
+    np.testing.assert_allclose(gram.gap(grads), expected, rtol=1e-10)
+    # The excess is that of the objective over its minimum.
+    theta_star = np.linalg.lstsq(gram.hessian, gram.linear)[0]
+    excess = [gram.value(t) - gram.value(theta_star) for t in thetas]
+    np.testing.assert_allclose(gram.gap(grads), excess, rtol=1e-8)
+
+
+def test_eigendecomposition_of_a_large_hessian():
+    # Large Hessians are decomposed on one BLAS thread: the same decomposition.
+    from sklearn_quadneuron._spectrum import eigen
+
+    rng = np.random.default_rng(6)
+    A = rng.normal(size=(300, 300))
+    H = A @ A.T / 300
+    H[:, -1] = H[-1] = 0.0  # one flat direction
+    lam, V, keep, lam_max = eigen(H)
+    np.testing.assert_allclose(lam, np.linalg.eigvalsh(H), atol=1e-12)
+    np.testing.assert_allclose(H @ V, V * lam, atol=1e-11)
+    np.testing.assert_allclose(V.T @ V, np.eye(300), atol=1e-12)
+    assert lam_max == pytest.approx(np.linalg.eigvalsh(H)[-1], rel=1e-13)
+    assert keep.sum() == 299

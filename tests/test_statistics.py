@@ -216,9 +216,14 @@ def test_loc_scale_is_the_clipped_mean_and_the_largest_deviation():
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Blocks of 256 rows, and two lanes on threads for any pass of two blocks."""
+    """Blocks of 256 rows, and two lanes on threads for any pass of two blocks.
+
+    Symmetric products (the only ones run in two lanes) for any number of
+    variables, unless a test asks for the matrix-vector products.
+    """
     monkeypatch.setattr(_statistics, "CHUNK_BYTES", 512)
     monkeypatch.setattr(_statistics, "_PARALLEL_WORK", 0)
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
 
 
 @pytest.mark.parametrize("kernel", ["dot", "gram"])
@@ -238,9 +243,12 @@ def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, 
     np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 
+@pytest.mark.parametrize("kernel", ["dot", "gram"])
 @pytest.mark.parametrize("p", [1, 4])
-def test_lanes_split_and_zero_weights(small_blocks, p):
-    # Early-stopping split and far rows of weight 0, in both lanes.
+def test_lanes_split_and_zero_weights(small_blocks, monkeypatch, kernel, p):
+    # Early-stopping split and far rows of weight 0, in both lanes (in one for
+    # the matrix-vector products, whose blocks alternate between the parts).
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
     X, Y, w = data(n=3000, p=p, k=1)
     far = [5, 2500]
     X[far] = 1e300

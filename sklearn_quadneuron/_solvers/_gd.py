@@ -172,11 +172,12 @@ class _ClosedFormEpochs:
         # The iterate's limit keeps theta0's component along null directions.
         self.limit = theta_star + Vd @ (Vd.T @ theta0)
         self.Vk = Vk
-        self.e0 = Vk.T @ (theta0 - theta_star)
         self.rho = rho = 1.0 - 2.0 * lr * lam_k
         # Each target's share of the loss, in one unit (the objective's value).
         self.c = c = objective.target_weights
         with np.errstate(over="ignore", invalid="ignore"):
+            # Overflow (inf, or inf - inf) is reported just below.
+            self.e0 = Vk.T @ (theta0 - theta_star)
             weight = lam_k * ((self.e0**2) @ c)
         if not np.all(np.isfinite(weight)):
             # The loss along some mode is beyond float64: no epoch can be

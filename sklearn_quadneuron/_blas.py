@@ -1,0 +1,42 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""One BLAS thread for a while, shared by concurrent users.
+
+The statistics pass runs its lanes on threads of its own, and the
+eigendecomposition of a large Hessian runs faster on one thread on a busy
+machine: OpenBLAS's threads wait for each other by spinning.
+"""
+
+import threading
+from contextlib import contextmanager
+
+_blas_lock = threading.Lock()
+_blas_state = {"users": 0, "limiter": None, "controller": None}
+
+
+@contextmanager
+def one_blas_thread():
+    """BLAS on one thread meanwhile.
+
+    Two BLAS threads per lane of a pass (each lane is a thread already) would
+    oversubscribe the cores, and OpenBLAS's threads wait for each other by
+    spinning. Concurrent users share one limit: the first sets it, the last
+    restores BLAS's own setting.
+    """
+    with _blas_lock:
+        state = _blas_state
+        if state["users"] == 0:
+            if state["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+
+                state["controller"] = ThreadpoolController().select(user_api="blas")
+            state["limiter"] = state["controller"].limit(limits=1)
+        state["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            state["users"] -= 1
+            if state["users"] == 0:
+                state["limiter"].restore_original_limits()
+                state["limiter"] = None
