@@ -23,9 +23,6 @@ from ._validation import check_finite_input, check_positive_weight
 
 # -- what a fit hands to the solver -------------------------------------------
 
-#: The engines: epochs on the gathered statistics, or a pass over the data each.
-ENGINES = ("statistics", "direct")
-
 
 @dataclass
 class FitStatistics:
@@ -78,7 +75,7 @@ def statistics_memory(n_features, n_targets):
     return _GRAM_COPIES * 8 * columns * columns
 
 
-def choose_engine(precompute, n_samples, n_features, n_targets, max_iter=None):
+def choose_engine(precompute, n_samples, n_features, n_targets):
     """``"statistics"`` (``precompute`` True) or ``"direct"`` (False), or the
     rule of "auto".
 
@@ -87,8 +84,8 @@ def choose_engine(precompute, n_samples, n_features, n_targets, max_iter=None):
     there are at least as many samples as parameters (``2p + 1``); the direct
     engine otherwise. With fewer samples than parameters, the Gram is larger
     than the expanded data and has not even full rank: reading the data every
-    epoch is the cheaper way. ``max_iter`` plays no part: once the statistics
-    are gathered, epochs cost nothing.
+    epoch is the cheaper way. The number of epochs plays no part: once the
+    statistics are gathered, epochs cost nothing.
     """
     if precompute != "auto":
         return "statistics" if precompute else "direct"
@@ -97,7 +94,7 @@ def choose_engine(precompute, n_samples, n_features, n_targets, max_iter=None):
     return "statistics" if fits and enough else "direct"
 
 
-def gather_fit_statistics(data, precompute, max_iter, name):
+def gather_fit_statistics(data, precompute, name):
     """One pass over validated in-memory data, gathering what the engine needs.
 
     Parameters
@@ -106,9 +103,6 @@ def gather_fit_statistics(data, precompute, max_iter, name):
         Validated data, with the held-out rows of an early-stopping split.
     precompute : "auto" or bool
         The estimator's choice of engine (see :func:`choose_engine`).
-    max_iter : int
-        Not used: the choice of "auto" (:func:`choose_engine`) does not depend
-        on the number of epochs.
     name : str
         The estimator's name, for scikit-learn's messages about NaN.
 
@@ -117,7 +111,7 @@ def gather_fit_statistics(data, precompute, max_iter, name):
     statistics : FitStatistics
     """
     X, Y, w, mask = data.X, data.Y, data.sample_weight, data.mask
-    engine = choose_engine(precompute, *X.shape, Y.shape[1], max_iter)
+    engine = choose_engine(precompute, *X.shape, Y.shape[1])
     if engine == "direct":
         # The direct engine's pass does not look for NaN on its way.
         check_finite_input(name, data)
