@@ -67,3 +67,17 @@ def test_far_rows_of_weight_zero_on_dask():
     coef, intercept = least_squares(X, y, w)
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
     assert model.intercept_ == pytest.approx(intercept, rel=1e-6)
+
+
+@pytest.mark.parametrize("far", [1e6, 1e300])
+@pytest.mark.parametrize("solver", ["momentum", "nesterov", "adam", "newton-cholesky"])
+def test_far_rows_of_weight_zero_change_nothing_for_any_solver(far, solver):
+    # Every optimizer sees the weighted loss only: the far rows neither move the
+    # minimum nor the curvature that "auto" tunes the steps to.
+    X, y, w = data_with_far_rows(far)
+    model = QuadraticGDRegressor(solver=solver, tol=1e-12, max_iter=200000)
+    model.fit(X, y, sample_weight=w)
+    assert model.stop_reason_ == "tol"
+    coef, intercept = least_squares(X, y, w)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-6)
