@@ -226,12 +226,23 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
 
 
-@pytest.mark.parametrize("kernel", ["dot", "gram"])
+def use_kernel(monkeypatch, kernel):
+    """Matrix-vector products ("dot"), symmetric products in two lanes
+    ("gram"), or in one lane updating the sums in place ("wide": blocks of 300
+    rows, on BLAS's own threads)."""
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
+    if kernel == "wide":
+        monkeypatch.setattr(_statistics, "_WIDE_VARIABLES", 0)
+        monkeypatch.setattr(_statistics, "_WIDE_BLOCK_ROWS", 300)
+
+
+@pytest.mark.parametrize("kernel", ["dot", "gram", "wide"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", [(1, 1), (2, 1), (3, 2)])
 def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, shape):
-    # 2001 rows: eight blocks and a short one, split into two lanes.
-    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
+    # 2001 rows: eight blocks and a short one, split into two lanes (or six
+    # blocks and a short one in one lane).
+    use_kernel(monkeypatch, kernel)
     X, Y, w = data(n=2001, p=shape[0], k=shape[1], offset=3.0)
     w = w if weighted else None
     ref = reference_from(X, Y, w)
@@ -243,12 +254,12 @@ def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, 
     np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 
-@pytest.mark.parametrize("kernel", ["dot", "gram"])
+@pytest.mark.parametrize("kernel", ["dot", "gram", "wide"])
 @pytest.mark.parametrize("p", [1, 4])
 def test_lanes_split_and_zero_weights(small_blocks, monkeypatch, kernel, p):
     # Early-stopping split and far rows of weight 0, in both lanes (in one for
     # the matrix-vector products, whose blocks alternate between the parts).
-    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
+    use_kernel(monkeypatch, kernel)
     X, Y, w = data(n=3000, p=p, k=1)
     far = [5, 2500]
     X[far] = 1e300
