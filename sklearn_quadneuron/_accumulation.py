@@ -52,6 +52,13 @@ _DOT_VARIABLES = 5
 _PARALLEL_WORK = 1 << 22
 # OpenBLAS threads matrix-vector products of this many elements or more.
 _BLAS_THREADS_FROM = 1 << 13
+# Block buffers up to this size are kept by each thread from one pass to the
+# next. Allocated afresh, a buffer's pages are faulted in afresh whenever freed
+# memory goes straight back to the system, as in Dask's workers (their nanny
+# sets MALLOC_TRIM_THRESHOLD_): there, on blocks of 1e6 rows of one feature,
+# that took a third of the block's time.
+_KEEP_BYTES = 1 << 22
+_kept = threading.local()
 # With a reference taken from the first chunk, scaled values must stay within
 # this reach: fourth powers summed over 1e12 samples then stay below 1e252.
 _REACH = 1e60
@@ -365,6 +372,21 @@ def _available_cores():
         return os.cpu_count() or 1
 
 
+def _scratch(name, size):
+    """A float64 buffer of ``size`` elements: the thread's own, if small.
+
+    A pass uses each name for one buffer at a time, and a lane runs on one
+    thread: no two users of a kept buffer ever overlap.
+    """
+    if 8 * size > _KEEP_BYTES:
+        return np.empty(size)
+    kept = getattr(_kept, name, None)
+    if kept is None or kept.shape[0] < size:
+        kept = np.empty(size)
+        setattr(_kept, name, kept)
+    return kept[:size]
+
+
 class _BlockUnits:
     """How a block's variables are formed, and how their sums return to u units.
 
@@ -456,7 +478,7 @@ class _GramKernel(_Lane):
 
     def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
         super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
-        self.buffer = np.empty((self.m + 1) * rows)
+        self.buffer = _scratch("block", (self.m + 1) * rows)
 
     def add(self, part, X, Y, w):
         n = X.shape[0]
@@ -489,7 +511,7 @@ class _DotKernel(_Lane):
         super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
         # The variables and a last row of ones, whose products with a row of
         # weighted values are its sum: one matrix-vector product a row.
-        self.buffer = np.empty((self.m + 1) * rows)
+        self.buffer = _scratch("block", (self.m + 1) * rows)
         self.ones_for = None  # the block length the row of ones was written for
         self.weighted = None
         # One-dimensional operations on Python floats: on a few long rows,
@@ -537,7 +559,9 @@ class _DotKernel(_Lane):
             C[m, m] += n
         else:
             if self.weighted is None:
-                self.weighted = np.empty(m * (self.buffer.shape[0] // (m + 1)))
+                self.weighted = _scratch(
+                    "weighted", m * (self.buffer.shape[0] // (m + 1))
+                )
             W = np.multiply(V[:m], w, out=self.weighted[: m * n].reshape(m, n))
             C[m, m] += w.sum()
         # Row i of the upper triangle, the sum of row i last: one pass over

@@ -1,0 +1,192 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Long Dask blocks, read slice by slice, and bad values in particular blocks.
+
+The oracle is least squares in plain numpy (``np.linalg.lstsq`` on
+``[x**2, x, 1]``, weighted by ``sqrt(w)``) and, for held-out rows, numpy means
+written here. The blocks are longer than the slices their statistics are summed
+over, so that the first slice (which shifts ``u**2``) is not the only one.
+"""
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip(
+    "dask.array", reason="Dask input needs the dask extra: pip install dask[array]"
+)
+import dask  # noqa: E402
+
+from sklearn_quadneuron import QuadraticGDRegressor  # noqa: E402
+
+# Longer than a slice of one feature and one target, and not a multiple of it.
+BLOCK = 150_001
+
+
+@pytest.fixture
+def threads():
+    with dask.config.set(scheduler="threads"):
+        yield
+
+
+def _lstsq(x, y, w=None):
+    """(a, b, c) of y = a x**2 + b x + c by weighted least squares."""
+    A = np.column_stack([x**2, x, np.ones_like(x)])
+    root = np.ones_like(x) if w is None else np.sqrt(w)
+    return np.linalg.lstsq(A * root[:, None], y * root, rcond=None)[0]
+
+
+def _params(est):
+    return np.r_[est.coef_, est.intercept_]
+
+
+def _curve(n, seed, loc=0.0):
+    rng = np.random.default_rng(seed)
+    x = loc + rng.normal(size=n)
+    y = 3.0 * (x - loc) ** 2 - 2.0 * x + 7.0 + rng.normal(0, 0.1, n)
+    return x, y
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_long_blocks_give_least_squares(threads, weighted):
+    x, y = _curve(2 * BLOCK + 1000, seed=0, loc=50.0)
+    w = None
+    if weighted:
+        rng = np.random.default_rng(1)
+        w = rng.uniform(0.5, 2.0, x.shape[0]) * (rng.random(x.shape[0]) > 0.3)
+    est = QuadraticGDRegressor(solver="newton-cholesky").fit(
+        da.from_array(x[:, None], chunks=(BLOCK, 1)),
+        da.from_array(y, chunks=BLOCK),
+        sample_weight=None if w is None else da.from_array(w, chunks=BLOCK),
+    )
+    np.testing.assert_allclose(_params(est), _lstsq(x, y, w), rtol=1e-9)
+
+
+def test_far_rows_of_weight_zero_in_long_blocks_change_nothing(threads):
+    # Rows of weight 0 scattered over every slice, far beyond any reach: their
+    # powers would overflow, and inf * 0 is NaN.
+    x, y = _curve(2 * BLOCK, seed=2)
+    rng = np.random.default_rng(3)
+    w = rng.uniform(0.5, 2.0, x.shape[0])
+    far = rng.random(x.shape[0]) < 0.01
+    w[far] = 0.0
+    x[far], y[far] = 1e300, -1e300
+    est = QuadraticGDRegressor(solver="newton-cholesky").fit(
+        da.from_array(x[:, None], chunks=(BLOCK, 1)),
+        da.from_array(y, chunks=BLOCK),
+        sample_weight=da.from_array(w, chunks=BLOCK),
+    )
+    keep = ~far
+    np.testing.assert_allclose(
+        _params(est), _lstsq(x[keep], y[keep], w[keep]), rtol=1e-9
+    )
+
+
+def test_block_of_weight_zero_with_huge_values_changes_nothing(threads):
+    x, y = _curve(3 * 1000, seed=4)
+    w = np.random.default_rng(5).uniform(0.5, 2.0, x.shape[0])
+    # The middle block carries no weight, and values whose squares overflow.
+    w[1000:2000] = 0.0
+    x[1000:2000] = np.linspace(-1.0, 1.0, 1000) * 1e300
+    y[1000:2000] = 1e300
+    est = QuadraticGDRegressor(solver="newton-cholesky").fit(
+        da.from_array(x[:, None], chunks=(1000, 1)),
+        da.from_array(y, chunks=1000),
+        sample_weight=da.from_array(w, chunks=1000),
+    )
+    keep = w > 0
+    np.testing.assert_allclose(
+        _params(est), _lstsq(x[keep], y[keep], w[keep]), rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_held_out_rows_of_long_blocks(threads, weighted):
+    # The split of dask_statistics (per block, seeded by random_state and the
+    # block index); at zero parameters the losses are the (weighted) mean
+    # squares of y on each side of it.
+    x, y = _curve(2 * BLOCK, seed=6)
+    w = np.random.default_rng(7).uniform(0.5, 2.0, x.shape[0]) if weighted else None
+    fraction, seed = 0.2, 11
+    est = QuadraticGDRegressor(
+        early_stopping=True,
+        validation_fraction=fraction,
+        random_state=seed,
+        standardize=False,
+        learning_rate=1e-12,
+        max_iter=2,
+        tol=None,
+    )
+    est.fit(
+        da.from_array(x[:, None], chunks=(BLOCK, 1)),
+        da.from_array(y, chunks=BLOCK),
+        sample_weight=None if w is None else da.from_array(w, chunks=BLOCK),
+    )
+    block_seed = np.random.RandomState(seed).randint(2**31 - 1)
+    mask = np.zeros(x.shape[0], dtype=bool)
+    for i in range(2):
+        perm = np.random.default_rng([block_seed, i]).permutation(BLOCK)
+        mask[i * BLOCK + perm[: round(fraction * BLOCK)]] = True
+    weights = np.ones_like(y) if w is None else w
+    np.testing.assert_allclose(
+        est.loss_curve_[0],
+        np.average(y[~mask] ** 2, weights=weights[~mask]),
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(
+        est.validation_loss_curve_[0],
+        np.average(y[mask] ** 2, weights=weights[mask]),
+        rtol=1e-9,
+    )
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(
+    "row, where, value, match",
+    [
+        # In the last block, its last row: the last slice of a long block.
+        (-1, "X", np.nan, "Input X contains NaN"),
+        (-1, "y", np.nan, "Input y contains NaN"),
+        # In a middle block, past its first slice.
+        (BLOCK + 100_000, "X", np.inf, "Input X contains infinity"),
+        (BLOCK + 100_000, "y", -np.inf, "Input y contains infinity"),
+    ],
+)
+def test_bad_value_in_a_long_block_raises_like_numpy(
+    threads, weighted, row, where, value, match
+):
+    x, y = _curve(3 * BLOCK, seed=8)
+    {"X": x, "y": y}[where][row] = value
+    w = np.ones_like(y) if weighted else None
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(x[:, None], y, sample_weight=w)
+    est = QuadraticGDRegressor()
+    with pytest.raises(ValueError, match=match):
+        est.fit(
+            da.from_array(x[:, None], chunks=(BLOCK, 1)),
+            da.from_array(y, chunks=BLOCK),
+            sample_weight=None if w is None else da.from_array(w, chunks=BLOCK),
+        )
+    assert not hasattr(est, "coef_")
+
+
+def test_two_dimensional_y_and_several_features(threads):
+    # y given as (n, 2) and three features: nine variables, the matrix-product
+    # side of the slices; each target fits its own least squares per feature
+    # sum, checked here on the statistics' exact minimum.
+    rng = np.random.default_rng(9)
+    n = BLOCK + 5000
+    X = rng.normal(size=(n, 3)) + [0.0, 10.0, -3.0]
+    Y = np.column_stack(
+        [
+            X**2 @ [1.0, -0.5, 0.2] + X @ [2.0, 1.0, -1.0] + 4.0,
+            X**2 @ [-1.0, 0.3, 0.0] + X @ [0.0, 1.0, 3.0] - 2.0,
+        ]
+    ) + rng.normal(0, 0.1, (n, 2))
+    est = QuadraticGDRegressor(solver="newton-cholesky").fit(
+        da.from_array(X, chunks=(BLOCK, 3)), da.from_array(Y, chunks=(BLOCK, 2))
+    )
+    A = np.column_stack([X**2, X, np.ones(n)])
+    for t in range(2):
+        expected = np.linalg.lstsq(A, Y[:, t], rcond=None)[0]
+        np.testing.assert_allclose(est.coef_[t], expected[:6], rtol=1e-8)
+        np.testing.assert_allclose(est.intercept_[t], expected[6], rtol=1e-8)
