@@ -95,7 +95,12 @@ def gather(X, Y, sample_weight=None, *, mask=None):
     -------
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
     """
-    if X.shape[0] * (2 * X.shape[1] + Y.shape[1]) < _BLAS_THREADS_FROM:
+    m = 2 * X.shape[1] + Y.shape[1]
+    if X.shape[0] * m < _BLAS_THREADS_FROM or (
+        m + 1 >= _WIDE_VARIABLES and X.shape[0] > block_rows(m)
+    ):
+        # Wide rows over several blocks: the pass's products run on BLAS's
+        # threads (the same sums, to the last bit, on any number of them).
         return _gather(X, Y, sample_weight, mask)
     # The reference's weighted means are matrix-vector products too.
     with one_blas_thread():
