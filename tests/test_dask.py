@@ -250,31 +250,45 @@ def test_invalid_input_raises(threads):
         )
 
 
-def test_early_stopping_uses_documented_block_split(threads):
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_blocks, chunk", [(4, 500), (2, 150_001)])
+def test_early_stopping_uses_documented_block_split(threads, n_blocks, chunk, weighted):
     # Oracle: the split documented in dask_statistics (per block, seeded by
     # random_state and the block index); at zero parameters the losses are the
-    # mean squares of y on each side of it.
-    X, y = _data(n_samples=2000)
-    chunk, fraction, seed = 500, 0.2, 7
+    # (weighted) mean squares of y on each side of it. Blocks of 150,001 rows
+    # are longer than the pass's blocks of one feature, and not a multiple.
+    n = n_blocks * chunk
+    X, y = _data(n_samples=n)
+    w = np.random.default_rng(7).uniform(0.5, 2.0, n) if weighted else None
+    fraction, seed = 0.2, 7
     est = QuadraticGDRegressor(
         early_stopping=True,
         validation_fraction=fraction,
         random_state=seed,
         standardize=False,
-        learning_rate=1e-6,
+        learning_rate=1e-12,
         max_iter=3,
         tol=None,
     )
-    est.fit(da.from_array(X, chunks=(chunk, 2)), da.from_array(y, chunks=chunk))
+    est.fit(
+        da.from_array(X, chunks=(chunk, 2)),
+        da.from_array(y, chunks=chunk),
+        sample_weight=None if w is None else da.from_array(w, chunks=chunk),
+    )
     block_seed = np.random.RandomState(seed).randint(2**31 - 1)
-    mask = np.zeros(2000, dtype=bool)
-    for i in range(4):
+    mask = np.zeros(n, dtype=bool)
+    for i in range(n_blocks):
         perm = np.random.default_rng([block_seed, i]).permutation(chunk)
         mask[i * chunk + perm[: round(fraction * chunk)]] = True
-    assert mask.sum() == 400
-    np.testing.assert_allclose(est.loss_curve_[0], np.mean(y[~mask] ** 2), rtol=1e-9)
+    assert mask.sum() == n_blocks * round(fraction * chunk)
+    weights = np.ones(n) if w is None else w
     np.testing.assert_allclose(
-        est.validation_loss_curve_[0], np.mean(y[mask] ** 2), rtol=1e-9
+        est.loss_curve_[0], np.average(y[~mask] ** 2, weights=weights[~mask]), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        est.validation_loss_curve_[0],
+        np.average(y[mask] ** 2, weights=weights[mask]),
+        rtol=1e-9,
     )
 
 

@@ -1,11 +1,12 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""Long Dask blocks, read slice by slice, and bad values in particular blocks.
+"""Long Dask blocks, read in the pass's blocks of rows, and bad values in some.
 
 The oracle is least squares in plain numpy (``np.linalg.lstsq`` on
-``[x**2, x, 1]``, weighted by ``sqrt(w)``) and, for held-out rows, numpy means
-written here. The blocks are longer than the slices their statistics are summed
-over, so that the first slice (which shifts ``u**2``) is not the only one.
+``[x**2, x, 1]``, weighted by ``sqrt(w)``). The Dask blocks are longer than the
+pass's blocks of rows, and not a multiple of them, so that the first of those
+(whose ``u**2`` gives the shift) is not the only one. Held-out rows of long
+blocks are tested with the documented split, in ``test_dask.py``.
 """
 
 import numpy as np
@@ -18,7 +19,8 @@ import dask  # noqa: E402
 
 from sklearn_quadneuron import QuadraticGDRegressor  # noqa: E402
 
-# Longer than a slice of one feature and one target, and not a multiple of it.
+# Longer than the pass's block of rows for one feature and one target (65,536),
+# and not a multiple of it.
 BLOCK = 150_001
 
 
@@ -62,7 +64,7 @@ def test_long_blocks_give_least_squares(threads, weighted):
 
 
 def test_far_rows_of_weight_zero_in_long_blocks_change_nothing(threads):
-    # Rows of weight 0 scattered over every slice, far beyond any reach: their
+    # Rows of weight 0 scattered over every block of rows, far beyond any reach: their
     # powers would overflow, and inf * 0 is NaN.
     x, y = _curve(2 * BLOCK, seed=2)
     rng = np.random.default_rng(3)
@@ -100,53 +102,13 @@ def test_block_of_weight_zero_with_huge_values_changes_nothing(threads):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_held_out_rows_of_long_blocks(threads, weighted):
-    # The split of dask_statistics (per block, seeded by random_state and the
-    # block index); at zero parameters the losses are the (weighted) mean
-    # squares of y on each side of it.
-    x, y = _curve(2 * BLOCK, seed=6)
-    w = np.random.default_rng(7).uniform(0.5, 2.0, x.shape[0]) if weighted else None
-    fraction, seed = 0.2, 11
-    est = QuadraticGDRegressor(
-        early_stopping=True,
-        validation_fraction=fraction,
-        random_state=seed,
-        standardize=False,
-        learning_rate=1e-12,
-        max_iter=2,
-        tol=None,
-    )
-    est.fit(
-        da.from_array(x[:, None], chunks=(BLOCK, 1)),
-        da.from_array(y, chunks=BLOCK),
-        sample_weight=None if w is None else da.from_array(w, chunks=BLOCK),
-    )
-    block_seed = np.random.RandomState(seed).randint(2**31 - 1)
-    mask = np.zeros(x.shape[0], dtype=bool)
-    for i in range(2):
-        perm = np.random.default_rng([block_seed, i]).permutation(BLOCK)
-        mask[i * BLOCK + perm[: round(fraction * BLOCK)]] = True
-    weights = np.ones_like(y) if w is None else w
-    np.testing.assert_allclose(
-        est.loss_curve_[0],
-        np.average(y[~mask] ** 2, weights=weights[~mask]),
-        rtol=1e-9,
-    )
-    np.testing.assert_allclose(
-        est.validation_loss_curve_[0],
-        np.average(y[mask] ** 2, weights=weights[mask]),
-        rtol=1e-9,
-    )
-
-
-@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize(
     "row, where, value, match",
     [
-        # In the last block, its last row: the last slice of a long block.
+        # In the last block, its last row: the last block of rows of a long block.
         (-1, "X", np.nan, "Input X contains NaN"),
         (-1, "y", np.nan, "Input y contains NaN"),
-        # In a middle block, past its first slice.
+        # In a middle block, past its first block of rows.
         (BLOCK + 100_000, "X", np.inf, "Input X contains infinity"),
         (BLOCK + 100_000, "y", -np.inf, "Input y contains infinity"),
     ],
@@ -170,8 +132,8 @@ def test_bad_value_in_a_long_block_raises_like_numpy(
 
 
 def test_two_dimensional_y_and_several_features(threads):
-    # y given as (n, 2) and three features: nine variables, the matrix-product
-    # side of the slices; each target fits its own least squares per feature
+    # y given as (n, 2) and three features: nine variables, the symmetric products
+    # of the pass; each target fits its own least squares per feature
     # sum, checked here on the statistics' exact minimum.
     rng = np.random.default_rng(9)
     n = BLOCK + 5000
