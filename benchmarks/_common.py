@@ -156,11 +156,6 @@ class Rounds(NamedTuple):
         return len(next(iter(self.wall.values())))
 
 
-def paired_ratio(times, numerator, denominator):
-    """Median over rounds of ``times[numerator] / times[denominator]``."""
-    return float(np.median(times[numerator] / times[denominator]))
-
-
 def peak_memory(func):
     """Peak memory traced by :mod:`tracemalloc` while ``func()`` runs, in bytes.
 

@@ -12,8 +12,8 @@ Two measurements:
   one feature and 1e6 samples, every solver on the statistics: both read the
   data once, so the ratio is the cost of 9990 epochs of O(p^2) arithmetic next
   to one pass over the data. The two fits of a ratio are timed in turn, round
-  after round; the ratio of the fastest runs is reported, with the median of
-  the rounds' ratios.
+  after round: times are medians over the rounds, the ratio the median of the
+  per-round ratios.
 
 Run ``python benchmarks/bench_optimizers.py`` (about a minute) or ``--quick``
 (printed only). Full runs write ``benchmarks/results/optimizers.md`` and
@@ -21,7 +21,6 @@ Run ``python benchmarks/bench_optimizers.py`` (about a minute) or ``--quick``
 """
 
 import argparse
-import time
 import warnings
 
 from _common import (
@@ -30,7 +29,6 @@ from _common import (
     fmt_seconds,
     interleaved,
     output_directory,
-    paired_ratio,
 )
 from sklearn.datasets import load_diabetes, load_linnerud
 
@@ -57,22 +55,33 @@ def condition(X, y):
     return root**2
 
 
+# Interleaved rounds that time each solver's fit in the table of epochs.
+TIME_ROUNDS = 5
+
+
 def epochs_table(report, max_iter):
     rows = []
     for name, (X, y) in datasets().items():
         row = [name, f"{condition(X, y):,.0f}"]
         counts = {}
+        times = interleaved(
+            {
+                solver: lambda solver=solver: QuadraticGDRegressor(
+                    solver=solver, max_iter=max_iter
+                ).fit(X, y)
+                for solver in SOLVERS
+            },
+            rounds=TIME_ROUNDS,
+        )
         for solver in SOLVERS:
             model = QuadraticGDRegressor(solver=solver, max_iter=max_iter)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                start = time.perf_counter()
                 model.fit(X, y)
-                seconds = time.perf_counter() - start
             counts[solver] = model.n_iter_
             certified = model.stop_reason_ == "tol" and not caught
             epochs = f"{model.n_iter_:,}" if certified else f"> {max_iter:,} (warned)"
-            row.append(f"{epochs} ({fmt_seconds(seconds)})")
+            row.append(f"{epochs} ({fmt_seconds(times.median(solver))})")
         row.append(
             " / ".join(
                 fmt_ratio(counts["gd"] / counts[s]) for s in ("momentum", "nesterov")
@@ -84,8 +93,9 @@ def epochs_table(report, max_iter):
     report.paragraph(
         "Epochs until the training loss is certified within `tol=1e-6` of its "
         'minimum (`stop_reason_ == "tol"`), default parameters but '
-        f"`max_iter={max_iter:,}`, and the time of the fit (a fit that warned "
-        "would say so). Curvature ratio: the largest eigenvalue of the "
+        f"`max_iter={max_iter:,}`, and the time of the fit (the median of "
+        f"{TIME_ROUNDS} interleaved rounds of every solver's fit; a fit that "
+        "warned would say so). Curvature ratio: the largest eigenvalue of the "
         "loss's Hessian (on the standardized features) over the smallest."
     )
     report.table(
@@ -106,14 +116,12 @@ def free_epochs(report, n_samples, rounds):
         times = interleaved(
             {"10": lambda: fit(10), "10000": lambda: fit(10_000)}, rounds=rounds
         )
-        best = {name: float(values.min()) for name, values in times.items()}
         rows.append(
             [
                 solver,
-                fmt_seconds(best["10"]),
-                fmt_seconds(best["10000"]),
-                fmt_ratio(best["10000"] / best["10"]),
-                fmt_ratio(paired_ratio(times, "10000", "10")),
+                fmt_seconds(times.median("10")),
+                fmt_seconds(times.median("10000")),
+                fmt_ratio(times.ratio("10000", "10")),
             ]
         )
         print(f"  {solver}: {rows[-1][1:]}", flush=True)
@@ -124,12 +132,11 @@ def free_epochs(report, n_samples, rounds):
         "costs O(p^2) arithmetic whatever the number of samples. Plain gradient "
         "descent writes its epochs down in closed form; the other solvers step "
         "through them, an update and a product with the Hessian each. The two "
-        f"fits are timed in turn, {rounds} rounds: the fastest of each (the "
-        "figures least disturbed by other work on the machine), their ratio, "
-        "and the median of the rounds' ratios."
+        f"fits are timed in turn, {rounds} interleaved rounds: times are "
+        "medians over the rounds, the ratio the median of the per-round ratios."
     )
     report.table(
-        ["solver", "max_iter=10", "max_iter=10,000", "ratio", "median ratio"],
+        ["solver", "max_iter=10", "max_iter=10,000", "ratio"],
         rows,
     )
 
