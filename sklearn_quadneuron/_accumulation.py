@@ -96,9 +96,7 @@ def gather(X, Y, sample_weight=None, *, mask=None):
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
     """
     m = 2 * X.shape[1] + Y.shape[1]
-    if X.shape[0] * m < _BLAS_THREADS_FROM or (
-        m + 1 >= _WIDE_VARIABLES and X.shape[0] > block_rows(m)
-    ):
+    if X.shape[0] * m < _BLAS_THREADS_FROM or (_wide(m) and X.shape[0] > block_rows(m)):
         # Wide rows over several blocks: the pass's products run on BLAS's
         # threads (the same sums, to the last bit, on any number of them).
         return _gather(X, Y, sample_weight, mask)
@@ -207,7 +205,7 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     # are bound by the memory both cores share: on two lanes, 1e6 rows of one
     # feature took 15% longer than on one (interleaved runs, busy machine).
     long = len(starts) > 1 and n_samples * (m + 2) ** 2 >= _PARALLEL_WORK
-    wide = m + 1 >= _WIDE_VARIABLES
+    wide = _wide(m)
     n_lanes = 2 if parallel and long and kernel is _GramKernel and not wide else 1
     half = (len(starts) + 1) // 2
     lanes = [starts] if n_lanes == 1 else [starts[:half], starts[half:]]
@@ -315,6 +313,12 @@ def _products(V, w):
     return M
 
 
+def _wide(n_variables):
+    """Whether rows of ``n_variables`` (2p + k) run in one lane of in-place
+    products on BLAS's threads, in blocks of at least ``_WIDE_BLOCK_ROWS``."""
+    return n_variables + 1 >= _WIDE_VARIABLES
+
+
 def block_rows(n_variables):
     """Rows per block for ``n_variables`` variables (2p + k).
 
@@ -325,7 +329,7 @@ def block_rows(n_variables):
     the whole of the sums, which must be small beside the block's arithmetic.
     """
     chunk = CHUNK_BYTES * (2 if n_variables <= _DOT_VARIABLES else 1)
-    least = _WIDE_BLOCK_ROWS if n_variables + 1 >= _WIDE_VARIABLES else 0
+    least = _WIDE_BLOCK_ROWS if _wide(n_variables) else 0
     return max(_MIN_BLOCK_ROWS, least, chunk // (8 * (n_variables + 1)))
 
 
@@ -434,8 +438,8 @@ class _Lane:
 
     ``products[i]`` (one per part of a split) holds the sums in its upper
     triangle, ``counts[i]`` the number of rows; ``in_place`` tells a lane that
-    runs alone, which may hold the GIL through its products. Subclasses fill one block's
-    variables in a buffer and add its products.
+    runs alone, which may hold the GIL through its products. Subclasses fill
+    one block's variables in the buffer and add its products.
     """
 
     def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
@@ -453,6 +457,12 @@ class _Lane:
             np.zeros((self.m + 1, self.m + 1), order="F") for _ in range(n_parts)
         ]
         self.counts = [0] * n_parts
+        # A block's variables and a last row of ones (or of root weights).
+        self.buffer = _scratch("block", (self.m + 1) * rows)
+
+    def _block(self, n):
+        """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
+        return self.buffer[: (self.m + 1) * n].reshape(self.m + 1, n)
 
     def _fill(self, V, X, Y, w):
         """The block's ``[t**2 - shift, t, y_t]`` into the first m rows of V."""
@@ -481,17 +491,12 @@ class _GramKernel(_Lane):
     other lane run) is added to the sums.
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
-        super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
-        self.buffer = _scratch("block", (self.m + 1) * rows)
-
     def add(self, part, X, Y, w):
         n = X.shape[0]
         if n == 0:
             return
         m = self.m
-        # A contiguous (m + 1, n) view, whatever n: BLAS then reads it in place.
-        V = self.buffer[: (m + 1) * n].reshape(m + 1, n)
+        V = self._block(n)
         self._fill(V, X, Y, w)
         if w is None:
             V[m] = 1.0
@@ -514,9 +519,8 @@ class _DotKernel(_Lane):
 
     def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
         super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
-        # The variables and a last row of ones, whose products with a row of
-        # weighted values are its sum: one matrix-vector product a row.
-        self.buffer = _scratch("block", (self.m + 1) * rows)
+        # The row of ones: its products with a row of weighted values are its
+        # sum, so one matrix-vector product a row gives both.
         self.ones_for = None  # the block length the row of ones was written for
         self.weighted = None
         # One-dimensional operations on Python floats: on a few long rows,
@@ -553,7 +557,7 @@ class _DotKernel(_Lane):
         if n == 0:
             return
         m = self.m
-        V = self.buffer[: (m + 1) * n].reshape(m + 1, n)
+        V = self._block(n)
         if self.ones_for != n:
             V[m] = 1.0
             self.ones_for = n
