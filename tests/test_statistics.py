@@ -316,8 +316,11 @@ def test_two_valued_feature_has_an_exactly_constant_square(small_blocks):
     assert stats.comoment[0, 1] == 0.0
 
 
+@pytest.mark.parametrize("kernel", ["gram", "wide"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, 1e200])
-def test_gather_checks_reach_in_the_second_lane(small_blocks, bad):
+def test_gather_checks_reach_in_the_second_lane(small_blocks, monkeypatch, kernel, bad):
+    # In the second lane, or (wide rows, one lane) in a late block.
+    use_kernel(monkeypatch, kernel)
     X = np.random.default_rng(0).normal(size=(4000, 2))
     Y = X[:, :1] ** 2
     X[3900, 1] = bad
@@ -416,3 +419,22 @@ def test_extent_union_is_the_extent_of_the_union():
         np.testing.assert_allclose(getattr(union, field), getattr(whole, field))
     for field in ("x_lo", "x_hi", "y_lo", "y_hi"):
         np.testing.assert_array_equal(getattr(union, field), getattr(whole, field))
+
+
+@pytest.mark.parametrize("kernel", ["dot", "gram"])
+def test_kept_buffers_serve_passes_of_other_shapes(small_blocks, monkeypatch, kernel):
+    # Each thread keeps its block buffers from one pass to the next: a pass
+    # after a longer, wider and weighted one in the same thread must not see
+    # its values (the matrix-vector products keep a row of ones in the buffer).
+    use_kernel(monkeypatch, kernel)
+    X1, Y1, w1 = data(n=3000, p=2, k=2, offset=5.0)
+    accumulate(X1, Y1, w1, reference_from(X1, Y1, w1))
+    for n, w_kind in ((2001, None), (700, "weights"), (2001, None)):
+        X, Y, w = data(n=n, p=1, k=1, offset=-2.0)
+        w = w if w_kind else None
+        ref = reference_from(X, Y, w)
+        stats = accumulate(X, Y, w, ref)
+        mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+        assert stats.weight == pytest.approx(weight, rel=1e-12)
+        np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
