@@ -438,3 +438,21 @@ def test_kept_buffers_serve_passes_of_other_shapes(small_blocks, monkeypatch, ke
         assert stats.weight == pytest.approx(weight, rel=1e-12)
         np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+def test_wide_rows_give_the_same_sums_on_any_number_of_blas_threads(monkeypatch):
+    # Wide rows run on BLAS's own threads: the products split the sums among
+    # them, not the rows, so the sums are bitwise those of one thread.
+    from threadpoolctl import threadpool_limits
+
+    use_kernel(monkeypatch, "wide")
+    X, Y, w = data(n=2001, p=40, k=1, offset=3.0)
+    ref = reference_from(X, Y, w)
+    with threadpool_limits(1, user_api="blas"):
+        one = accumulate(X, Y, w, ref)
+    with threadpool_limits(2, user_api="blas"):
+        two = accumulate(X, Y, w, ref)
+    np.testing.assert_array_equal(two.comoment, one.comoment)
+    np.testing.assert_array_equal(two.mean, one.mean)
+    mean, comoment, _ = numpy_statistics(X, Y, w, ref)
+    np.testing.assert_allclose(one.comoment, comoment, rtol=1e-10, atol=1e-11)
