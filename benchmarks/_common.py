@@ -196,6 +196,32 @@ def blas_description():
     return text + (f" ({', '.join(settings)})" if settings else " (no OPENBLAS_* set)")
 
 
+def compiled_kernels():
+    """Which kernels the statistics pass runs (compiled: the ``fast`` extra)."""
+    from sklearn_quadneuron import _accumulation
+
+    if _accumulation._fused_kernels() is None:
+        return "numpy kernels (numba not installed)"
+    import numba
+
+    return f"compiled kernels (numba {numba.__version__})"
+
+
+def on_numpy_kernels(func):
+    """``func`` run with the statistics pass on numpy's kernels, as without numba."""
+    from sklearn_quadneuron import _accumulation
+
+    def run():
+        saved = _accumulation._FUSED
+        _accumulation._FUSED = False
+        try:
+            return func()
+        finally:
+            _accumulation._FUSED = saved
+
+    return run
+
+
 def environment():
     """One line describing the machine and library versions behind the figures."""
     import numpy
@@ -204,8 +230,8 @@ def environment():
     return (
         f"Python {platform.python_version()}, numpy {numpy.__version__}, "
         f"scikit-learn {sklearn.__version__}, {platform.machine()} "
-        f"({os.cpu_count()} logical CPUs), {platform.system()}; BLAS: "
-        f"{blas_description()}"
+        f"({os.cpu_count()} logical CPUs), {platform.system()}; statistics "
+        f"pass: {compiled_kernels()}; BLAS: {blas_description()}"
     )
 
 

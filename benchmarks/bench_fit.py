@@ -32,6 +32,7 @@ from _common import (
     fmt_ratio,
     fmt_seconds,
     interleaved,
+    on_numpy_kernels,
     output_directory,
     peak_memory,
     quiet,
@@ -148,6 +149,7 @@ def r2(params, x, y):
 OURS = "QuadraticGDRegressor(max_iter={k}, tol=None)"
 ARTICLE = "the article's procedure, vectorised numpy"
 FLOOR = "x.sum() + y.sum()"
+NUMPY_KERNELS = "QuadraticGDRegressor(max_iter={k}, tol=None), numpy kernels"
 
 
 def one_feature(args, report, checks):
@@ -162,6 +164,10 @@ def one_feature(args, report, checks):
         ours: (
             lambda: fit_ours(X, y, max_iter=max_iter, tol=None),
             "exactly max_iter epochs",
+        ),
+        NUMPY_KERNELS.format(k=max_iter): (
+            on_numpy_kernels(lambda: fit_ours(X, y, max_iter=max_iter, tol=None)),
+            "as without numba (the fast extra)",
         ),
         f"QuadraticGDRegressor(max_iter={max_iter}) (tol=1e-6)": (
             lambda: fit_ours(X, y, max_iter=max_iter),

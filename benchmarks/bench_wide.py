@@ -35,6 +35,7 @@ from _common import (
     fmt_ratio,
     fmt_seconds,
     interleaved,
+    on_numpy_kernels,
     output_directory,
 )
 from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
@@ -117,6 +118,7 @@ def error(params, reference):
 
 STATS = "fit, statistics, 1000 epochs"
 PASS = "statistics pass (gather)"
+NUMPY_PASS = "statistics pass, numpy kernels (without numba)"
 STATS_TOL = "fit, statistics, default tol"
 DIRECT_TOL = "fit, direct, default tol"
 GRAM = "Z.T @ Z"
@@ -131,6 +133,7 @@ def one_width(p, n, rounds, budget):
     methods = {
         STATS: lambda: ours(X, y, max_iter=1000, tol=None, precompute=True),
         PASS: lambda: gather(X, Y),
+        NUMPY_PASS: on_numpy_kernels(lambda: gather(X, Y)),
         STATS_TOL: lambda: ours(X, y, precompute=True),
         DIRECT_TOL: lambda: ours(X, y, precompute=False),
         GRAM: lambda: gram(Z),

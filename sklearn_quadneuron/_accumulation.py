@@ -9,6 +9,10 @@ hundred variables run in two lanes on two threads, summed in a fixed order, so
 results do not depend on thread timing; wider rows run in one lane whose
 products use BLAS's own threads. The reference is taken from the first block,
 with a restart should a later block stray out of reach.
+
+With numba installed (the ``fast`` extra), the blocks are formed by compiled
+kernels (``_fused``): in one trip through each row instead of one per
+elementwise step, and for one feature and one target without any buffer.
 """
 
 import math
@@ -59,6 +63,8 @@ _BLAS_THREADS_FROM = 1 << 13
 # that took a third of the block's time.
 _KEEP_BYTES = 1 << 22
 _kept = threading.local()
+# The compiled kernels: None until first asked for, False without numba.
+_FUSED = None
 # With a reference taken from the first chunk, scaled values must stay within
 # this reach: fourth powers summed over 1e12 samples then stay below 1e252.
 _REACH = 1e60
@@ -66,6 +72,19 @@ _REACH = 1e60
 
 class _OutOfReach(Exception):
     """A chunk lies too far from the reference for its powers to be summed."""
+
+
+def _fused_kernels():
+    """The ``_fused`` module, or None where numba is not installed."""
+    global _FUSED
+    if _FUSED is None:
+        try:
+            from . import _fused
+        except ImportError:
+            _FUSED = False
+        else:
+            _FUSED = _fused
+    return _FUSED or None
 
 
 def chunk_rows(n_columns):
@@ -200,6 +219,9 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     zero_weights = sample_weight is not None and not sample_weight.all()
     n_parts = 1 if mask is None else 2
     kernel = _DotKernel if m <= _DOT_VARIABLES else _GramKernel
+    fused = _fused_kernels()
+    if fused is not None and kernel is _DotKernel and (p, k) == (1, 1):
+        kernel = _NarrowKernel
     # Only symmetric products run in two lanes: they are bound by arithmetic,
     # which a second core adds. The matrix-vector products of a few variables
     # are bound by the memory both cores share: on two lanes, 1e6 rows of one
@@ -459,6 +481,15 @@ class _Lane:
         self.counts = [0] * n_parts
         # A block's variables and a last row of ones (or of root weights).
         self.buffer = _scratch("block", (self.m + 1) * rows)
+        self.fused = _fused_kernels()
+        # How the compiled kernel forms a block's variables.
+        self.block_units = (
+            units.x_loc,
+            units.x_factor,
+            units.y_loc,
+            units.y_factor,
+            units.square_shift,
+        )
 
     def _block(self, n):
         """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
@@ -471,13 +502,14 @@ class _Lane:
         np.subtract(X.T, self.x_loc, out=U)
         Yr = V[2 * p : m]
         np.subtract(Y.T, self.y_loc, out=Yr)
+        if self.zero_weights:
+            # Rows of weight 0 change nothing: however far they lie, their
+            # scaled values and powers must not reach the sums (as inf * 0 =
+            # NaN would), nor overflow on the way.
+            V[p:m, w == 0] = 0.0
         if self.scaled:
             U *= self.x_factor
             Yr *= self.y_factor
-        if self.zero_weights:
-            # Rows of weight 0 change nothing: however far they lie, their
-            # powers must not reach the sums (as inf * 0 = NaN would).
-            V[p:m, w == 0] = 0.0
         np.multiply(U, U, out=V[:p])
         V[:p] -= self.shift
 
@@ -497,13 +529,23 @@ class _GramKernel(_Lane):
             return
         m = self.m
         V = self._block(n)
-        self._fill(V, X, Y, w)
-        if w is None:
-            V[m] = 1.0
+        if self.fused is not None:
+            self.fused.fill_block(
+                X,
+                Y,
+                self.fused.empty_weights() if w is None else w,
+                *self.block_units,
+                self.scaled,
+                V,
+            )
         else:
-            # sqrt(w) on both sides of the product: sum w v v^T.
-            root = np.sqrt(w, out=V[m])
-            V[:m] *= root
+            self._fill(V, X, Y, w)
+            if w is None:
+                V[m] = 1.0
+            else:
+                # sqrt(w) on both sides of the product: sum w v v^T.
+                root = np.sqrt(w, out=V[m])
+                V[:m] *= root
         C = self.products[part]
         if self.in_place:
             # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T, upper
@@ -539,15 +581,14 @@ class _DotKernel(_Lane):
     def _fill(self, V, X, Y, w):
         for j, row, loc, factor in self.columns:
             np.subtract(X[:, j], loc, out=V[row])
-            if self.scaled:
-                V[row] *= factor
         for t, row, loc, factor in self.targets:
             np.subtract(Y[:, t], loc, out=V[row])
-            if self.scaled:
-                V[row] *= factor
         p = self.p
         if self.zero_weights:
             V[p : self.m, w == 0] = 0.0
+        if self.scaled:
+            for _, row, _, factor in self.columns + self.targets:
+                V[row] *= factor
         for j, shift in enumerate(self.shifts):
             np.multiply(V[p + j], V[p + j], out=V[j])
             V[j] -= shift
@@ -577,6 +618,43 @@ class _DotKernel(_Lane):
         # rows i.. of V and its ones.
         for i in range(m):
             C[i, i:] += V[i:] @ W[i]
+        self.counts[part] += n
+
+
+class _NarrowKernel(_Lane):
+    """One feature and one target: every product summed in one compiled pass
+    over x and y, with no block buffer (``_fused.narrow_products``)."""
+
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+        self.zero_weights = zero_weights
+        self.in_place = in_place
+        self.p, self.m = 1, 3
+        self.scaled = not units.deferred
+        self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
+        self.counts = [0] * n_parts
+        self.fused = _fused_kernels()
+        self.scalars = tuple(
+            float(a[0])
+            for a in (
+                units.x_loc,
+                units.x_factor,
+                units.y_loc,
+                units.y_factor,
+                units.square_shift,
+            )
+        )
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        self.fused.narrow_products(
+            X[:, 0],
+            Y[:, 0],
+            self.fused.empty_weights() if w is None else w,
+            *self.scalars,
+            self.products[part],
+        )
         self.counts[part] += n
 
 

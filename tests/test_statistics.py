@@ -214,8 +214,7 @@ def test_loc_scale_is_the_clipped_mean_and_the_largest_deviation():
 # -- the blocked pass: kernels, lanes, units --------------------------------------
 
 
-@pytest.fixture
-def small_blocks(monkeypatch):
+def use_small_blocks(monkeypatch):
     """Blocks of 256 rows, and two lanes on threads for any pass of two blocks.
 
     Symmetric products (the only ones run in two lanes) for any number of
@@ -226,17 +225,32 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
 
 
+@pytest.fixture
+def small_blocks(monkeypatch):
+    use_small_blocks(monkeypatch)
+
+
+# The pass's kernels: matrix-vector products ("dot"; "narrow", compiled, for
+# one feature and one target), symmetric products in two lanes ("gram"), or in
+# one lane updating the sums in place ("wide": blocks of 300 rows, on BLAS's own
+# threads). "fused": blocks formed by the compiled kernel instead of numpy.
+KERNELS = ["dot", "narrow", "gram", "gram fused", "wide", "wide fused"]
+
+
 def use_kernel(monkeypatch, kernel):
-    """Matrix-vector products ("dot"), symmetric products in two lanes
-    ("gram"), or in one lane updating the sums in place ("wide": blocks of 300
-    rows, on BLAS's own threads)."""
-    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 99 if kernel == "dot" else 0)
-    if kernel == "wide":
+    """Run the pass on ``kernel`` (one of ``KERNELS``)."""
+    monkeypatch.setattr(
+        _statistics, "_DOT_VARIABLES", 99 if kernel in ("dot", "narrow") else 0
+    )
+    fused = kernel == "narrow" or kernel.endswith("fused")
+    # None: loaded when first asked for; False: numpy's kernels.
+    monkeypatch.setattr(_statistics, "_FUSED", None if fused else False)
+    if kernel.startswith("wide"):
         monkeypatch.setattr(_statistics, "_WIDE_VARIABLES", 0)
         monkeypatch.setattr(_statistics, "_WIDE_BLOCK_ROWS", 300)
 
 
-@pytest.mark.parametrize("kernel", ["dot", "gram", "wide"])
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", [(1, 1), (2, 1), (3, 2)])
 def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, shape):
@@ -254,7 +268,7 @@ def test_lanes_equal_numpy_moments(small_blocks, monkeypatch, kernel, weighted, 
     np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 
-@pytest.mark.parametrize("kernel", ["dot", "gram", "wide"])
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("p", [1, 4])
 def test_lanes_split_and_zero_weights(small_blocks, monkeypatch, kernel, p):
     # Early-stopping split and far rows of weight 0, in both lanes (in one for
@@ -292,10 +306,15 @@ def test_lanes_are_deterministic_whatever_the_threads(small_blocks, monkeypatch,
         assert stats.weight == threaded[0].weight
 
 
+@pytest.mark.parametrize("kernel", [None, *KERNELS])
 @pytest.mark.parametrize("scale", [1e-30, 1e15])
 @pytest.mark.parametrize("p", [1, 4])
-def test_scales_outside_the_deferred_range(scale, p):
-    # Such scales are applied as each block is formed, not to the sums.
+def test_scales_outside_the_deferred_range(monkeypatch, kernel, scale, p):
+    # Such scales are applied as each block is formed, not to the sums: in the
+    # one block of small data (kernel None), or in blocks of 256 rows.
+    if kernel is not None:
+        use_small_blocks(monkeypatch)
+        use_kernel(monkeypatch, kernel)
     X, Y, w = data(n=1500, p=p, k=1)
     X = X * scale + 3 * scale
     Y = Y * scale
@@ -316,14 +335,17 @@ def test_two_valued_feature_has_an_exactly_constant_square(small_blocks):
     assert stats.comoment[0, 1] == 0.0
 
 
-@pytest.mark.parametrize("kernel", ["gram", "wide"])
+@pytest.mark.parametrize(
+    "kernel", ["narrow", "gram", "gram fused", "wide", "wide fused"]
+)
 @pytest.mark.parametrize("bad", [np.nan, np.inf, 1e200])
 def test_gather_checks_reach_in_the_second_lane(small_blocks, monkeypatch, kernel, bad):
     # In the second lane, or (wide rows, one lane) in a late block.
     use_kernel(monkeypatch, kernel)
-    X = np.random.default_rng(0).normal(size=(4000, 2))
+    p = 1 if kernel == "narrow" else 2
+    X = np.random.default_rng(0).normal(size=(4000, p))
     Y = X[:, :1] ** 2
-    X[3900, 1] = bad
+    X[3900, p - 1] = bad
     if np.isfinite(bad):
         stats = gather(X, Y)
         expected = accumulate(X, Y, None, reference_from(X, Y))
@@ -421,7 +443,7 @@ def test_extent_union_is_the_extent_of_the_union():
         np.testing.assert_array_equal(getattr(union, field), getattr(whole, field))
 
 
-@pytest.mark.parametrize("kernel", ["dot", "gram"])
+@pytest.mark.parametrize("kernel", ["dot", "gram", "gram fused"])
 def test_kept_buffers_serve_passes_of_other_shapes(small_blocks, monkeypatch, kernel):
     # Each thread keeps its block buffers from one pass to the next: a pass
     # after a longer, wider and weighted one in the same thread must not see
@@ -437,6 +459,86 @@ def test_kept_buffers_serve_passes_of_other_shapes(small_blocks, monkeypatch, ke
         mean, comoment, weight = numpy_statistics(X, Y, w, ref)
         assert stats.weight == pytest.approx(weight, rel=1e-12)
         np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("kernel", ["gram", "wide"])
+@pytest.mark.parametrize("scale", [1.0, 1e-30])
+@pytest.mark.parametrize("p", [1, 3])
+def test_compiled_blocks_give_numpys_sums_to_the_last_bit(
+    small_blocks, monkeypatch, kernel, scale, p
+):
+    # The compiled kernel forms each value by numpy's very operations: same
+    # sums, bitwise, for unit weights, weights, and far rows of weight 0 in a
+    # split (scale 1e-30: the units are applied as blocks are formed).
+    X, Y, w = data(n=3000, p=p, k=2, offset=3.0)
+    X, Y = X * scale, Y * scale
+    X[[7, 2900]] = 1e300
+    w[[7, 2900]] = 0.0
+    mask = np.zeros(3000, bool)
+    mask[::5] = True
+    results = {}
+    for fused in (False, True):
+        use_kernel(monkeypatch, f"{kernel} fused" if fused else kernel)
+        results[fused] = [
+            accumulate(X, Y, weights, reference_from(X, Y, weights), mask=split)
+            for weights, split in ((None, None), (w, None), (w, mask))
+        ]
+    for numpys, compiled in zip(results[False], results[True]):
+        for a, b in zip(np.atleast_1d(numpys), np.atleast_1d(compiled)):
+            np.testing.assert_array_equal(b.mean, a.mean)
+            np.testing.assert_array_equal(b.comoment, a.comoment)
+            assert b.weight == a.weight
+
+
+@pytest.mark.parametrize("offset", [0.0, 3.0, -1e6])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_narrow_kernel_sums_every_product_once(
+    small_blocks, monkeypatch, offset, weighted
+):
+    # One feature and one target: the compiled pass over x and y, checked to
+    # run, against numpy's moments of the plainly formed variables.
+    from sklearn_quadneuron import _fused
+
+    use_kernel(monkeypatch, "narrow")
+    calls = []
+
+    def counted(x, *args):
+        calls.append(x.shape[0])
+        return narrow_products(x, *args)
+
+    narrow_products = _fused.narrow_products
+    monkeypatch.setattr(_fused, "narrow_products", counted)
+    X, Y, w = data(n=5000, p=1, k=1, offset=offset)
+    w = w if weighted else None
+    ref = reference_from(X, Y, w)
+    stats = accumulate(X, Y, w, ref)
+    assert sum(calls) == 5000 and len(calls) > 1
+    mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+    assert stats.weight == pytest.approx(weight, rel=1e-12)
+    np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+def test_without_numba_the_pass_runs_on_numpy(small_blocks, monkeypatch):
+    # numba is an optional extra: where it cannot be imported, the pass forms
+    # its blocks with numpy, and the sums are those of numpy's moments.
+    import sys
+
+    import sklearn_quadneuron
+
+    monkeypatch.setitem(sys.modules, "numba", None)
+    monkeypatch.delitem(sys.modules, "sklearn_quadneuron._fused", raising=False)
+    monkeypatch.delattr(sklearn_quadneuron, "_fused", raising=False)
+    monkeypatch.setattr(_statistics, "_FUSED", None)
+    assert _statistics._fused_kernels() is None
+    for p, dot in ((1, 99), (3, 0)):
+        monkeypatch.setattr(_statistics, "_DOT_VARIABLES", dot)
+        X, Y, w = data(n=3000, p=p, k=1, offset=2.0)
+        ref = reference_from(X, Y, w)
+        stats = accumulate(X, Y, w, ref)
+        mean, comoment, weight = numpy_statistics(X, Y, w, ref)
+        assert stats.weight == pytest.approx(weight, rel=1e-12)
         np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 

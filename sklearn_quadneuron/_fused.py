@@ -1,0 +1,139 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Fused kernels of the statistics pass, compiled by numba (the ``fast`` extra).
+
+numpy runs each elementwise step of a block as its own trip through memory:
+forming ``[t**2 - shift, t, y_t]`` from a block of rows takes four of them, and
+as long again as the products that follow. Compiled, a row is read once and its
+values formed in registers:
+
+- :func:`narrow_products`: one feature and one target, the whole product matrix
+  summed in one pass over x and y (no block buffer at all);
+- :func:`fill_block`: any width, the block's variables written in one pass, for
+  the symmetric product that follows. Each value goes through the very
+  operations numpy's would, in the same order: the sums are the same to the
+  last bit with or without this module.
+
+This module imports numba: import it only where numba may be missing (see
+``_accumulation._fused_kernels``).
+"""
+
+import math
+
+import numba
+import numpy as np
+
+# Reassociation lets the compiler split each sum over rows into vector lanes:
+# the order is fixed by the compiled code, so a pass gives the same sums on
+# every run on the same machine.
+_SUMS = {"reassoc", "nsz", "contract"}
+# Rows summed into one set of partial sums before they join the block's totals:
+# rounding then grows with this plus the number of partial sums, not with the
+# block's length.
+_PARTIAL_ROWS = 1024
+
+
+@numba.njit(nogil=True, fastmath=_SUMS, cache=True)
+def narrow_products(x, y, w, x_loc, x_factor, y_loc, y_factor, shift, C):
+    """Add ``sum w v v^T`` to the upper triangle of C (4 x 4), ``v = [s, t, y_t, 1]``.
+
+    ``t = (x - x_loc) * x_factor``, ``s = t**2 - shift`` and ``y_t = (y - y_loc)
+    * y_factor``. ``w`` is empty for unit weights. A row of weight 0 adds
+    nothing, however far its values lie (their powers could be inf, and inf * 0
+    is NaN); any other NaN or infinity reaches the sums, where the pass's reach
+    check sees it.
+    """
+    n = x.shape[0]
+    weighted = w.shape[0] > 0
+    t00 = t01 = t02 = t03 = t11 = t12 = t13 = t22 = t23 = t33 = 0.0
+    for start in range(0, n, _PARTIAL_ROWS):
+        stop = min(n, start + _PARTIAL_ROWS)
+        a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
+        for r in range(start, stop):
+            # Unit weights: the compiler drops the products by 1.
+            wr = w[r] if weighted else 1.0
+            held = wr != 0.0
+            t = (x[r] - x_loc) * x_factor if held else 0.0
+            v = (y[r] - y_loc) * y_factor if held else 0.0
+            s = t * t - shift
+            ws = wr * s
+            wt = wr * t
+            wv = wr * v
+            a00 += ws * s
+            a01 += ws * t
+            a02 += ws * v
+            a03 += ws
+            a11 += wt * t
+            a12 += wt * v
+            a13 += wt
+            a22 += wv * v
+            a23 += wv
+            a33 += wr
+        t00 += a00
+        t01 += a01
+        t02 += a02
+        t03 += a03
+        t11 += a11
+        t12 += a12
+        t13 += a13
+        t22 += a22
+        t23 += a23
+        t33 += a33
+    C[0, 0] += t00
+    C[0, 1] += t01
+    C[0, 2] += t02
+    C[0, 3] += t03
+    C[1, 1] += t11
+    C[1, 2] += t12
+    C[1, 3] += t13
+    C[2, 2] += t22
+    C[2, 3] += t23
+    C[3, 3] += t33
+
+
+@numba.njit(nogil=True, cache=True)
+def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
+    """Write a block's variables and a row of ones (or root weights) into V.
+
+    ``V`` has shape (2p + k + 1, n): rows ``t**2 - shift``, ``t``, ``y_t``, then
+    ones. ``w`` is empty for unit weights; otherwise every row is multiplied by
+    ``sqrt(w)`` (the last row is ``sqrt(w)`` itself), and the values of a row
+    of weight 0 are zeroed before they are scaled and squared. ``scaled``: whether the
+    factors apply (otherwise they are 1 and skipped, as numpy's pass skips
+    them). No step is fused into another (no contraction into fused
+    multiply-adds): every value rounds as numpy's would.
+    """
+    n, p = X.shape
+    k = Y.shape[1]
+    m = 2 * p + k
+    weighted = w.shape[0] > 0
+    for r in range(n):
+        held = True
+        root = 1.0
+        if weighted:
+            held = w[r] != 0.0
+            root = math.sqrt(w[r])
+        for j in range(p):
+            t = X[r, j] - x_loc[j] if held else 0.0
+            if scaled:
+                t *= x_factor[j]
+            s = t * t
+            s -= shift[j]
+            if weighted:
+                t *= root
+                s *= root
+            V[p + j, r] = t
+            V[j, r] = s
+        for c in range(k):
+            v = Y[r, c] - y_loc[c] if held else 0.0
+            if scaled:
+                v *= y_factor[c]
+            if weighted:
+                v *= root
+            V[2 * p + c, r] = v
+        V[m, r] = root
+
+
+def empty_weights():
+    """The ``w`` the kernels take for unit weights."""
+    return np.empty(0)
