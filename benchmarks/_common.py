@@ -85,7 +85,14 @@ def measure(func, repeat=5, warmup=1, budget=None):
     return Timing(statistics.median(times), min(times), len(times), result)
 
 
-def interleaved(funcs, rounds=15, budget=None, warmup=True):
+# OpenBLAS's worker threads spin for about a tenth of a second after a threaded
+# call (measured here: 0.1 to 0.15 s), taking a core from whatever runs next.
+# Each timed call starts after this pause, so that no method pays for the one
+# before it.
+QUIET = 0.25
+
+
+def interleaved(funcs, rounds=15, budget=None, warmup=True, pause=QUIET):
     """Per-round times of several functions, run in turn, round after round.
 
     On a shared machine the load changes from one second to the next: a ratio
@@ -104,6 +111,9 @@ def interleaved(funcs, rounds=15, budget=None, warmup=True):
     warmup : bool, default=True
         Call each function once before the rounds (False for calls of many
         seconds, whose first-call costs are noise).
+    pause : float, default=QUIET
+        Seconds of sleep before each timed call: BLAS's threads left spinning
+        by the previous call have stopped by then.
 
     Returns
     -------
@@ -118,6 +128,7 @@ def interleaved(funcs, rounds=15, budget=None, warmup=True):
     start = time.perf_counter()
     for i in range(rounds):
         for name, func in funcs.items():
+            time.sleep(pause)
             c0, w0 = time.process_time(), time.perf_counter()
             result[name] = quiet(func)
             wall[name].append(time.perf_counter() - w0)

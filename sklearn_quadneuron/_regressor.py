@@ -10,7 +10,7 @@ module holds no math of its own.
 
 import functools
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._blas import one_blas_thread
 from ._callbacks import (
     CallbackSupportMixin,
     begin_fit,
@@ -485,10 +486,19 @@ class QuadraticGDRegressor(*_BASES):
     def _solve(self, statistics, start):
         """Descend, let callbacks see the epochs, and record the fitted model."""
         settings = FitSettings.from_params(self.get_params(), has_callbacks(self))
-        solution = solve(statistics, start, settings)
-        context = begin_fit(self, statistics.data)
-        solution = replay_epochs(self, context, solution, statistics.data)
-        outcome = solution.outcome()
+        # On the statistics, everything after the pass is small linear algebra.
+        # OpenBLAS would thread some of it (a block of the loss curve is a
+        # matrix-vector product of a few hundred thousand elements), and its
+        # threads then spin for about a tenth of a second, taking a core from
+        # whatever runs next: back-to-back fits on 2e5 rows of 20 features took
+        # 51 ms each instead of 29 ms. The direct engine keeps BLAS's threads
+        # for its passes over the data.
+        limit = one_blas_thread if statistics.engine != "direct" else nullcontext
+        with limit():
+            solution = solve(statistics, start, settings)
+            context = begin_fit(self, statistics.data)
+            solution = replay_epochs(self, context, solution, statistics.data)
+            outcome = solution.outcome()
         self._record(outcome)
         end_fit(self, context, statistics.data)
         if self.verbose:

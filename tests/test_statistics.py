@@ -558,3 +558,26 @@ def test_wide_rows_give_the_same_sums_on_any_number_of_blas_threads(monkeypatch)
     np.testing.assert_array_equal(two.mean, one.mean)
     mean, comoment, _ = numpy_statistics(X, Y, w, ref)
     np.testing.assert_allclose(one.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_a_fit_solves_on_one_blas_thread_after_its_pass(monkeypatch, precompute):
+    # After the statistics pass, only small linear algebra is left: on one
+    # BLAS thread, whose idle threads do not spin into the next call. The
+    # direct engine keeps BLAS's threads for its passes over the data.
+    from sklearn_quadneuron import QuadraticGDRegressor, _regressor
+
+    seen = []
+
+    def spied(*args):
+        seen.append(blas_threads())
+        return solve(*args)
+
+    solve = _regressor.solve
+    monkeypatch.setattr(_regressor, "solve", spied)
+    before = blas_threads()
+    X, Y, _ = data(n=400, p=2)
+    QuadraticGDRegressor(precompute=precompute, max_iter=50, tol=None).fit(X, Y[:, 0])
+    assert blas_threads() == before
+    expected = [1] * len(before) if precompute else before
+    assert seen == [expected]
