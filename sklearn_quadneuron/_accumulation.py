@@ -621,15 +621,15 @@ class _DotKernel(_Lane):
         self.counts[part] += n
 
 
-class _NarrowKernel(_Lane):
+class _NarrowKernel:
     """One feature and one target: every product summed in one compiled pass
-    over x and y, with no block buffer (``_fused.narrow_products``)."""
+    over x and y, with no block buffer (``_fused.narrow_products``).
+
+    A lane as :class:`_Lane`'s are (``products``, ``counts``, ``add``); rows of
+    weight 0 are left out by the kernel itself.
+    """
 
     def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
-        self.zero_weights = zero_weights
-        self.in_place = in_place
-        self.p, self.m = 1, 3
-        self.scaled = not units.deferred
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
         self.counts = [0] * n_parts
         self.fused = _fused_kernels()

@@ -11,7 +11,7 @@ import threading
 from contextlib import contextmanager
 
 _blas_lock = threading.Lock()
-_blas_state = {"users": 0, "limiter": None, "controller": None}
+_blas_state = {"users": 0, "saved": None, "libraries": None}
 
 
 @contextmanager
@@ -26,11 +26,17 @@ def one_blas_thread():
     with _blas_lock:
         state = _blas_state
         if state["users"] == 0:
-            if state["controller"] is None:
+            if state["libraries"] is None:
                 from threadpoolctl import ThreadpoolController
 
-                state["controller"] = ThreadpoolController().select(user_api="blas")
-            state["limiter"] = state["controller"].limit(limits=1)
+                controller = ThreadpoolController().select(user_api="blas")
+                state["libraries"] = controller.lib_controllers
+            # Each library's own setting, then one thread: two calls into each
+            # (threadpoolctl's limit() also reads every library's description,
+            # three times as long, and a fit sets the limit a few times).
+            state["saved"] = [(lib, lib.num_threads) for lib in state["libraries"]]
+            for lib, _ in state["saved"]:
+                lib.set_num_threads(1)
         state["users"] += 1
     try:
         yield
@@ -38,5 +44,6 @@ def one_blas_thread():
         with _blas_lock:
             state["users"] -= 1
             if state["users"] == 0:
-                state["limiter"].restore_original_limits()
-                state["limiter"] = None
+                for lib, threads in state["saved"]:
+                    lib.set_num_threads(threads)
+                state["saved"] = None
