@@ -491,6 +491,34 @@ def test_compiled_blocks_give_numpys_sums_to_the_last_bit(
             assert b.weight == a.weight
 
 
+@pytest.mark.parametrize("layout", ["F", "strided", "float32"])
+@pytest.mark.parametrize("p", [1, 3])
+def test_compiled_kernels_read_any_layout(small_blocks, monkeypatch, layout, p):
+    # Fortran-ordered X (a DataFrame's), a strided view, float32 values (kept
+    # as given by validation): the compiled kernels read them in place, to
+    # numpy's sums (bitwise when forming blocks; to rounding for the narrow
+    # kernel, checked against numpy's moments).
+    X, Y, w = data(n=3000, p=2 * p, k=1, offset=1.5)
+    if layout == "F":
+        X = np.asfortranarray(X[:, :p])
+    elif layout == "strided":
+        X = X[:, ::2]
+    else:
+        X = X[:, :p].astype(np.float32)
+    ref = reference_from(X, Y, w)
+    kernels = ("dot", "narrow") if p == 1 else ("gram", "gram fused")
+    results = []
+    for kernel in kernels:
+        use_kernel(monkeypatch, kernel)
+        results.append(accumulate(X, Y, w, ref))
+    numpys, compiled = results
+    if p > 1:
+        np.testing.assert_array_equal(compiled.comoment, numpys.comoment)
+    mean, comoment, weight = numpy_statistics(X.astype(float), Y, w, ref)
+    np.testing.assert_allclose(compiled.mean, mean, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(compiled.comoment, comoment, rtol=1e-10, atol=1e-11)
+
+
 @pytest.mark.parametrize("offset", [0.0, 3.0, -1e6])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_narrow_kernel_sums_every_product_once(
