@@ -98,9 +98,9 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
     ``V`` has shape (2p + k + 1, n): rows ``t**2 - shift``, ``t``, ``y_t``, then
     ones. ``w`` is empty for unit weights; otherwise every row is multiplied by
     ``sqrt(w)`` (the last row is ``sqrt(w)`` itself), and the values of a row
-    of weight 0 are zeroed before they are scaled and squared. ``scaled``: whether the
-    factors apply (otherwise they are 1 and skipped, as numpy's pass skips
-    them). No step is fused into another (no contraction into fused
+    of weight 0 are zeroed before they are scaled and squared. ``scaled``:
+    whether the factors apply (otherwise they are 1 and skipped, as numpy's
+    pass skips them). No step is fused into another (no contraction into fused
     multiply-adds): every value rounds as numpy's would.
     """
     n, p = X.shape
@@ -108,30 +108,34 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
     m = 2 * p + k
     weighted = w.shape[0] > 0
     for r in range(n):
-        held = True
-        root = 1.0
-        if weighted:
-            held = w[r] != 0.0
-            root = math.sqrt(w[r])
-        for j in range(p):
-            t = X[r, j] - x_loc[j] if held else 0.0
+        V[m, r] = math.sqrt(w[r]) if weighted else 1.0
+    # Column by column: each row of V is written in order, and a column of the
+    # block is read from cache (row by row, each value of a row of X would land
+    # on another page of V: three to six times slower from 100 features on).
+    for j in range(p):
+        loc, factor, square_shift = x_loc[j], x_factor[j], shift[j]
+        for r in range(n):
+            held = not weighted or w[r] != 0.0
+            t = X[r, j] - loc if held else 0.0
             if scaled:
-                t *= x_factor[j]
+                t *= factor
             s = t * t
-            s -= shift[j]
+            s -= square_shift
             if weighted:
-                t *= root
-                s *= root
+                t *= V[m, r]
+                s *= V[m, r]
             V[p + j, r] = t
             V[j, r] = s
-        for c in range(k):
-            v = Y[r, c] - y_loc[c] if held else 0.0
+    for c in range(k):
+        loc, factor = y_loc[c], y_factor[c]
+        for r in range(n):
+            held = not weighted or w[r] != 0.0
+            v = Y[r, c] - loc if held else 0.0
             if scaled:
-                v *= y_factor[c]
+                v *= factor
             if weighted:
-                v *= root
+                v *= V[m, r]
             V[2 * p + c, r] = v
-        V[m, r] = root
 
 
 def empty_weights():
