@@ -9,13 +9,13 @@ values formed in registers:
 
 - :func:`narrow_products`: one feature and one target, the whole product matrix
   summed in one pass over x and y (no block buffer at all);
-- :func:`fill_block`: any width, the block's variables written in one pass, for
-  the symmetric product that follows. Each value goes through the very
-  operations numpy's would, in the same order: the sums are the same to the
-  last bit with or without this module.
+- :func:`fill_block`: more than five variables, the block's variables written
+  column by column in one pass, for the symmetric product that follows. Each
+  value goes through the very operations numpy's would, in the same order: the
+  sums are the same to the last bit with or without this module.
 
-This module imports numba: import it only where numba may be missing (see
-``_accumulation._fused_kernels``).
+This module imports numba: reach it only through
+``_accumulation._fused_kernels``, which falls back to numpy without it.
 """
 
 import math
