@@ -75,12 +75,17 @@ class _OutOfReach(Exception):
 
 
 def _fused_kernels():
-    """The ``_fused`` module, or None where numba is not installed."""
+    """The ``_fused`` module, or None where numba is not installed or unusable.
+
+    numba raises ImportError where it is missing or does not match numpy, and
+    RuntimeError where no directory can hold its cache (a read-only install
+    and home): either way the pass runs on numpy's kernels.
+    """
     global _FUSED
     if _FUSED is None:
         try:
             from . import _fused
-        except ImportError:
+        except (ImportError, RuntimeError):
             _FUSED = False
         else:
             _FUSED = _fused

@@ -548,14 +548,27 @@ def test_narrow_kernel_sums_every_product_once(
     np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 
-def test_without_numba_the_pass_runs_on_numpy(small_blocks, monkeypatch):
-    # numba is an optional extra: where it cannot be imported, the pass forms
-    # its blocks with numpy, and the sums are those of numpy's moments.
+@pytest.mark.parametrize("numba", ["missing", "no cache"])
+def test_without_numba_the_pass_runs_on_numpy(small_blocks, monkeypatch, numba):
+    # numba is an optional extra: where it cannot be imported, or cannot cache
+    # its kernels (read-only directories: numba raises RuntimeError when the
+    # kernels are defined), the pass forms its blocks with numpy, and the sums
+    # are those of numpy's moments.
     import sys
+    import types
 
     import sklearn_quadneuron
 
-    monkeypatch.setitem(sys.modules, "numba", None)
+    if numba == "missing":
+        module = None
+    else:
+        module = types.ModuleType("numba")
+
+        def njit(**options):
+            raise RuntimeError("cannot cache function: no locator available")
+
+        module.njit = njit
+    monkeypatch.setitem(sys.modules, "numba", module)
     monkeypatch.delitem(sys.modules, "sklearn_quadneuron._fused", raising=False)
     monkeypatch.delattr(sklearn_quadneuron, "_fused", raising=False)
     monkeypatch.setattr(_statistics, "_FUSED", None)
