@@ -635,6 +635,7 @@ class _NarrowKernel:
     """
 
     def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+        self.zero_weights = zero_weights
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
         self.counts = [0] * n_parts
         self.fused = _fused_kernels()
@@ -657,6 +658,7 @@ class _NarrowKernel:
             X[:, 0],
             Y[:, 0],
             self.fused.empty_weights() if w is None else w,
+            self.zero_weights,
             *self.scalars,
             self.products[part],
         )

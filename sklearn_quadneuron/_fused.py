@@ -34,14 +34,14 @@ _PARTIAL_ROWS = 1024
 
 
 @numba.njit(nogil=True, fastmath=_SUMS, cache=True)
-def narrow_products(x, y, w, x_loc, x_factor, y_loc, y_factor, shift, C):
+def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
     """Add ``sum w v v^T`` to the upper triangle of C (4 x 4), ``v = [s, t, y_t, 1]``.
 
     ``t = (x - x_loc) * x_factor``, ``s = t**2 - shift`` and ``y_t = (y - y_loc)
-    * y_factor``. ``w`` is empty for unit weights. A row of weight 0 adds
-    nothing, however far its values lie (their powers could be inf, and inf * 0
-    is NaN); any other NaN or infinity reaches the sums, where the pass's reach
-    check sees it.
+    * y_factor``. ``w`` is empty for unit weights. ``zeros``: whether some
+    weights are 0. A row of weight 0 adds nothing, however far its values lie
+    (their powers could be inf, and inf * 0 is NaN); any other NaN or infinity
+    reaches the sums, where the pass's reach check sees it.
     """
     n = x.shape[0]
     weighted = w.shape[0] > 0
@@ -52,7 +52,10 @@ def narrow_products(x, y, w, x_loc, x_factor, y_loc, y_factor, shift, C):
         for r in range(start, stop):
             # Unit weights: the compiler drops the products by 1.
             wr = w[r] if weighted else 1.0
-            held = wr != 0.0
+            # Looking for weights of 0 only where there are any lets the
+            # compiler split the sums into vector lanes (1e6 rows: 1.7 ms
+            # instead of 2.7 to 4.3 ms).
+            held = not zeros or wr != 0.0
             t = (x[r] - x_loc) * x_factor if held else 0.0
             v = (y[r] - y_loc) * y_factor if held else 0.0
             s = t * t - shift
