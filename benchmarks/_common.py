@@ -212,7 +212,7 @@ def compiled_kernels():
     from sklearn_quadneuron import _accumulation
 
     if _accumulation._fused_kernels() is None:
-        return "numpy kernels (numba not installed)"
+        return "numpy kernels (numba not installed, or unusable)"
     import numba
 
     return f"compiled kernels (numba {numba.__version__})"

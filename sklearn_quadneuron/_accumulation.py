@@ -459,6 +459,10 @@ class _BlockUnits:
         # The shift in u units, as it was applied: what the means get back.
         self.shift = self.square_shift * self.unit[:p]
 
+    def forming(self):
+        """What the compiled kernels form a block's variables with, in order."""
+        return self.x_loc, self.x_factor, self.y_loc, self.y_factor, self.square_shift
+
 
 class _Lane:
     """Summed products of a block's variables and ones, over some blocks.
@@ -487,14 +491,7 @@ class _Lane:
         # A block's variables and a last row of ones (or of root weights).
         self.buffer = _scratch("block", (self.m + 1) * rows)
         self.fused = _fused_kernels()
-        # How the compiled kernel forms a block's variables.
-        self.block_units = (
-            units.x_loc,
-            units.x_factor,
-            units.y_loc,
-            units.y_factor,
-            units.square_shift,
-        )
+        self.forming = units.forming()
 
     def _block(self, n):
         """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
@@ -539,7 +536,7 @@ class _GramKernel(_Lane):
                 X,
                 Y,
                 self.fused.empty_weights() if w is None else w,
-                *self.block_units,
+                *self.forming,
                 self.scaled,
                 V,
             )
@@ -639,16 +636,8 @@ class _NarrowKernel:
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
         self.counts = [0] * n_parts
         self.fused = _fused_kernels()
-        self.scalars = tuple(
-            float(a[0])
-            for a in (
-                units.x_loc,
-                units.x_factor,
-                units.y_loc,
-                units.y_factor,
-                units.square_shift,
-            )
-        )
+        # One feature, one target: each is one number.
+        self.forming = tuple(float(a[0]) for a in units.forming())
 
     def add(self, part, X, Y, w):
         n = X.shape[0]
@@ -659,7 +648,7 @@ class _NarrowKernel:
             Y[:, 0],
             self.fused.empty_weights() if w is None else w,
             self.zero_weights,
-            *self.scalars,
+            *self.forming,
             self.products[part],
         )
         self.counts[part] += n

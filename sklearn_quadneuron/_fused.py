@@ -27,9 +27,9 @@ import numpy as np
 # the order is fixed by the compiled code, so a pass gives the same sums on
 # every run on the same machine.
 _SUMS = {"reassoc", "nsz", "contract"}
-# Rows summed into one set of partial sums before they join the block's totals:
+# Rows summed into one set of partial sums before they join the sums in C:
 # rounding then grows with this plus the number of partial sums, not with the
-# block's length.
+# number of rows.
 _PARTIAL_ROWS = 1024
 
 
@@ -45,7 +45,6 @@ def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
     """
     n = x.shape[0]
     weighted = w.shape[0] > 0
-    t00 = t01 = t02 = t03 = t11 = t12 = t13 = t22 = t23 = t33 = 0.0
     for start in range(0, n, _PARTIAL_ROWS):
         stop = min(n, start + _PARTIAL_ROWS)
         a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
@@ -72,26 +71,16 @@ def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
             a22 += wv * v
             a23 += wv
             a33 += wr
-        t00 += a00
-        t01 += a01
-        t02 += a02
-        t03 += a03
-        t11 += a11
-        t12 += a12
-        t13 += a13
-        t22 += a22
-        t23 += a23
-        t33 += a33
-    C[0, 0] += t00
-    C[0, 1] += t01
-    C[0, 2] += t02
-    C[0, 3] += t03
-    C[1, 1] += t11
-    C[1, 2] += t12
-    C[1, 3] += t13
-    C[2, 2] += t22
-    C[2, 3] += t23
-    C[3, 3] += t33
+        C[0, 0] += a00
+        C[0, 1] += a01
+        C[0, 2] += a02
+        C[0, 3] += a03
+        C[1, 1] += a11
+        C[1, 2] += a12
+        C[1, 3] += a13
+        C[2, 2] += a22
+        C[2, 3] += a23
+        C[3, 3] += a33
 
 
 @numba.njit(nogil=True, cache=True)
