@@ -45,6 +45,8 @@ from ._features import DescentBasis
 from ._loss import L2Penalty
 from ._spectrum import (
     EIGEN_CUTOFF,
+    TRIDIAGONAL_FROM,
+    Tridiagonal,
     check_curvature,
     check_resolved,
     eigen,
@@ -69,7 +71,62 @@ _KRYLOV_STEPS = 6
 DATA_CHUNK_BYTES = 1 << 24
 
 
-class GramObjective:
+class _NearMinimum:
+    """Losses and gradients of a quadratic objective, taken from near its minimum.
+
+    ``J(theta) = J(theta_r) + g_r . e + e^T H e`` and ``g = g_r + 2 H e`` with
+    ``e = theta - theta_r``, exact for a quadratic, so that near the minimum
+    neither the loss nor the gradient cancels its digits against the variance
+    of y. A subclass gives ``_anchor() -> (theta_r, per-target losses, g_r)``,
+    ``_product(e) -> H e`` (for a stack of e too), ``target_weights`` and
+    ``validation``.
+    """
+
+    precomputed = True
+
+    def evaluate(self, theta):
+        """Training loss, its gradient, and the validation loss (or None)."""
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
+
+    def evaluate_many(self, thetas):
+        """Losses, gradients and validation losses (or None) of a stack of thetas.
+
+        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
+        square give inf or NaN, without a warning: the caller reports them as
+        divergence.
+        """
+        theta_r, per_target_r, grad_r = self._anchor()
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = thetas - theta_r
+            He = self._product(e)
+            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
+            # A mean of squares: rounding near a minimum of 0 must not make it
+            # negative.
+            losses = np.maximum(per_target, 0.0) @ self.target_weights
+            grads = grad_r + 2.0 * He
+        val = None
+        if self.validation is not None:
+            val = np.array([self.validation.value(theta) for theta in thetas])
+        return losses, grads, val
+
+    def excess(self, theta):
+        """``e^T H e`` per target: the loss above the minimum (inf if too far)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = theta - self._anchor()[0]
+            return (e * self._product(e)).sum(axis=-2)
+
+    def gradient_near(self, theta):
+        """The gradient of :meth:`evaluate`, taken from near the minimum.
+
+        The one product an epoch that steps on the statistics needs (without
+        guarding against overflow: the caller does, once for many epochs).
+        """
+        theta_r, _, grad_r = self._anchor()
+        return grad_r + 2.0 * self._product(theta - theta_r)
+
+
+class GramObjective(_NearMinimum):
     """The objective on gathered statistics, as a quadratic in the descent basis.
 
     ``J(theta) = mse(T^T theta) + alpha ||D theta||^2``, with Hessian ``2 *
@@ -127,7 +184,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = self._scaled = self._anchored = None
+        self._eigen = self._scaled = self._anchored = self._tri = None
 
     def value(self, theta):
         """The objective at ``theta`` (n_params, n_targets).
@@ -146,59 +203,23 @@ class GramObjective:
         """``2 (hessian @ theta - linear)``: column t, that of target t's loss."""
         return 2.0 * (self.hessian @ theta - self.linear)
 
-    def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None).
-
-        Taken from a point near the minimum (see :meth:`evaluate_many`).
-        """
-        losses, grads, val = self.evaluate_many(theta[None])
-        return float(losses[0]), grads[0], None if val is None else float(val[0])
-
-    def evaluate_many(self, thetas):
-        """Losses, gradients and validation losses (or None) of a stack of thetas.
-
-        ``thetas`` has shape (n, n_params, n_targets). Each is taken from a
-        point near the minimum, ``theta_r``: ``J(theta) = J(theta_r) + g_r . e
-        + e^T hessian e`` and ``g = g_r + 2 hessian e`` with ``e = theta -
-        theta_r``, exact for a quadratic, so that near the minimum neither the
-        loss nor the gradient cancels its digits against the variance of y.
-        Parameters too far to square give inf or NaN, without a warning: the
-        caller reports them as divergence.
-        """
-        theta_r, per_target_r, grad_r = self._anchor()
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = thetas - theta_r
-            He = np.matmul(self.hessian, e)
-            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
-            # A mean of squares: rounding near a minimum of 0 must not make it
-            # negative.
-            losses = np.maximum(per_target, 0.0) @ self.target_weights
-            grads = grad_r + 2.0 * He
-        val = None
-        if self.validation is not None:
-            val = np.array([self.validation.value(theta) for theta in thetas])
-        return losses, grads, val
-
-    def gradient_near(self, theta):
-        """The gradient of :meth:`evaluate`, taken from near the minimum.
-
-        The one product an epoch that steps on the statistics needs (without
-        guarding against overflow: the caller does, once for many epochs).
-        """
-        theta_r, _, grad_r = self._anchor()
-        return grad_r + self._double_hessian @ (theta - theta_r)
+    def _product(self, e):
+        return np.matmul(self.hessian, e)
 
     def _anchor(self):
         """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
         if self._anchored is None:
-            lam, V, keep, _ = self.eigen()
-            Vk = V[:, keep]
-            theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
+            tri = self.tridiagonal()
+            if tri is not None and tri.definite:
+                theta_r = tri.from_basis(tri.solve(tri.to_basis(self.linear)))
+            else:
+                lam, V, keep, _ = self.eigen()
+                Vk = V[:, keep]
+                theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
             with np.errstate(over="ignore", invalid="ignore"):
                 per_target = self.moments.mse_per_column(self.T.T @ theta_r)
                 per_target += self.penalty.per_column(theta_r)
             self._anchored = theta_r, per_target, self.gradient(theta_r)
-            self._double_hessian = 2.0 * self.hessian
         return self._anchored
 
     def initial_losses(self, theta0):
@@ -206,19 +227,55 @@ class GramObjective:
         val = None if self.validation is None else self.validation.value(theta0)
         return self.value(theta0), val
 
+    def tridiagonal(self):
+        """The Hessian's :class:`~._spectrum.Tridiagonal` form, from its size on.
+
+        None below ``TRIDIAGONAL_FROM`` parameters, where the
+        eigendecomposition costs little. From there on the extreme eigenvalues,
+        the minimum, the certificate (in the standardized basis) and the
+        epochs of gradient descent come from the tridiagonal form, and the
+        eigendecomposition, where something still asks for it, completes it.
+        """
+        if self._tri is None:
+            self._tri = False
+            if self.hessian.shape[0] >= TRIDIAGONAL_FROM:
+                self._tri = Tridiagonal(self.hessian)
+        return self._tri or None
+
+    def rotated(self):
+        """This objective in its Hessian's tridiagonal basis, or None.
+
+        Only where that basis serves every step (:class:`RotatedGramObjective`):
+        a large Hessian, curved along every mode, in the standardized basis
+        (whose certificate needs no rescaling), without a validation split.
+        """
+        tri = self.tridiagonal()
+        if tri is None or not tri.definite:
+            return None
+        if not self.standardized or self.validation is not None:
+            return None
+        return RotatedGramObjective(self)
+
     def eigen(self):
         """``lam, V, keep, lam_max`` of ``hessian``; ``keep`` masks the curved modes."""
         if self._eigen is None:
-            self._eigen = eigen(self.hessian)
+            tri = self.tridiagonal()
+            self._eigen = eigen(self.hessian) if tri is None else tri.eigen()
         return self._eigen
 
     def largest_eigenvalue(self):
         """Largest eigenvalue of ``hessian`` (half the objective's Hessian)."""
-        return self.eigen()[3]
+        tri = self.tridiagonal()
+        return self.eigen()[3] if tri is None else tri.lam_max
 
     def smallest_eigenvalue(self):
         """Smallest eigenvalue of ``hessian`` above the rounding cut-off (or 0)."""
-        lam, _, keep, _ = self.eigen()
+        tri = self.tridiagonal()
+        lam, keep = (
+            (self.eigen()[0], self.eigen()[2])
+            if tri is None
+            else (tri.eigenvalues, tri.keep)
+        )
         return float(lam[keep].min()) if keep.any() else 0.0
 
     def gap(self, gradient):
@@ -229,6 +286,9 @@ class GramObjective:
         cut-off are charged at the rounding floor of the curvature (see the
         module docstring).
         """
+        tri = self.tridiagonal()
+        if self.standardized and tri is not None and tri.definite:
+            return tri.gap(tri.to_basis(gradient), self.target_weights)
         if self._scaled is None:
             if self.standardized:
                 # Standardized columns have a unit diagonal already (1 + alpha
@@ -238,6 +298,68 @@ class GramObjective:
             else:
                 self._scaled = scaled_spectrum(self.hessian)
         return spectral_gap(*self._scaled, gradient, self.target_weights)
+
+
+class RotatedGramObjective(_NearMinimum):
+    """A :class:`GramObjective` in the basis where its Hessian is tridiagonal.
+
+    With ``hessian = Q T Q^T``, the parameters are ``theta~ = Q^T theta``. A
+    gradient step, with or without momentum, commutes with the rotation (its
+    rule is linear and the same along every direction), so descending on
+    ``theta~`` takes the same steps, each a product with T: O(p), where one
+    with the Hessian costs O(p^2). The loss, the certificate and the minimum
+    are the objective's own, and ``from_basis`` takes parameters back.
+
+    Parameters
+    ----------
+    objective : GramObjective
+        With a definite :meth:`GramObjective.tridiagonal` form.
+    """
+
+    validation = None
+
+    def __init__(self, objective):
+        self.objective = objective
+        self.tri = tri = objective.tridiagonal()
+        self.target_weights = objective.target_weights
+        self.loss_scale = objective.loss_scale
+        self.linear = tri.to_basis(objective.linear)
+        theta_r, per_target, grad_r = objective._anchor()
+        self._anchored = tri.to_basis(theta_r), per_target, tri.to_basis(grad_r)
+        self._modes = None
+
+    def to_basis(self, theta):
+        return self.tri.to_basis(theta)
+
+    def from_basis(self, theta):
+        return self.tri.from_basis(theta)
+
+    def _anchor(self):
+        return self._anchored
+
+    def _product(self, e):
+        return self.tri.matmul(e)
+
+    def value(self, theta):
+        return self.objective.value(self.from_basis(theta))
+
+    def gradient(self, theta):
+        return 2.0 * (self.tri.matmul(theta) - self.linear)
+
+    def gap(self, gradient):
+        return self.tri.gap(gradient, self.target_weights)
+
+    def eigen(self):
+        """The eigendecomposition of T: its eigenvectors are in this basis."""
+        if self._modes is None:
+            self._modes = self.tri.modes()
+        return self._modes
+
+    def largest_eigenvalue(self):
+        return self.objective.largest_eigenvalue()
+
+    def smallest_eigenvalue(self):
+        return self.objective.smallest_eigenvalue()
 
 
 class DataObjective:

@@ -8,9 +8,17 @@ diagonal (which resolves columns of very different scales), the checks that
 the raw basis resolves what the standardized one does, and the certificate
 ``g^T H^+ g / 4``: the exact excess of a quadratic over its minimum, from its
 gradient.
+
+Large Hessians are reduced to tridiagonal form instead (:class:`Tridiagonal`):
+``H = Q T Q^T`` with ``Q`` orthogonal, the first stage of an
+eigendecomposition and a third of its cost at 2001 columns. ``T`` carries all
+the descent needs, in O(p) per product or solve: the extreme eigenvalues, the
+certificate, the minimum, and gradient descent itself, whose steps commute with
+the rotation.
 """
 
 import numpy as np
+from scipy.linalg import LinAlgError, eigh_tridiagonal, eigvalsh_tridiagonal, lapack
 
 from ._blas import one_blas_thread
 
@@ -20,6 +28,11 @@ from ._blas import one_blas_thread
 EIGEN_CUTOFF = 1e-13
 # Hessians of this order or more are decomposed on one BLAS thread (eigen).
 _ONE_THREAD_FROM = 64
+#: Hessians of this order or more are reduced to tridiagonal form
+#: (:class:`Tridiagonal`) rather than eigendecomposed.
+TRIDIAGONAL_FROM = 500
+# Householder's reflectors are applied by LAPACK in panels of up to this many.
+_PANEL = 64
 
 
 def rounding_curvature(n_params, lam_max):
@@ -72,9 +85,14 @@ def eigen(H):
     else:
         with one_blas_thread():
             lam, V = np.linalg.eigh(H)
+    return (lam, V, *_curved(lam))
+
+
+def _curved(lam):
+    """``keep, lam_max`` of ascending eigenvalues: the curved modes, the largest."""
     lam_max = max(float(lam[-1]), 0.0)
     keep = lam > EIGEN_CUTOFF * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
-    return lam, V, keep, lam_max
+    return keep, lam_max
 
 
 def scaled_spectrum(H):
@@ -101,3 +119,112 @@ def spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
             floor = rounding_curvature(lam.shape[0], lam_max)
             total = total + (g[..., ~keep, :] ** 2 @ weights).sum(axis=-1) / floor
     return 0.25 * total if np.ndim(total) else 0.25 * float(total)
+
+
+class Tridiagonal:
+    """``H = Q T Q^T``: a symmetric H in a basis where it is tridiagonal.
+
+    LAPACK's Householder reduction (``sytrd``). ``Q`` is kept as its
+    reflectors and applied to a few columns in O(p^2) (``ormqr``); ``T`` is
+    its diagonal and off-diagonal, so a product with it or a solve costs O(p).
+    Its eigenvalues (``sterf``) are H's.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray of shape (p,)
+        Ascending.
+    lam_max : float
+        The largest, or 0.
+    keep : ndarray of bool
+        The curved modes, as :func:`eigen` masks them.
+    definite : bool
+        Whether every mode is curved and ``T`` factors (``pttrf``): then
+        :meth:`solve` is defined.
+    """
+
+    def __init__(self, H):
+        p = H.shape[0]
+        with one_blas_thread():
+            lwork = int(lapack.dsytrd_lwork(p, lower=1)[0])
+            reduced, d, e, tau, _ = lapack.dsytrd(H, lower=1, lwork=lwork)
+        self.diagonal, self.off = d, e
+        # Q = H(1) ... H(p-1), whose reflector i acts on rows i+1 onwards: the
+        # reflectors of a QR factorization of the trailing (p-1) rows.
+        self._reflectors = np.asfortranarray(reduced[1:, :-1])
+        self._tau = tau
+        self.eigenvalues = eigvalsh_tridiagonal(d, e)
+        self.keep, self.lam_max = _curved(self.eigenvalues)
+        self.definite = bool(self.keep.all())
+        if self.definite and p > 1:
+            factor_d, factor_e, info = lapack.dpttrf(d, e)
+            self.definite = info == 0
+            self._factors = factor_d, factor_e
+
+    def _columns(self, x, apply):
+        """``apply`` to the (p, m) columns of x, shape (..., p, k)."""
+        x = np.asarray(x, dtype=float)
+        moved = np.moveaxis(x, -2, 0)
+        out = apply(np.array(moved.reshape(x.shape[-2], -1), order="F"))
+        return np.moveaxis(out.reshape(moved.shape), 0, -2)
+
+    def _rotate(self, trans, x):
+        def apply(C):
+            if C.shape[0] > 1 and C.shape[1]:
+                lwork = _PANEL * C.shape[1]
+                C[1:] = lapack.dormqr(
+                    "L", trans, self._reflectors, self._tau, C[1:], lwork
+                )[0]
+            return C
+
+        with one_blas_thread():
+            return self._columns(x, apply)
+
+    def to_basis(self, x):
+        """``Q^T x``: x, shape (..., p, k), in the tridiagonal basis."""
+        return self._rotate("T", x)
+
+    def from_basis(self, x):
+        """``Q x``: back from the tridiagonal basis."""
+        return self._rotate("N", x)
+
+    def matmul(self, x):
+        """``T x`` for x of shape (..., p, k)."""
+        e = self.off[:, None]
+        y = self.diagonal[:, None] * x
+        y[..., :-1, :] += e * x[..., 1:, :]
+        y[..., 1:, :] += e * x[..., :-1, :]
+        return y
+
+    def solve(self, x):
+        """``T^-1 x`` for x of shape (..., p, k) (only if ``definite``)."""
+        if self.diagonal.shape[0] == 1:
+            return x / self.diagonal[0]
+        factor_d, factor_e = self._factors
+        return self._columns(x, lambda B: lapack.dpttrs(factor_d, factor_e, B)[0])
+
+    def gap(self, gradient, weights):
+        """``g^T H^-1 g / 4`` of gradients in this basis (only if ``definite``).
+
+        As :func:`spectral_gap` on a Hessian without flat modes: summed over
+        targets (weighted), for a gradient or a stack of them.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = (gradient * self.solve(gradient)).sum(axis=-2) @ weights
+        return 0.25 * total if np.ndim(total) else 0.25 * float(total)
+
+    def modes(self):
+        """``lam, S, keep, lam_max``: the eigendecomposition of T (``stemr``)."""
+        try:
+            lam, S = eigh_tridiagonal(self.diagonal, self.off)
+        except LinAlgError:  # pragma: no cover - LAPACK's MRRR did not converge
+            lam, S = np.linalg.eigh(self.matmul(np.eye(self.diagonal.shape[0])))
+        return (lam, S, *_curved(lam))
+
+    def eigen(self):
+        """``lam, V, keep, lam_max`` of H, as :func:`eigen` gives them.
+
+        The eigenvectors of T taken back to H's basis: the rest of an
+        eigendecomposition.
+        """
+        lam, S, keep, lam_max = self.modes()
+        return lam, self.from_basis(S), keep, lam_max

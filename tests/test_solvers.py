@@ -64,6 +64,10 @@ class Quadratic:
             return np.array([self.gap(g) for g in gradient])
         return float(0.25 * (gradient * np.linalg.solve(self.hessian, gradient)).sum())
 
+    def rotated(self):
+        # No tridiagonal basis: "gd" runs in closed form, the others step.
+        return None
+
     def stepped(self):
         """The same objective, without its Hessian: epochs one at a time."""
         return Quadratic(

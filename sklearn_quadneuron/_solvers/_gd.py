@@ -43,6 +43,14 @@ class OutOfRangeError(ArithmeticError):
     """The iterates are too far from the minimum for float64 to square."""
 
 
+def _out_of_range():
+    # The loss along some mode is beyond float64: no epoch can be evaluated.
+    return OutOfRangeError(
+        "the distance from the initial parameters to the minimum is too large to "
+        "square in float64"
+    )
+
+
 @dataclass
 class DescentOptions:
     """How to descend: the estimator's settings that shape the epochs."""
@@ -132,8 +140,9 @@ class GradientDescent:
         if result.diverged_at is not None:
             return result
         result.parameters_at = epochs.parameters_at
-        result.slowest_rate = epochs.slowest_rate(result.n_iter)
         if monitor.certifies and result.stop_reason != "tol":
+            # What the advice on an unconverged run needs (never without tol).
+            result.slowest_rate = epochs.slowest_rate(result.n_iter)
             target = max(opts.tol * result.optimum, resolution)
             result.epochs_needed = epochs.epochs_needed(target)
         result.theta = epochs.parameters_at(result.best_iter)
@@ -143,12 +152,23 @@ class GradientDescent:
 
 
 def _epochs(plan, objective, theta0, options, monitor, batches, reads_data):
-    """Closed-form epochs for full-batch "gd" on the statistics, else stepped."""
-    if options.solver == "gd" and batches is None and objective.precomputed:
-        return _ClosedFormEpochs(
-            objective, theta0, plan.learning_rate, options.record_path, monitor
-        )
+    """How the epochs are computed.
+
+    Full batch on the statistics: stepped in the Hessian's tridiagonal basis
+    where the objective offers one (large Hessians; not Adam, whose steps are
+    coordinatewise), else in closed form for "gd". Otherwise stepped.
+    """
     step = plan.rule.update
+    if batches is None and objective.precomputed:
+        rotated = objective.rotated() if options.solver != "adam" else None
+        if rotated is not None:
+            return _RotatedEpochs(
+                rotated, theta0, step, options, plan.learning_rate, monitor
+            )
+        if options.solver == "gd":
+            return _ClosedFormEpochs(
+                objective, theta0, plan.learning_rate, options.record_path, monitor
+            )
     if batches is not None:
 
         def step(theta, grad):
@@ -180,12 +200,7 @@ class _ClosedFormEpochs:
             self.e0 = Vk.T @ (theta0 - theta_star)
             weight = lam_k * ((self.e0**2) @ c)
         if not np.all(np.isfinite(weight)):
-            # The loss along some mode is beyond float64: no epoch can be
-            # evaluated.
-            raise OutOfRangeError(
-                "the distance from the initial parameters to the minimum is too "
-                "large to square in float64"
-            )
+            raise _out_of_range()
         self.unstable = unstable = np.abs(rho) > 1.0
         if unstable.any():
             # Rounding excites every mode in a real loop: never let an unstable
@@ -422,3 +437,57 @@ class _SteppedEpochs:
 
     def epochs_needed(self, target):
         return None
+
+
+class _RotatedEpochs(_SteppedEpochs):
+    """Epochs stepped in the basis where the Hessian is tridiagonal.
+
+    The objective is a :class:`~.._objectives.RotatedGramObjective`: an epoch
+    costs O(p) there, against O(p^2) with the Hessian itself and an O(p^3)
+    eigendecomposition for the closed form, and the steps are the same, rotated
+    (to rounding). Parameters go back to the descent basis as they leave. What
+    only the closed form tells (the slowest mode, the epochs a certificate
+    needs) is computed from it when asked, for plain gradient descent.
+
+    Parameters
+    ----------
+    rotated : RotatedGramObjective
+    theta0 : ndarray of shape (n_params, n_targets)
+    step : callable
+    options : DescentOptions
+    learning_rate : float
+    monitor : StoppingMonitor
+    """
+
+    def __init__(self, rotated, theta0, step, options, learning_rate, monitor):
+        theta0 = rotated.to_basis(theta0)
+        if not np.all(np.isfinite(rotated.excess(theta0))):
+            raise _out_of_range()
+        super().__init__(
+            rotated, theta0, step, options.record_path, monitor, reads_data=False
+        )
+        self._closed_form = None
+        self._closed_args = (
+            (rotated, theta0, learning_rate, False, monitor)
+            if options.solver == "gd"
+            else None
+        )
+
+    def parameters_at(self, k):
+        return self.objective.from_basis(super().parameters_at(k))
+
+    def path(self, n_iter):
+        return self.objective.from_basis(super().path(n_iter))
+
+    def _closed(self):
+        if self._closed_form is None and self._closed_args is not None:
+            self._closed_form = _ClosedFormEpochs(*self._closed_args)
+        return self._closed_form
+
+    def slowest_rate(self, n_iter):
+        closed = self._closed()
+        return 0.0 if closed is None else closed.slowest_rate(n_iter)
+
+    def epochs_needed(self, target):
+        closed = self._closed()
+        return None if closed is None else closed.epochs_needed(target)
