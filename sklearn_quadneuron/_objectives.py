@@ -23,8 +23,9 @@ lambda_min)``. ``gap`` returns that excess (exact, from an eigendecomposition of
 H scaled to a unit diagonal, ``S H S`` with ``S = diag(H)**-1/2``, so that columns
 of very different scales, as the raw ``[x**2, x, 1]`` of tiny or huge features
 have, are resolved; on the statistics in the standardized basis, whose diagonal
-is one already, the Hessian's own) or, beyond 96 parameters of the data
-objective, that bound.
+is one already, the Hessian's own; from ``TRIDIAGONAL_FROM`` parameters there,
+by a solve with its tridiagonal form, when no mode is flat) or, beyond 96
+parameters of the data objective, that bound.
 Directions whose curvature is below rounding cannot be trusted either way: a
 gradient along them is charged as if their curvature were the rounding floor ``q
 * eps * lambda_max``, so that nearly collinear data is never certified by

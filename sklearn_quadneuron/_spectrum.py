@@ -20,7 +20,7 @@ the rotation.
 import numpy as np
 from scipy.linalg import LinAlgError, eigh_tridiagonal, eigvalsh_tridiagonal, lapack
 
-from ._blas import one_blas_thread
+from ._blas import blas_own_threads, one_blas_thread
 
 # Eigenvalues below this fraction of the largest are numerically zero: those
 # directions of parameter space do not affect the loss, and an iterate keeps its
@@ -124,7 +124,8 @@ def spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
 class Tridiagonal:
     """``H = Q T Q^T``: a symmetric H in a basis where it is tridiagonal.
 
-    LAPACK's Householder reduction (``sytrd``). ``Q`` is kept as its
+    LAPACK's Householder reduction (``sytrd``, on BLAS's own threads: see
+    :func:`~._blas.blas_own_threads`). ``Q`` is kept as its
     reflectors and applied to a few columns in O(p^2) (``ormqr``); ``T`` is
     its diagonal and off-diagonal, so a product with it or a solve costs O(p).
     Its eigenvalues (``sterf``) are H's.
@@ -144,7 +145,7 @@ class Tridiagonal:
 
     def __init__(self, H):
         p = H.shape[0]
-        with one_blas_thread():
+        with blas_own_threads():
             lwork = int(lapack.dsytrd_lwork(p, lower=1)[0])
             reduced, d, e, tau, _ = lapack.dsytrd(H, lower=1, lwork=lwork)
         self.diagonal, self.off = d, e

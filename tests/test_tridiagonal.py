@@ -232,3 +232,36 @@ def test_collinear_features_fall_back_to_the_eigendecomposition(everywhere):
     np.testing.assert_allclose(
         model.predict(X), raw_columns(X) @ solution, atol=1e-4 * np.std(y)
     )
+
+
+def blas_threads():
+    from threadpoolctl import ThreadpoolController
+
+    controller = ThreadpoolController().select(user_api="blas")
+    return [lib.num_threads for lib in controller.lib_controllers]
+
+
+def test_the_reduction_takes_blas_threads_back_inside_a_limit(monkeypatch):
+    from scipy.linalg import lapack
+
+    from sklearn_quadneuron._blas import one_blas_thread
+
+    seen = []
+    reduce = lapack.dsytrd
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return reduce(*args, **kwargs)
+
+    monkeypatch.setattr(lapack, "dsytrd", spy)
+    own = blas_threads()
+    with one_blas_thread():
+        Tridiagonal(spd(10))
+        inside = blas_threads()
+    # The reduction ran on BLAS's own setting; the limit holds again after it,
+    # and ends as it began.
+    assert seen == [own]
+    assert inside == [1] * len(own)
+    assert blas_threads() == own
+    Tridiagonal(spd(10))
+    assert seen[-1] == own and blas_threads() == own

@@ -4,8 +4,10 @@
 
 An optimizer knows nothing of estimators: it takes an objective (``evaluate``,
 ``value``, ``largest_eigenvalue``, ``smallest_eigenvalue``; with ``precomputed``
-true also its ``hessian``, ``linear``, ``eigen()`` and ``validation``), initial
-parameters and :class:`DescentOptions`, and returns a :class:`DescentResult`.
+true also its ``hessian``, ``linear``, ``eigen()``, ``validation`` and
+``rotated()``, the same objective in a basis where its Hessian is tridiagonal,
+or None), initial parameters and :class:`DescentOptions`, and returns a
+:class:`DescentResult`.
 
 One epoch loop (:class:`GradientDescent`, in ``_gd``) drives every update rule:
 plain gradient descent (``_rules``), momentum and Nesterov's momentum

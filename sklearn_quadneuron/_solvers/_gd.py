@@ -11,7 +11,9 @@ watched by the same :class:`~._monitor.StoppingMonitor`.
 Full-batch gradient descent on an objective that holds its Hessian (the
 statistics) is written down in closed form, many epochs at once; every other
 run steps epoch by epoch (:class:`_SteppedEpochs`). Both produce the numbers of
-the plain loop.
+the plain loop. A large Hessian is not eigendecomposed: full-batch epochs on it
+(gradient descent, with or without momentum) step in the basis where it is
+tridiagonal (:class:`_RotatedEpochs`), at O(p) an epoch.
 
 Closed form. On a quadratic objective ``J(theta) = J(theta*) + (theta - theta*)^T
 H (theta - theta*)``, one epoch with step ``eta`` is the affine map ``theta <-
@@ -98,7 +100,7 @@ class GradientDescent:
             With ``evaluate``, ``gap``, ``largest_eigenvalue``,
             ``smallest_eigenvalue``, ``loss_scale``, and, when ``precomputed``
             is true, its ``hessian``, ``linear``, ``eigen``, ``validation`` (or
-            None), ``evaluate_many`` and ``gradient_near``.
+            None), ``evaluate_many``, ``gradient_near`` and ``rotated``.
         theta0 : ndarray of shape (n_params, n_targets)
         loss_floor : float
             Rounding of the loss (see :class:`StoppingMonitor`).
