@@ -272,11 +272,9 @@ class GramObjective(_NearMinimum):
     def smallest_eigenvalue(self):
         """Smallest eigenvalue of ``hessian`` above the rounding cut-off (or 0)."""
         tri = self.tridiagonal()
-        lam, keep = (
-            (self.eigen()[0], self.eigen()[2])
-            if tri is None
-            else (tri.eigenvalues, tri.keep)
-        )
+        if tri is not None and tri.definite:
+            return tri.lam_min
+        lam, _, keep, _ = self.eigen()
         return float(lam[keep].min()) if keep.any() else 0.0
 
     def gap(self, gradient):

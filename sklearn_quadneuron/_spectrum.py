@@ -128,19 +128,16 @@ class Tridiagonal:
     :func:`~._blas.blas_own_threads`). ``Q`` is kept as its
     reflectors and applied to a few columns in O(p^2) (``ormqr``); ``T`` is
     its diagonal and off-diagonal, so a product with it or a solve costs O(p).
-    Its eigenvalues (``sterf``) are H's.
+    Its eigenvalues are H's.
 
     Attributes
     ----------
-    eigenvalues : ndarray of shape (p,)
-        Ascending.
-    lam_max : float
-        The largest, or 0.
-    keep : ndarray of bool
-        The curved modes, as :func:`eigen` masks them.
+    lam_min, lam_max : float
+        The smallest and the largest eigenvalue (the largest at least 0).
     definite : bool
-        Whether every mode is curved and ``T`` factors (``pttrf``): then
-        :meth:`solve` is defined.
+        Whether every mode is curved, as :func:`eigen` tells them (above
+        ``EIGEN_CUTOFF`` times the largest), and ``T`` factors (``pttrf``):
+        then :meth:`solve` is defined.
     """
 
     def __init__(self, H):
@@ -153,9 +150,14 @@ class Tridiagonal:
         # reflectors of a QR factorization of the trailing (p-1) rows.
         self._reflectors = np.asfortranarray(reduced[1:, :-1])
         self._tau = tau
-        self.eigenvalues = eigvalsh_tridiagonal(d, e)
-        self.keep, self.lam_max = _curved(self.eigenvalues)
-        self.definite = bool(self.keep.all())
+        # The extreme eigenvalues alone, by bisection (``stebz``), O(p) each:
+        # the step and the test for flat modes need no others.
+        lam_min, lam_max = (
+            float(eigvalsh_tridiagonal(d, e, select="i", select_range=(i, i))[0])
+            for i in (0, p - 1)
+        )
+        self.lam_min, self.lam_max = lam_min, max(lam_max, 0.0)
+        self.definite = self.lam_max > 0 and lam_min > EIGEN_CUTOFF * self.lam_max
         if self.definite and p > 1:
             factor_d, factor_e, info = lapack.dpttrf(d, e)
             self.definite = info == 0

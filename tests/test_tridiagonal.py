@@ -47,9 +47,9 @@ def test_the_reduction_reproduces_the_matrix(p):
         rtol=1e-10,
         atol=1e-10,
     )
-    np.testing.assert_allclose(
-        tri.eigenvalues, np.linalg.eigvalsh(H), rtol=1e-12, atol=1e-13
-    )
+    eigenvalues = np.linalg.eigvalsh(H)
+    assert tri.lam_min == pytest.approx(eigenvalues[0], rel=1e-12)
+    assert tri.lam_max == pytest.approx(eigenvalues[-1], rel=1e-12)
     assert tri.definite
     # The certificate g^T H^-1 g / 4, summed over targets with their weights.
     weights = np.array([1.0, 0.25])
@@ -65,7 +65,7 @@ def test_a_singular_matrix_is_not_definite_and_its_flat_modes_are_masked():
     H = spd(30, rank=20)
     tri = Tridiagonal(H)
     assert not tri.definite
-    assert np.count_nonzero(~tri.keep) == 10
+    assert abs(tri.lam_min) <= 1e-13 * tri.lam_max
     lam, V, keep, _ = tri.eigen()
     np.testing.assert_allclose(V @ np.diag(lam) @ V.T, H, atol=1e-12)
     assert np.count_nonzero(~keep) == 10
