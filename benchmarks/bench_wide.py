@@ -17,8 +17,8 @@ times in interleaved rounds:
 - the spectral step of a symmetric matrix of the Gram's size, as the statistics
   engine performs it once: below ``TRIDIAGONAL_FROM`` parameters numpy's
   ``eigh`` (from 64 columns on one BLAS thread), from there on the reduction
-  to tridiagonal form (LAPACK's ``sytrd``, one BLAS thread), with ``eigh``
-  beside it for comparison.
+  to tridiagonal form (LAPACK's ``sytrd``, on BLAS's own threads), with
+  ``eigh`` beside it for comparison.
 
 Run ``python benchmarks/bench_wide.py`` (10 to 15 minutes: the 2000-feature
 problem alone takes several) or ``--quick`` (smaller problems, up to 100
@@ -111,13 +111,12 @@ def eigh_name(p):
     return f"numpy.linalg.eigh, {2 * p + 1}x{2 * p + 1}"
 
 
-def spectral_step(p):
-    """The name and the call of the fit's own spectral step at p features."""
+def spectral_name(p):
+    """The name of the fit's own spectral step at p features."""
     q = 2 * p + 1
-    H = spd_of_size(q)
     if q >= TRIDIAGONAL_FROM:
-        return f"the fit's tridiagonal reduction, {q}x{q}", lambda: Tridiagonal(H)
-    return f"the fit's {eigh_name(p)}", lambda: eigen(H)
+        return f"the fit's tridiagonal reduction, {q}x{q}"
+    return f"the fit's {eigh_name(p)}"
 
 
 def error(params, reference):
@@ -150,11 +149,12 @@ def one_width(p, n, rounds, budget):
         "LinearRegression on [X**2, X]": lambda: linear(X, y),
         "StandardScaler + SGDRegressor on [X**2, X]": lambda: sgd(X, y),
     }
-    spectral, step = spectral_step(p)
-    methods[spectral] = step
+    H = spd_of_size(2 * p + 1)
     if 2 * p + 1 >= TRIDIAGONAL_FROM:
-        H = spd_of_size(2 * p + 1)
+        methods[spectral_name(p)] = lambda: Tridiagonal(H)
         methods[eigh_name(p)] = lambda: eigen(H)
+    else:
+        methods[spectral_name(p)] = lambda: eigen(H)
     if p >= 1000:
         # Nearly the 1000-epoch fit again: epochs cost nothing next to the pass.
         del methods[STATS_TOL]
@@ -244,7 +244,7 @@ def main(argv=None):
         best_gram = times.ratio_to_best(STATS, [GRAM, GRAM1])
         ridge_ratio = times.ratio('Ridge(solver="cholesky") on [X**2, X]', STATS)
         pass_share = times.ratio(PASS, STATS)
-        spectral = spectral_step(p)[0]
+        spectral = spectral_name(p)
         summary.append(
             [
                 p,

@@ -210,8 +210,8 @@ class GramObjective(_NearMinimum):
     def _anchor(self):
         """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
         if self._anchored is None:
-            tri = self.tridiagonal()
-            if tri is not None and tri.definite:
+            tri = self._definite()
+            if tri is not None:
                 theta_r = tri.from_basis(tri.solve(tri.to_basis(self.linear)))
             else:
                 lam, V, keep, _ = self.eigen()
@@ -243,6 +243,11 @@ class GramObjective(_NearMinimum):
                 self._tri = Tridiagonal(self.hessian)
         return self._tri or None
 
+    def _definite(self):
+        """The tridiagonal form where it solves (no flat mode), else None."""
+        tri = self.tridiagonal()
+        return tri if tri is not None and tri.definite else None
+
     def rotated(self):
         """This objective in its Hessian's tridiagonal basis, or None.
 
@@ -250,8 +255,7 @@ class GramObjective(_NearMinimum):
         a large Hessian, curved along every mode, in the standardized basis
         (whose certificate needs no rescaling), without a validation split.
         """
-        tri = self.tridiagonal()
-        if tri is None or not tri.definite:
+        if self._definite() is None:
             return None
         if not self.standardized or self.validation is not None:
             return None
@@ -271,8 +275,8 @@ class GramObjective(_NearMinimum):
 
     def smallest_eigenvalue(self):
         """Smallest eigenvalue of ``hessian`` above the rounding cut-off (or 0)."""
-        tri = self.tridiagonal()
-        if tri is not None and tri.definite:
+        tri = self._definite()
+        if tri is not None:
             return tri.lam_min
         lam, _, keep, _ = self.eigen()
         return float(lam[keep].min()) if keep.any() else 0.0
@@ -285,8 +289,8 @@ class GramObjective(_NearMinimum):
         cut-off are charged at the rounding floor of the curvature (see the
         module docstring).
         """
-        tri = self.tridiagonal()
-        if self.standardized and tri is not None and tri.definite:
+        tri = self._definite()
+        if self.standardized and tri is not None:
             return tri.gap(tri.to_basis(gradient), self.target_weights)
         if self._scaled is None:
             if self.standardized:

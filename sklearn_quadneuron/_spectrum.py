@@ -118,6 +118,11 @@ def spectral_gap(lam, V, keep, lam_max, scale, gradient, weights):
         if not keep.all():
             floor = rounding_curvature(lam.shape[0], lam_max)
             total = total + (g[..., ~keep, :] ** 2 @ weights).sum(axis=-1) / floor
+    return _quarter(total)
+
+
+def _quarter(total):
+    """A quarter of ``g^T H^+ g``: an array for a stack, else a float."""
     return 0.25 * total if np.ndim(total) else 0.25 * float(total)
 
 
@@ -213,7 +218,7 @@ class Tridiagonal:
         """
         with np.errstate(over="ignore", invalid="ignore"):
             total = (gradient * self.solve(gradient)).sum(axis=-2) @ weights
-        return 0.25 * total if np.ndim(total) else 0.25 * float(total)
+        return _quarter(total)
 
     def modes(self):
         """``lam, S, keep, lam_max``: the eigendecomposition of T (``stemr``)."""
