@@ -265,3 +265,28 @@ def test_the_reduction_takes_blas_threads_back_inside_a_limit(monkeypatch):
     assert blas_threads() == own
     Tridiagonal(spd(10))
     assert seen[-1] == own and blas_threads() == own
+
+
+def test_extreme_scales_and_a_far_outlier_of_weight_zero_give_least_squares(
+    everywhere, no_eigendecomposition
+):
+    # Features of 1e-100 and 1e100, and a row of weight 0 far beyond float64's
+    # squares: the tridiagonal route must reach the weighted least squares of
+    # the rows that carry weight, as the closed form does.
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(300, 3)) * [1e-100, 1.0, 1e100] + [0.0, 5.0, 0.0]
+    U = X / [1e-100, 1.0, 1e100]
+    y = U[:, 0] ** 2 - 3 * U[:, 1] + U[:, 2] + 0.1 * rng.normal(size=300)
+    w = rng.uniform(0.5, 2.0, size=300)
+    X[7] = [1e-10, 1e200, 1e290]
+    y[7] = 1e300
+    w[7] = 0.0
+    model = QuadraticGDRegressor(solver="nesterov", max_iter=100_000).fit(X, y, w)
+    assert model.stop_reason_ == "tol"
+    carry = w > 0
+    Phi = standardized_columns(X[carry], w[carry])
+    root = np.sqrt(w[carry])
+    theta = np.linalg.lstsq(Phi * root[:, None], y[carry] * root, rcond=None)[0]
+    np.testing.assert_allclose(
+        model.predict(X[carry]), Phi @ theta, atol=1e-4 * np.std(y[carry])
+    )
