@@ -30,6 +30,7 @@ from ._moments import (
     QuadraticStatistics,
     reference_from,
 )
+from ._triangular import gram_factor, triangular_factor
 
 # A block of rows is the unit of work of the pass: its expanded features
 # [u**2, u, y_ref, 1] are formed in a buffer of about this size (at least
@@ -674,14 +675,86 @@ def _within_reach(diagonal, p, m, reach):
 
 
 def _centered(M, n, shift, reference):
-    """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows."""
+    """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows.
+
+    The co-moment is that of the Gram, so is its factor: resolving no more
+    than the Gram did (``from_gram``); :func:`second_pass` reads the rows
+    again where that is not enough.
+    """
     m = M.shape[0] - 1
     weight = float(M[-1, -1])
     if weight == 0:
         return QuadraticStatistics(reference, 0.0, n, np.zeros(m), np.zeros((m, m)))
     sums = M[:m, -1]
     mean = sums / weight
-    comoment = M[:m, :m] - np.outer(sums, mean)
+    factor, _ = gram_factor(M[:m, :m] - np.outer(sums, mean))
     if shift is not None:
         mean[: shift.shape[0]] += shift
-    return QuadraticStatistics(reference, weight, n, mean, comoment)
+    return QuadraticStatistics(reference, weight, n, mean, factor, from_gram=True)
+
+
+# Rows of a block of the second pass: its Householder QR runs at LAPACK speed,
+# and the block (with the factor stacked on it) stays in cache.
+_QR_BLOCK_BYTES = 1 << 21
+
+
+def second_pass(X, Y, sample_weight, first, *, mask=None):
+    """The statistics of :func:`gather`, read from the rows by Householder QR.
+
+    Each block of centered rows ``sqrt(w) [1, v - mean]`` (``mean`` the first
+    pass's) is stacked under the factor so far and triangularized again (the
+    incremental QR of R's biglm and of TSQR, a block at a time). With the
+    constant column first, the trailing block of the result is the factor of
+    the rows centered on their exact mean, and its first row corrects the
+    mean: nothing is subtracted that could cancel. About twice the arithmetic
+    of the first pass, always backward stable.
+
+    Parameters
+    ----------
+    X, Y, sample_weight : the data of the first pass
+    first : QuadraticStatistics, or a pair of them when ``mask`` is given
+        The first pass's statistics: their reference and mean.
+    mask : ndarray of bool or None
+        As in :func:`accumulate`.
+
+    Returns
+    -------
+    stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+    """
+    if mask is None:
+        return _householder(X, Y, sample_weight, first)
+    parts = []
+    for rows, stats in zip((~mask, mask), first):
+        w = None if sample_weight is None else sample_weight[rows]
+        parts.append(_householder(X[rows], Y[rows], w, stats))
+    return tuple(parts)
+
+
+def _householder(X, Y, sample_weight, first):
+    if first.weight == 0:
+        return first
+    ref = first.reference
+    p, m = X.shape[1], first.mean.shape[0]
+    rows = max(_MIN_BLOCK_ROWS, _QR_BLOCK_BYTES // (8 * (m + 1)))
+    R = np.zeros((0, m + 1))
+    for start in range(0, X.shape[0], rows):
+        block = slice(start, start + rows)
+        x, y = X[block], Y[block]
+        root = None if sample_weight is None else np.sqrt(sample_weight[block])
+        if root is not None:
+            carry = root > 0
+            x, y, root = x[carry], y[carry], root[carry]
+        B = np.empty((x.shape[0], m + 1))
+        U = (x - ref.x_loc) / ref.x_scale
+        B[:, 0] = 1.0
+        B[:, 1 : p + 1] = U * U
+        B[:, p + 1 : 2 * p + 1] = U
+        B[:, 2 * p + 1 :] = (y - ref.y_loc) / ref.y_scale
+        B[:, 1:] -= first.mean
+        if root is not None:
+            B *= root[:, None]
+        R = triangular_factor(np.vstack([R, B]))
+    mean = first.mean + R[0, 1:] / R[0, 0]
+    return QuadraticStatistics(
+        ref, float(first.weight), first.n_samples, mean, R[1:, 1:], from_gram=False
+    )

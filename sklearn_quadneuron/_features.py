@@ -19,19 +19,25 @@ A feature with no variance has no column (its coefficients are 0); neither has t
 square of a feature whose square is constant (a symmetric two-valued feature).
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._loss import Moments, per_feature_map
+from ._triangular import triangular_factor
 
+#: A term is aliased when what is left of its standardized column, after the
+#: terms before it, is below this fraction of its norm: R's ``lm`` (``lm.fit``'s
+#: ``tol``, LINPACK ``dqrdc2``'s limited pivoting) uses the same 1e-7.
+ALIAS_TOLERANCE = 1e-7
 # A column whose variance, relative to the squared range of the feature, is below
 # this is constant to working precision.
 _CONSTANT_VARIANCE = 1e-24
-# The square of a feature that takes two values is affine in the feature: what
-# is left of its variance once the linear part is taken out is rounding, below
-# this fraction of the square's variance.
-_AFFINE_SQUARE = 1e-10
+# Per-feature moments (the engine that reads the data every epoch) find a
+# square affine in its feature when what is left of its norm, once the
+# feature is taken out, is below this share: their variances resolve no less.
+_AFFINE_SQUARE = 1e-5
 
 
 @dataclass
@@ -64,6 +70,7 @@ class StandardBasis:
     transform: np.ndarray
     offset: np.ndarray
     skew: np.ndarray
+    aliased: np.ndarray | None = None
 
     @property
     def n_features(self):
@@ -72,16 +79,55 @@ class StandardBasis:
     @property
     def active(self):
         """Boolean mask over the full layout ``[u2 (p), u (p), 1]``."""
-        return np.concatenate([self.sq_std > 0, self.x_std > 0, [True]])
+        active = np.concatenate([self.sq_std > 0, self.x_std > 0, [True]])
+        if self.aliased is not None:
+            active &= ~self.aliased
+        return active
+
+    def with_aliased(self, stats, aliased=None):
+        """This basis with the terms aliased in ``stats`` marked (R's ``lm``).
+
+        Terms are taken in the order a user writes them, each feature then
+        its square, feature by feature (``x1, x1**2, x2, x2**2, ...``); a term
+        is aliased when what is left of its standardized column after the
+        terms kept before it is below ``ALIAS_TOLERANCE`` of its norm (the
+        diagonal of the factor of the columns in that order, with aliased
+        columns left out as they are found: the limited pivoting of LINPACK's
+        ``dqrdc2``). The later term of a collinear set is the aliased one: the
+        square of a two-valued feature, a duplicated feature. ``aliased``: the
+        terms already found so (squares affine in their feature).
+        """
+        p = self.n_features
+        active = self.active[:-1]
+        design = self.moments(stats).design
+        aliased = np.zeros(2 * p + 1, bool) if aliased is None else aliased.copy()
+        norms = np.linalg.norm(design, axis=0)
+        order = [c for j in range(p) for c in (p + j, j) if active[c] and norms[c] > 0]
+        while order:
+            R = triangular_factor(design[:, order])
+            ratio = np.abs(np.diagonal(R)) / norms[order]
+            low = np.flatnonzero(~(ratio >= ALIAS_TOLERANCE))
+            if low.size == 0:
+                break
+            aliased[order.pop(int(low[0]))] = True
+        if not aliased.any():
+            return self
+        return dataclasses.replace(self, aliased=aliased)
 
     @classmethod
     def from_statistics(cls, stats):
         """The standardized basis defined by a set of statistics."""
         ref = stats.reference
         p, k = stats.n_features, stats.n_targets
-        cov = stats.comoment / stats.weight
         mean = stats.mean
         lin = slice(p, 2 * p)
+        j = np.arange(p)
+        # The few entries of the co-moment asked for below, each a product of
+        # two columns of the factor: O(p m), not the whole (m x m) product.
+        F, W = stats.factor, stats.weight
+        squares = np.einsum("ij,ij->j", F, F) / W
+        c_sq, c_lin = squares[j], squares[p + j]
+        c_cross = np.einsum("ij,ij->j", F[:, :p], F[:, p : 2 * p]) / W
         # Center the basis on the float64 number that predict() subtracts from x,
         # not on the exact mean: with an offset of 1e12 times the spread, rounding
         # x_loc + x_scale * mean moves the center by 1e-4 of the spread, and a
@@ -90,7 +136,7 @@ class StandardBasis:
         # numbers; any center near the mean standardizes equally well.
         x_mean = ref.x_loc + ref.x_scale * mean[lin]
         m1 = (x_mean - ref.x_loc) / ref.x_scale
-        v1 = np.diag(cov)[lin].copy()
+        v1 = c_lin.copy()
         lin_active = v1 > _CONSTANT_VARIANCE
         v1 = np.where(lin_active, v1, 1.0)
         sd1 = np.sqrt(v1)
@@ -98,7 +144,6 @@ class StandardBasis:
         m = 2 * p + k
         A = np.zeros((m, m))
         a0 = np.zeros(m)
-        j = np.arange(p)
         # u_j = (u_ref - m1) / sd1
         A[p + j, p + j] = 1.0 / sd1
         a0[p + j] = -m1 / sd1
@@ -112,8 +157,7 @@ class StandardBasis:
         # longer crawls along their correlation on skewed data.
         # Each feature's rows of A mix its own u_ref**2 and u_ref only: what is
         # asked of cov below takes four of its entries per feature, in O(p).
-        c_sq, c_cross = cov[j, j], cov[j, p + j]
-        c_cross_t, c_lin = cov[p + j, j], cov[p + j, p + j]
+        c_cross_t = c_cross
 
         def covariance(a, b, c):
             """Covariance of ``a u_ref**2 + b u_ref`` with ``c u_ref``
@@ -124,14 +168,20 @@ class StandardBasis:
             return a * c_cross * c + b * c_lin * c
 
         u_factor = A[p + j, p + j]
-        square_var = covariance(A[j, j], A[j, p + j], None)
         skew = covariance(A[j, j], A[j, p + j], u_factor)
         skew = np.where(lin_active, skew, 0.0)
         A[j, p + j] -= skew * u_factor
         a0[j] -= skew * a0[p + j]
 
-        sq_var = covariance(A[j, j], A[j, p + j], None)
-        quad_active = _square_active(lin_active, sq_var, square_var)
+        # What is left of the square once the feature is taken out: the second
+        # diagonal entry of the factor of the two columns [u_ref, u_ref**2],
+        # by QR (the difference of the variances would cancel its digits
+        # exactly where it matters: a square nearly affine in its feature).
+        pairs = np.stack([F[:, p + j].T, F[:, j].T], axis=-1)
+        left = np.abs(np.linalg.qr(pairs, mode="r")[:, 1, 1])
+        sq_var = (A[j, j] * left) ** 2 / W
+        share = left / np.maximum(np.sqrt(c_sq * W), np.finfo(float).tiny)
+        quad_active = _square_active(lin_active, sq_var, share)
         skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
         A[j] /= np.where(quad_active, sq_std, 1.0)[:, None]
@@ -142,7 +192,10 @@ class StandardBasis:
         a0[p + j[~lin_active]] = 0.0
 
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
-        return cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
+        basis = cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
+        # A square affine in its feature (a two-valued feature) is aliased.
+        affine = np.concatenate([lin_active & ~quad_active, np.zeros(p + 1, bool)])
+        return basis.with_aliased(stats, affine)
 
     @classmethod
     def from_feature_moments(cls, moments):
@@ -170,7 +223,12 @@ class StandardBasis:
         )
         skew = np.where(lin_active, skew, 0.0)
         sq_var = square_var - skew**2
-        quad_active = _square_active(lin_active, sq_var, square_var)
+        # Per-feature moments resolve the share left of a square to about the
+        # square root of their rounding, not the factor's.
+        share = np.sqrt(
+            np.maximum(sq_var, 0.0) / np.where(square_var > 0, square_var, 1)
+        )
+        quad_active = _square_active(lin_active, sq_var, share, _AFFINE_SQUARE)
         skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0.0)
         x_mean = ref.x_loc + ref.x_scale * m1
@@ -181,23 +239,17 @@ class StandardBasis:
         """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
         p = self.n_features
         # The transform mixes each feature's own u_ref**2 and u_ref only
-        # (from_statistics): applied as such, in O((2p + k)**2).
+        # (from_statistics): applied as such, to the factor's columns.
         j = np.arange(p)
-        mean, cov = per_feature_map(
+        mean, factor = per_feature_map(
             stats.mean,
-            stats.comoment / stats.weight,
+            stats.factor,
             np.diagonal(self.transform).copy(),
             self.transform[j, p + j],
             self.offset,
         )
-        q = 2 * p + 1
         mean_phi = np.append(mean[: 2 * p], 1.0)
-        cov_phi = np.zeros((q, q))
-        cov_phi[: 2 * p, : 2 * p] = cov[: 2 * p, : 2 * p]
-        cov_phi_y = np.zeros((q, cov.shape[0] - 2 * p))
-        cov_phi_y[: 2 * p] = cov[: 2 * p, 2 * p :]
-        var_y = np.diag(cov)[2 * p :].copy()
-        return Moments(mean_phi, mean[2 * p :], cov_phi, cov_phi_y, var_y, stats.weight)
+        return Moments(mean_phi, mean[2 * p :], factor, stats.weight)
 
     def raw_transform(self):
         """T such that ``[x**2, x, 1] = T @ [u2, u, 1]`` (full layout)."""
@@ -321,13 +373,16 @@ def _check_raw_map(basis):
         )
 
 
-def _square_active(lin_active, sq_var, square_var):
-    """Whether each square carries information beyond its feature."""
-    return (
-        lin_active
-        & (sq_var > _CONSTANT_VARIANCE)
-        & (sq_var > _AFFINE_SQUARE * square_var)
-    )
+def _square_active(lin_active, sq_var, share, tolerance=None):
+    """Whether each square carries information beyond its feature.
+
+    ``share`` is the norm of what is left of the centered square once the
+    feature is taken out, over its own norm: at most ``ALIAS_TOLERANCE`` and
+    the square is affine in the feature (a two-valued feature), as R's ``lm``
+    would alias it (``tolerance``, if given, instead).
+    """
+    tolerance = ALIAS_TOLERANCE if tolerance is None else tolerance
+    return lin_active & (sq_var > _CONSTANT_VARIANCE) & (share > tolerance)
 
 
 @dataclass

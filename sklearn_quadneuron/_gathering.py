@@ -38,7 +38,9 @@ def gather_in_memory(estimator, data, precompute):
     progress = Progress(estimator.verbose)
     n_samples, n_features = data.X.shape
     progress.begin(f"Reading the data once: {n_samples} samples, {n_features} features")
-    statistics = gather_fit_statistics(data, precompute, type(estimator).__name__)
+    statistics = gather_fit_statistics(
+        data, precompute, type(estimator).__name__, estimator.tol
+    )
     statistics.observations = _observations(data)
     if statistics.engine == "statistics":
         progress.end("Gathered the statistics every epoch runs on")

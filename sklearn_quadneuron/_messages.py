@@ -223,13 +223,34 @@ def newton_message(settings, result, loss_unit, condition):
     )
 
 
+def unresolved_message(settings, rounding, optimum, loss_unit, from_gram):
+    """A fit as close to the minimum as float64 can tell, but not within tol."""
+    floor, optimum = rounding * loss_unit, optimum * loss_unit
+    relative = floor / optimum if optimum > 0 else np.inf
+    how = (
+        "even read again from the rows by Householder QR"
+        if not from_gram
+        else "from the one-pass statistics"
+    )
+    return (
+        f"QuadraticGDRegressor cannot certify tol={settings.tol}: the loss at "
+        f"its minimum ({optimum:.6g}) is known only to within {floor:.3g}, "
+        f"{relative:.3g} times it, {how} (the design [x**2, x, 1] is too "
+        "ill-conditioned for float64 to resolve more: far outliers, clusters "
+        "far apart, or nearly collinear features). The model returned is as "
+        f"close to the minimum as that; use tol >= {relative:.2g} to certify "
+        "it, or remove the far points or rescale and decorrelate the features."
+    )
+
+
 def collinear_message(names):
-    """The terms a Newton solve found collinear, and what was done about it."""
+    """The terms the fit found aliased, and what was done about them."""
     listed = ", ".join(names)
     return (
-        f"The terms {listed} are collinear in this data (the design [x**2, x, 1] "
-        "is rank-deficient, to a relative cut-off of 1e-13 on the curvature): "
-        "their coefficients are not unique, and newton-cholesky returned the "
-        "minimum-norm solution. Remove or combine the duplicated or collinear "
-        "features for unique coefficients."
+        f"The terms {listed} are aliased in this data: each is, to a relative "
+        "tolerance of 1e-7, a combination of the terms before it (a duplicated "
+        "or collinear feature, or the square of a feature with two values), as "
+        "R's lm finds them. They were given the coefficient 0 and the other "
+        "terms fitted without them. Remove or combine those features to silence "
+        "this warning."
     )

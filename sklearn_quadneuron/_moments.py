@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._loss import per_feature_map
+from ._triangular import fit_rounding, stacked_factor
+
+_EPS = np.finfo(float).eps
 
 
 class OutOfReachError(ValueError):
@@ -107,10 +110,14 @@ def reference_from(X, Y, sample_weight=None):
 
 @dataclass
 class QuadraticStatistics:
-    """Weighted moments of ``v = [u**2 (p), u (p), y_ref (k)]``.
+    """Weighted mean and triangular factor of ``v = [u**2 (p), u (p), y_ref (k)]``.
 
     ``u = (x - x_loc) / x_scale`` and ``y_ref = (y - y_loc) / y_scale`` use the
-    reference stored alongside.
+    reference stored alongside. The centered rows ``sqrt(w_i) (v_i - mean)``
+    are kept as their upper-triangular factor ``F`` (``F^T F`` their
+    co-moment): with the constant column first, ``[[sqrt(W), sqrt(W) mean],
+    [0, F]]`` is the factor ``R`` of ``sqrt(w) [1, v]`` that least squares
+    reads (``_triangular``).
 
     Attributes
     ----------
@@ -121,15 +128,21 @@ class QuadraticStatistics:
         Number of rows seen (whatever their weight).
     mean : ndarray of shape (2 * p + k,)
         Weighted mean of v.
-    comoment : ndarray of shape (2 * p + k, 2 * p + k)
-        ``sum_i w_i (v_i - mean) (v_i - mean)^T``.
+    factor : ndarray of shape (2 * p + k, 2 * p + k)
+        Upper triangular, ``factor.T @ factor = sum_i w_i (v_i - mean)
+        (v_i - mean)^T``.
+    from_gram : bool
+        Whether some of the factor was taken from a Gram (one fast pass)
+        rather than from the rows themselves: then it resolves no more than
+        the Gram did (see ``_accumulation.needs_second_pass``).
     """
 
     reference: Reference
     weight: float
     n_samples: int
     mean: np.ndarray
-    comoment: np.ndarray
+    factor: np.ndarray
+    from_gram: bool = False
 
     @property
     def n_features(self):
@@ -139,35 +152,105 @@ class QuadraticStatistics:
     def n_targets(self):
         return self.reference.y_loc.shape[0]
 
+    @property
+    def comoment(self):
+        """``sum_i w_i (v_i - mean) (v_i - mean)^T``, from the factor."""
+        return self.factor.T @ self.factor
+
     @classmethod
     def empty(cls, reference):
         m = 2 * reference.x_loc.shape[0] + reference.y_loc.shape[0]
         return cls(reference, 0.0, 0, np.zeros(m), np.zeros((m, m)))
 
+    def _with(self, **changes):
+        fields = {
+            "reference": self.reference,
+            "weight": self.weight,
+            "n_samples": self.n_samples,
+            "mean": self.mean,
+            "factor": self.factor,
+            "from_gram": self.from_gram,
+        }
+        return QuadraticStatistics(**{**fields, **changes})
+
     def merge(self, other):
-        """Statistics of the union of the two sets of samples (Chan et al.)."""
+        """Statistics of the union of the two sets of samples.
+
+        Chan et al.'s update of the mean; the co-moment gains ``delta
+        delta^T * factor`` (the shift between the two means), so the union's
+        triangular factor is that of the two factors and that one row
+        stacked: exact, and order-free up to rounding.
+        """
         if other.reference is not self.reference and not _same_reference(
             self.reference, other.reference
         ):
             raise ValueError("Statistics with different references cannot merge.")
         n_samples = self.n_samples + other.n_samples
+        from_gram = self.from_gram or other.from_gram
         if other.weight == 0:
-            return QuadraticStatistics(
-                self.reference, self.weight, n_samples, self.mean, self.comoment
-            )
+            return self._with(n_samples=n_samples)
         if self.weight == 0:
-            return QuadraticStatistics(
-                self.reference, other.weight, n_samples, other.mean, other.comoment
-            )
-        weight, mean, delta, factor = merge_means(
+            return other._with(n_samples=n_samples)
+        weight, mean, delta, share = merge_means(
             self.weight, self.mean, other.weight, other.mean
         )
-        comoment = self.comoment + other.comoment + np.outer(delta, delta) * factor
-        return QuadraticStatistics(self.reference, weight, n_samples, mean, comoment)
+        factor = stacked_factor(
+            self.factor, other.factor, np.sqrt(share) * delta[None, :]
+        )
+        return QuadraticStatistics(
+            self.reference, weight, n_samples, mean, factor, from_gram
+        )
+
+    def _design_factor(self):
+        """The factor of the design's columns that vary, and of the targets.
+
+        Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
+        (k x k), and which of the 2p design columns are kept.
+        """
+        p, k = self.n_features, self.n_targets
+        norms = np.linalg.norm(self.factor[:, : 2 * p], axis=0)
+        keep = np.flatnonzero(norms > 0)
+        columns = np.concatenate([keep, 2 * p + np.arange(k)])
+        factor = self.factor[:, columns]
+        if keep.shape[0] < 2 * p:
+            factor = stacked_factor(factor)
+        q = keep.shape[0]
+        return factor[:q, :q], factor[:q, q:], factor[q:, q:], keep
+
+    def residual_squares(self):
+        """Each target's least-squares residual sum of squares (``y_ref``)."""
+        return (self._design_factor()[2] ** 2).sum(axis=0)
+
+    def rounding(self):
+        """What rounding in these statistics may hide of each target's fit.
+
+        ``(floor, allowance)`` of :func:`~._triangular.fit_rounding`, as mean
+        squares in ``y_ref`` units: the excess over the minimum rounding may
+        hide (read from the factor as it was formed: the Gram's rounds
+        relative to the columns' uncentered norms), and what float64 resolves
+        of an exact fit; then ``exact``, the loss an exact fit is left with by
+        the rounding of its fitted values (``(q eps)**2`` times their mean
+        square): a minimum below it is that of an exact fit. Whatever basis
+        the fit then runs in, its excess over the minimum is the same number.
+        """
+        R, z, tail, keep = self._design_factor()
+        rho = np.sqrt((tail**2).sum(axis=0))
+        scales = None
+        if self.from_gram:
+            norms = np.linalg.norm(R, axis=0)
+            scales = np.sqrt(norms**2 + self.weight * self.mean[keep] ** 2)
+        floor, allowance = fit_rounding(
+            R, z, rho, self.from_gram, self.n_samples, scales
+        )
+        # The residual an exact fit leaves: its fitted values' own rounding.
+        exact = (R.shape[0] * _EPS) ** 2 * (z**2).sum(axis=0)
+        return floor / self.weight, allowance / self.weight, exact / self.weight
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""
-        return np.diag(self.comoment)[2 * self.n_features :] / self.weight
+        k = self.n_targets
+        tail = self.factor[:, self.factor.shape[0] - k :]
+        return (tail**2).sum(axis=0) / self.weight
 
     def rebased(self, reference):
         """The same statistics about another reference.
@@ -176,14 +259,12 @@ class QuadraticStatistics:
         s'``) and ``y' = c y_ref + d`` likewise, ``u'**2 = a**2 u**2 + 2 a b u +
         b**2``: the new variables are an affine map ``A v + beta`` of the old
         ``v = [u**2, u, y_ref]``, so their mean is ``A mean + beta`` and their
-        co-moment ``A comoment A^T``, exactly. ``A`` has at most two entries a
-        row; it is applied as such, in O((2p + k)**2).
+        centered rows ``(v - mean) A^T``, whose factor is that of ``F A^T``.
+        ``A`` has at most two entries a row; it is applied as such.
         """
         old = self.reference
         if reference is old or _same_reference(reference, old):
-            return QuadraticStatistics(
-                reference, self.weight, self.n_samples, self.mean, self.comoment
-            )
+            return self._with(reference=reference)
         if self.weight == 0:
             empty = QuadraticStatistics.empty(reference)
             empty.n_samples = self.n_samples
@@ -195,12 +276,8 @@ class QuadraticStatistics:
         diagonal = np.concatenate([a * a, a, c])
         cross = 2.0 * a * b  # the entry of u**2's row in u's column
         shift = np.concatenate([b * b, b, d])
-        mean, comoment = per_feature_map(
-            self.mean, self.comoment, diagonal, cross, shift
-        )
-        return QuadraticStatistics(
-            reference, self.weight, self.n_samples, mean, comoment
-        )
+        mean, factor = per_feature_map(self.mean, self.factor, diagonal, cross, shift)
+        return self._with(reference=reference, mean=mean, factor=factor)
 
 
 @dataclass(frozen=True)
@@ -365,6 +442,51 @@ class FeatureMoments:
             self.squares + other.squares + delta**2 * factor,
             self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
         )
+
+    def _design_factor(self):
+        """The factor of the design's columns that vary, and of the targets.
+
+        Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
+        (k x k), and which of the 2p design columns are kept.
+        """
+        p, k = self.n_features, self.n_targets
+        norms = np.linalg.norm(self.factor[:, : 2 * p], axis=0)
+        keep = np.flatnonzero(norms > 0)
+        columns = np.concatenate([keep, 2 * p + np.arange(k)])
+        factor = self.factor[:, columns]
+        if keep.shape[0] < 2 * p:
+            factor = stacked_factor(factor)
+        q = keep.shape[0]
+        return factor[:q, :q], factor[:q, q:], factor[q:, q:], keep
+
+    def residual_squares(self):
+        """Each target's least-squares residual sum of squares (``y_ref``)."""
+        return (self._design_factor()[2] ** 2).sum(axis=0)
+
+    def rounding(self):
+        """What rounding in these statistics may hide of each target's fit.
+
+        ``(floor, allowance)`` of :func:`~._triangular.fit_rounding`, as mean
+        squares in ``y_ref`` units: the excess over the minimum rounding may
+        hide (read from the factor as it was formed: the Gram's rounds
+        relative to the columns' uncentered norms), and what float64 resolves
+        of an exact fit; then ``exact``, the loss an exact fit is left with by
+        the rounding of its fitted values (``(q eps)**2`` times their mean
+        square): a minimum below it is that of an exact fit. Whatever basis
+        the fit then runs in, its excess over the minimum is the same number.
+        """
+        R, z, tail, keep = self._design_factor()
+        rho = np.sqrt((tail**2).sum(axis=0))
+        scales = None
+        if self.from_gram:
+            norms = np.linalg.norm(R, axis=0)
+            scales = np.sqrt(norms**2 + self.weight * self.mean[keep] ** 2)
+        floor, allowance = fit_rounding(
+            R, z, rho, self.from_gram, self.n_samples, scales
+        )
+        # The residual an exact fit leaves: its fitted values' own rounding.
+        exact = (R.shape[0] * _EPS) ** 2 * (z**2).sum(axis=0)
+        return floor / self.weight, allowance / self.weight, exact / self.weight
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""

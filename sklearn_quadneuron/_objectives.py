@@ -55,6 +55,7 @@ from ._spectrum import (
     scaled_spectrum,
     spectral_gap,
 )
+from ._triangular import triangular_factor
 
 # Raised when one pass over the data overflows float64 whatever the step size.
 NOT_REPRESENTABLE = (
@@ -127,12 +128,26 @@ class _NearMinimum:
         return grad_r + 2.0 * self._product(theta - theta_r)
 
 
-class GramObjective(_NearMinimum):
-    """The objective on gathered statistics, as a quadratic in the descent basis.
+class GramObjective:
+    """The objective on gathered statistics, read from a triangular factor.
 
-    ``J(theta) = mse(T^T theta) + alpha ||D theta||^2``, with Hessian ``2 *
-    hessian`` (``hessian = G + alpha D``) and gradient ``2 (hessian @ theta -
-    linear)``.
+    ``J(theta) = mse(T^T theta) + alpha ||D theta||^2`` is, target by target,
+    a least-squares problem in the descent basis: the bias row, the centered
+    rows (the statistics' factor, in that basis) and the penalty's rows. One
+    QR of that small system gives its factor ``R`` (upper triangular), the
+    right-hand sides ``z`` and the residual ``floor`` of each target:
+
+    .. math::
+
+        J_t(\\theta) = \\|R \\theta_t - z_t\\|^2 + floor_t, \\quad
+        \\nabla J_t = 2 R^T (R \\theta_t - z_t)
+
+    Nothing cancels: the loss and its excess over the minimum,
+    ``||R theta_t - z_t||^2``, are sums of squares; the minimum is one
+    triangular solve; the certificate reads the excess from the gradient by
+    another (``||R^-T g / 2||^2``). ``hessian = R^T R`` and ``linear = R^T z``
+    serve the epochs' spectral forms only (closed form, tridiagonal, step
+    size).
 
     Parameters
     ----------
@@ -153,19 +168,14 @@ class GramObjective(_NearMinimum):
             target_weights = np.ones(statistics.n_targets)
         self.target_weights = target_weights
         self.penalty = L2Penalty(alpha, descent.penalized)
-        moments = descent.basis.moments(statistics)
-        a = descent.active
-        moments.mean_phi = moments.mean_phi[a]
-        moments.cov_phi = moments.cov_phi[np.ix_(a, a)]
-        moments.cov_phi_y = moments.cov_phi_y[a]
+        moments = descent.basis.moments(statistics).restricted(descent.active)
+        self.moments = moments
+        self.T = descent.T
+        self.standardized = descent.standardize
+        self.R, self.z, self.minimum = _least_squares(moments, descent.T, self.penalty)
         with np.errstate(over="ignore", invalid="ignore"):
-            # The standardized basis is the descent basis itself (T = I).
-            descended = moments
-            if not descent.standardize:
-                descended = moments.transformed(descent.T)
-            G, h = descended.gram()
-            hessian = G + np.diag(self.penalty.hessian_diagonal())
-            finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(h))
+            hessian = self.R.T @ self.R
+            finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(self.z))
         if not finite:
             raise ValueError(
                 "standardize=False cannot be used on these features: the moments "
@@ -174,11 +184,10 @@ class GramObjective(_NearMinimum):
         check_curvature(hessian)
         if not descent.standardize:
             check_resolved(hessian, moments.gram()[0])
-        self.moments = moments
-        self.T = descent.T
-        self.standardized = descent.standardize
         self.hessian = hessian
-        self.linear = h
+        self.linear = self.R.T @ self.z
+        self.from_gram = statistics.from_gram
+        self.statistics = statistics
         self.loss_scale = float(target_weights @ statistics.target_variances())
         self.validation = None
         if held_out is not None:
@@ -187,40 +196,72 @@ class GramObjective(_NearMinimum):
             )
         self._eigen = self._scaled = self._anchored = self._tri = None
 
-    def value(self, theta):
-        """The objective at ``theta`` (n_params, n_targets).
+    def _residuals(self, theta):
+        """``R theta - z`` for theta (n_params, n_targets) or a stack of them."""
+        return np.matmul(self.R, theta) - self.z
 
-        The MSE is evaluated in the standardized basis, where it is well
-        conditioned; the penalty on the descent basis's coefficients.
-        """
-        # Parameters too far from the minimum give inf, without a warning: the
-        # optimizer reports them as out of range.
+    def per_target(self, theta):
+        """Each target's loss at ``theta`` (inf where too far to square)."""
         with np.errstate(over="ignore", invalid="ignore"):
-            per_target = self.moments.mse_per_column(self.T.T @ theta)
-            per_target += self.penalty.per_column(theta)
-            return float(self.target_weights @ per_target)
+            return (self._residuals(theta) ** 2).sum(axis=-2) + self.minimum
+
+    def value(self, theta):
+        """The objective at ``theta`` (n_params, n_targets)."""
+        return float(self.per_target(theta) @ self.target_weights)
 
     def gradient(self, theta):
-        """``2 (hessian @ theta - linear)``: column t, that of target t's loss."""
-        return 2.0 * (self.hessian @ theta - self.linear)
+        """``2 R^T (R theta - z)``: column t, that of target t's loss."""
+        return 2.0 * np.matmul(self.R.T, self._residuals(theta))
 
-    def _product(self, e):
-        return np.matmul(self.hessian, e)
+    def gradient_near(self, theta):
+        """The gradient, for epochs stepping on the statistics."""
+        return self.gradient(theta)
+
+    def excess(self, theta):
+        """``||R theta_t - z_t||^2`` per target: the loss above the minimum."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (self._residuals(theta) ** 2).sum(axis=-2)
+
+    def evaluate(self, theta):
+        """Training loss, its gradient, and the validation loss (or None)."""
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
+
+    def evaluate_many(self, thetas):
+        """Losses, gradients and validation losses (or None) of a stack of thetas.
+
+        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
+        square give inf or NaN, without a warning: the caller reports them as
+        divergence.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            residuals = self._residuals(thetas)
+            losses = ((residuals**2).sum(axis=-2) + self.minimum) @ self.target_weights
+            grads = 2.0 * np.matmul(self.R.T, residuals)
+        val = None
+        if self.validation is not None:
+            val = np.array([self.validation.value(theta) for theta in thetas])
+        return losses, grads, val
+
+    def minimizer(self):
+        """``R^-1 z``: the minimum of every target (one triangular solve)."""
+        return _solve_upper(self.R, self.z)
+
+    def rounding_floor(self):
+        """Per target, the excess over the minimum that rounding may hide.
+
+        What the statistics resolve, and what float64 resolves of an exact
+        fit (``QuadraticStatistics.rounding``), in the units of the objective:
+        a certificate below the first means nothing; an excess below the
+        second is none.
+        """
+        return self.statistics.rounding()
 
     def _anchor(self):
-        """``theta_r`` (the minimiser on the curved modes), its losses and gradient."""
+        """``theta*``, each target's loss there, and the gradient there."""
         if self._anchored is None:
-            tri = self._definite()
-            if tri is not None:
-                theta_r = tri.from_basis(tri.solve(tri.to_basis(self.linear)))
-            else:
-                lam, V, keep, _ = self.eigen()
-                Vk = V[:, keep]
-                theta_r = Vk @ ((Vk.T @ self.linear) / lam[keep][:, None])
-            with np.errstate(over="ignore", invalid="ignore"):
-                per_target = self.moments.mse_per_column(self.T.T @ theta_r)
-                per_target += self.penalty.per_column(theta_r)
-            self._anchored = theta_r, per_target, self.gradient(theta_r)
+            theta_r = self.minimizer()
+            self._anchored = theta_r, self.per_target(theta_r), self.gradient(theta_r)
         return self._anchored
 
     def initial_losses(self, theta0):
@@ -232,10 +273,10 @@ class GramObjective(_NearMinimum):
         """The Hessian's :class:`~._spectrum.Tridiagonal` form, from its size on.
 
         None below ``TRIDIAGONAL_FROM`` parameters, where the
-        eigendecomposition costs little. From there on the extreme eigenvalues,
-        the minimum, the certificate (in the standardized basis) and the
-        epochs of gradient descent come from the tridiagonal form, and the
-        eigendecomposition, where something still asks for it, completes it.
+        eigendecomposition costs little. From there on the extreme eigenvalues
+        and the epochs of gradient descent come from the tridiagonal form, and
+        the eigendecomposition, where something still asks for it, completes
+        it.
         """
         if self._tri is None:
             self._tri = False
@@ -252,8 +293,8 @@ class GramObjective(_NearMinimum):
         """This objective in its Hessian's tridiagonal basis, or None.
 
         Only where that basis serves every step (:class:`RotatedGramObjective`):
-        a large Hessian, curved along every mode, in the standardized basis
-        (whose certificate needs no rescaling), without a validation split.
+        a large Hessian, curved along every mode, in the standardized basis,
+        without a validation split.
         """
         if self._definite() is None:
             return None
@@ -284,23 +325,68 @@ class GramObjective(_NearMinimum):
     def gap(self, gradient):
         """The excess of the objective over its minimum, from the gradient there.
 
-        ``gradient`` may be a stack of them, shape (n, n_params, n_targets).
-        Exact on the curved modes of the scaled Hessian; the modes below the
-        cut-off are charged at the rounding floor of the curvature (see the
-        module docstring).
+        ``||R^-T g_t / 2||^2`` summed over targets (weighted): exact, since
+        ``g_t / 2 = R^T (R theta_t - z_t)``. ``gradient`` may be a stack of
+        them, shape (n, n_params, n_targets); the gaps then come back as an
+        array of shape (n,).
         """
-        tri = self._definite()
-        if self.standardized and tri is not None:
-            return tri.gap(tri.to_basis(gradient), self.target_weights)
-        if self._scaled is None:
-            if self.standardized:
-                # Standardized columns have a unit diagonal already (1 + alpha
-                # with a penalty, which leaves no mode flat): the Hessian's own
-                # eigendecomposition serves, and a fit performs one only.
-                self._scaled = (*self.eigen(), np.ones(self.hessian.shape[0]))
-            else:
-                self._scaled = scaled_spectrum(self.hessian)
-        return spectral_gap(*self._scaled, gradient, self.target_weights)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            g = np.asarray(gradient) * 0.5
+            stacked = g.ndim == 3
+            columns = np.moveaxis(g, 0, -2).reshape(g.shape[-2], -1) if stacked else g
+            r = _solve_upper(self.R, columns, trans=True)
+            per_target = r**2
+            if stacked:
+                per_target = per_target.reshape(g.shape[-2], g.shape[0], g.shape[-1])
+                totals = per_target.sum(axis=0) @ self.target_weights
+                return np.where(np.isnan(totals), np.inf, totals)
+            total = float(per_target.sum(axis=0) @ self.target_weights)
+            return np.inf if np.isnan(total) else total
+
+
+def _solve_upper(R, b, trans=False):
+    """``R^-1 b`` (or ``R^-T b``), R upper triangular; inf where R is singular."""
+    from scipy.linalg import solve_triangular
+
+    if R.shape[0] == 0:
+        return np.zeros_like(b)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return solve_triangular(R, b, trans=1 if trans else 0, check_finite=False)
+
+
+def _least_squares(moments, T, penalty):
+    """``R``, ``z`` and ``floor`` of the objective in the descent basis.
+
+    Rows of the system, for descent parameters ``theta`` (standardized ones
+    ``T^T theta``): the bias ``mean_phi . T^T theta - mean_y``; the centered
+    ``F_ff (T^T theta)[:-1] - F_fy`` over ``sqrt(W)``; ``sqrt(alpha) D
+    theta``. With the right-hand sides appended as columns, one QR gives
+    ``R``, ``z`` and, in its trailing block, what no theta can fit.
+    """
+    q = moments.mean_phi.shape[0]
+    k = moments.mean_y.shape[0]
+    scale = 1.0 / np.sqrt(moments.weight)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Tt = T.T
+        rows = [
+            np.append(T @ moments.mean_phi, moments.mean_y)[None, :],
+            np.hstack([(moments.design @ Tt[:-1]) * scale, moments.projected * scale]),
+        ]
+        if penalty.alpha:
+            penalized = np.flatnonzero(penalty.mask)
+            block = np.zeros((penalized.shape[0], q + k))
+            block[np.arange(penalized.shape[0]), penalized] = np.sqrt(penalty.alpha)
+            rows.append(block)
+        system = np.vstack(rows)
+        if not np.all(np.isfinite(system)):
+            R = np.full((q, q), np.inf)
+            return R, np.full((q, k), np.inf), np.full(k, np.inf)
+        factor = (
+            triangular_factor(system) if system.shape[0] else np.zeros((q + k,) * 2)
+        )
+    tail = factor[q:, q:]
+    floor = (tail**2).sum(axis=0) + moments.residual_squares * scale**2
+    return factor[:q, :q], factor[:q, q:], floor
 
 
 class RotatedGramObjective(_NearMinimum):
@@ -333,6 +419,9 @@ class RotatedGramObjective(_NearMinimum):
 
     def to_basis(self, theta):
         return self.tri.to_basis(theta)
+
+    def minimizer(self):
+        return self._anchored[0]
 
     def from_basis(self, theta):
         return self.tri.from_basis(theta)

@@ -21,6 +21,7 @@ from ._messages import (
     divergence_message,
     newton_message,
     out_of_range_message,
+    unresolved_message,
 )
 from ._objectives import DataObjective, GramObjective
 from ._progress import Progress
@@ -32,7 +33,6 @@ from ._solvers import (
     Newton,
     OutOfRangeError,
     largest_stable_step,
-    newton_solve,
     plan_descent,
 )
 
@@ -47,10 +47,11 @@ _CERTIFICATE_RESOLUTION = 1e-15
 
 
 class CollinearityWarning(UserWarning):
-    """The terms ``[x**2, x, 1]`` of the data are collinear: coefficients not unique.
+    """Some terms of ``[x**2, x, 1]`` are aliased in the data (not identifiable).
 
-    ``solver="newton-cholesky"`` then returns the minimum-norm solution (in the
-    standardized basis) and names the terms that the data cannot tell apart.
+    As R's ``lm`` does, the later term of a collinear set (taking each feature
+    before its square, feature by feature) gets the coefficient 0, the others
+    are fitted without it, and the warning names it.
     """
 
 
@@ -175,6 +176,28 @@ class Solution:
             return coef[0], float(intercept[0]), form
         return coef, intercept, form
 
+    def check_resolved(self, rounding, exact):
+        """A certificate below what the statistics resolve is no certificate.
+
+        Per target: where rounding in the statistics may hide more of the
+        excess over the minimum than ``tol`` allows (and more than float64
+        resolves of an exact fit), a stop at "tol" is not certified
+        ("stalled", with a warning saying why).
+        """
+        result, tol = self.result, self.settings.tol
+        self.unresolved = None
+        if result.stop_reason != "tol" or tol is None:
+            return
+        minimum = getattr(self.objective, "minimum", None)
+        if minimum is None:
+            return
+        # A minimum within the rounding of the fitted values is an exact fit:
+        # nothing relative to it can be certified, nor needs to be.
+        resolvable = minimum > exact
+        if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
+            result.stop_reason = "stalled"
+            self.unresolved = float(rounding @ self.objective.target_weights)
+
     def truncated(self, n_iter, stop_reason):
         """The same fit, as if it had stopped after ``n_iter`` epochs."""
         return Solution(
@@ -237,7 +260,7 @@ class Solution:
             coef_path=coef_path,
             intercept_path=intercept_path,
             warning=warning,
-            collinear=result.collinear,
+            collinear=self.descent.basis.aliased,
         )
 
     def _lost_in_units(self, theta, form):
@@ -258,6 +281,14 @@ class Solution:
 
     def _convergence_message(self):
         objective = self.objective
+        if getattr(self, "unresolved", None) is not None:
+            return unresolved_message(
+                self.settings,
+                self.unresolved,
+                self.result.optimum,
+                self.loss_unit,
+                objective.from_gram,
+            )
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()
         condition = lam_max / lam_min if lam_min > 0 else np.inf
@@ -342,6 +373,7 @@ def solve(statistics, start, settings):
     # target t is y_scale[t] of them.
     unit = np.asarray(train.reference.y_scale, dtype=float)
     scale = objective.loss_scale
+    rounding, allowance, exact = _rounding(objective)
     try:
         result = GradientDescent(options).solve(
             objective,
@@ -350,7 +382,7 @@ def solve(statistics, start, settings):
             validation_floor=(
                 None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
             ),
-            resolution=_CERTIFICATE_RESOLUTION * scale,
+            resolution=_resolution(allowance, objective),
             unit=unit,
             batches=batches,
         )
@@ -359,6 +391,7 @@ def solve(statistics, start, settings):
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, batches
     )
+    solution.check_resolved(rounding, exact)
     if result.diverged_at is not None:
         raise DivergenceError(
             divergence_message(
@@ -375,31 +408,42 @@ def solve(statistics, start, settings):
 def _newton(statistics, descent, settings, weights, theta0, loss_unit):
     """One Newton step on the statistics: the minimum, certified or not.
 
-    The system is solved in the standardized basis, well conditioned whatever
-    the offset and scale of the data; without a penalty its minimum is that of
-    any basis, so a raw descent basis (``standardize=False``) takes it from
-    there. A penalty on the raw coefficients is a different objective: it is
-    solved where it is defined, on a Hessian scaled to a unit diagonal.
+    The step is the triangular solve ``R theta = z`` of the objective's factor
+    (aliased terms left out of it): no factorization after the pass.
     """
-    train = statistics.train
-    objective = GramObjective(train, descent, settings.alpha, None, weights)
-    solving, standard = objective, descent
-    if not descent.standardize and not settings.alpha:
-        standard = DescentBasis(descent.basis, True)
-        solving = GramObjective(train, standard, 0.0, None, weights)
-    theta, collinear = newton_solve(solving.hessian, solving.linear)
-    if solving is not objective:
-        theta = descent.from_standard(standard.to_standard(theta))
+    objective = GramObjective(statistics.train, descent, settings.alpha, None, weights)
+    rounding, allowance, exact = _rounding(objective)
     result = Newton(settings.tol, settings.record_path).solve(
         objective,
         theta0,
-        theta,
-        resolution=_CERTIFICATE_RESOLUTION * objective.loss_scale,
+        objective.minimizer(),
+        resolution=_resolution(allowance, objective),
     )
-    if collinear is not None:
-        result.collinear = np.zeros(descent.active.shape[0], bool)
-        result.collinear[descent.active] = collinear
-    return Solution(result, descent, objective, statistics, settings, loss_unit, None)
+    solution = Solution(
+        result, descent, objective, statistics, settings, loss_unit, None
+    )
+    solution.check_resolved(rounding, exact)
+    return solution
+
+
+def _rounding(objective):
+    """Per target, what rounding in the statistics may hide of the excess over
+    the minimum, and the excess that counts as none (objective units).
+
+    On the statistics, both come from the factor (``rounding_floor``); on
+    the data alone, only the resolution of a fraction of the targets'
+    variance (``_CERTIFICATE_RESOLUTION``).
+    """
+    k = objective.target_weights.shape[0]
+    if not objective.precomputed:
+        resolution = np.full(k, _CERTIFICATE_RESOLUTION * objective.loss_scale)
+        return np.zeros(k), resolution, resolution
+    return objective.rounding_floor()
+
+
+def _resolution(allowance, objective):
+    """The monitor's resolution: the allowance of every target, weighted."""
+    return float(allowance @ objective.target_weights)
 
 
 def _objectives(statistics, descent, settings, weights):

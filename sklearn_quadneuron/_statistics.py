@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._accumulation import accumulate_near, gather
+from ._accumulation import accumulate_near, gather, second_pass
 from ._moments import (
     NonFiniteError,
     QuadraticStatistics,
@@ -94,7 +94,7 @@ def choose_engine(precompute, n_samples, n_features, n_targets):
     return "statistics" if fits and enough else "direct"
 
 
-def gather_fit_statistics(data, precompute, name):
+def gather_fit_statistics(data, precompute, name, tol=None):
     """One pass over validated in-memory data, gathering what the engine needs.
 
     Parameters
@@ -105,6 +105,9 @@ def gather_fit_statistics(data, precompute, name):
         The estimator's choice of engine (see :func:`choose_engine`).
     name : str
         The estimator's name, for scikit-learn's messages about NaN.
+    tol : float or None, default=None
+        The fit's ``tol``: where the one-pass statistics cannot resolve it
+        (:func:`needs_second_pass`), a second pass reads the rows again.
 
     Returns
     -------
@@ -126,6 +129,11 @@ def gather_fit_statistics(data, precompute, name):
         except NonFiniteError:
             check_finite_input(name, data)
             raise
+        if needs_second_pass(train, tol):
+            if mask is None:
+                train = second_pass(X, Y, w, train)
+            else:
+                train, held_out = second_pass(X, Y, w, (train, held_out), mask=mask)
     check_positive_weight(train.weight)
     return FitStatistics(
         engine,
@@ -160,3 +168,29 @@ def gather_more(previous, data):
         seen = previous.merge(accumulate_near(X, Y, w, previous.reference))
     check_positive_weight(seen.weight)
     return FitStatistics("statistics", seen, data.y.ndim, data=data)
+
+
+#: Without ``tol`` (fixed epochs), the one-pass statistics must resolve this.
+DEFAULT_RESOLUTION = 1e-6
+# The one-pass statistics are kept while what their rounding may hide is below
+# this share of what tol asks for: the certificate then has room to spare.
+_SHARE_OF_TOL = 0.1
+
+
+def needs_second_pass(stats, tol):
+    """Whether statistics from the Gram cannot resolve what ``tol`` asks.
+
+    The factor from one pass is the Gram's: rounding may hide an excess over
+    the minimum of ``(c eps kappa ||A|| ||theta||)**2``
+    (:func:`~._triangular.fit_rounding`), ``kappa`` the condition number of
+    the design with unit-norm columns. Where that exceeds a tenth of ``tol``
+    times the minimum (or of what float64 resolves of an exact fit, for a
+    minimum of zero), or the Gram is singular, the rows are read again
+    (:func:`~._accumulation.second_pass`).
+    """
+    if not stats.from_gram or stats.weight == 0:
+        return False
+    floor, allowance, _ = stats.rounding()
+    rho2 = stats.residual_squares() / stats.weight
+    need = np.maximum((tol or DEFAULT_RESOLUTION) * rho2, allowance)
+    return bool(np.any(floor > _SHARE_OF_TOL * need))

@@ -26,7 +26,6 @@ from scipy import stats
 from ._features import DescentBasis, StandardBasis
 from ._objectives import GramObjective
 from ._outputs import term_names
-from ._solvers import newton_solve
 
 #: The columns of the coefficient table.
 COLUMNS = ("coef", "std_err", "t", "p_value", "ci_lower", "ci_upper")
@@ -56,6 +55,8 @@ class Inference:
     std_err, t, p_value, ci_lower, ci_upper : ndarray, same shape
     model : dict of str to ndarray of shape (n_targets,)
         The figures of :data:`MODEL_COLUMNS`.
+    aliased : list of str
+        The terms aliased in the data (their rows are NaN).
     """
 
     coef: np.ndarray
@@ -65,6 +66,7 @@ class Inference:
     ci_lower: np.ndarray
     ci_upper: np.ndarray
     model: dict
+    aliased: list = dataclasses.field(default_factory=list)
 
 
 class NotInferableError(ValueError):
@@ -85,45 +87,37 @@ def infer(statistics, observations, confidence_level, names):
     Returns
     -------
     inference : Inference
-    theta : ndarray
-        The least-squares solution, in the standardized basis (``y_ref`` units).
+        Aliased terms (R's ``lm``: a constant feature, the square of a
+        two-valued one, a duplicated one) have NaN in every column; the other
+        rows are those of least squares without them.
 
     Raises
     ------
     NotInferableError
-        Rank-deficient design, or no residual degrees of freedom.
+        No residual degrees of freedom.
     """
     basis = StandardBasis.from_statistics(statistics)
     descent = DescentBasis(basis, True)
     k = statistics.n_targets
     objective = GramObjective(statistics, descent, 0.0, None, np.ones(k))
-    theta, collinear = newton_solve(objective.hessian, objective.linear)
-    flat = ~basis.active
-    if collinear is not None:
-        flat[basis.active] |= collinear
-    if flat.any():
-        listed = ", ".join(np.asarray(names)[flat])
-        raise NotInferableError(
-            "Standard errors are undefined: the design [x**2, x, 1] is "
-            f"rank-deficient, the terms {listed} being collinear in this data "
-            "(a constant feature, a feature with two values, whose square is "
-            "affine in it, or duplicated features). Remove or combine those "
-            "features and fit again."
-        )
-    q = theta.shape[0]
+    theta = objective.minimizer()
+    active = basis.active
+    q = int(active.sum())
     n = observations.count
     df_resid = n - q
     if df_resid <= 0:
         raise NotInferableError(
             f"Standard errors are undefined: {n} observations of positive "
-            f"weight for {q} parameters leave no residual degrees of freedom "
-            "(df_resid = n - 2 * n_features - 1 must be positive). Fit on more "
-            "samples."
+            f"weight for {q} identifiable parameters leave no residual degrees "
+            "of freedom (df_resid = n - 2 * n_features - 1 must be positive). "
+            "Fit on more samples."
         )
     y_scale = np.asarray(statistics.reference.y_scale, dtype=float)
-    mse = objective.moments.mse_per_column(theta)  # y_ref units
-    lam, V = np.linalg.eigh(objective.hessian)
-    inverse = (V / lam) @ V.T
+    mse = objective.minimum  # each target's minimum, y_ref units
+    # (R^T R)^-1 = R^-1 R^-T, from the factor: no Gram is inverted.
+    R_inv = _inverse_upper(objective.R)
+    inverse = np.zeros((active.shape[0], active.shape[0]))
+    inverse[np.ix_(active, active)] = R_inv @ R_inv.T
     # Coefficients in X's units are linear in theta once y_loc is left out.
     linear_map = _linear_map(basis)
     cov_basis = inverse[None] * (mse / df_resid)[:, None, None]
@@ -131,21 +125,26 @@ def infer(statistics, observations, confidence_level, names):
     coef_raw, intercept = basis.data_units(descent.to_standard(theta))
     coef = np.column_stack([coef_raw, intercept])
     std_err = np.sqrt(np.diagonal(cov, axis1=1, axis2=2)) * y_scale[:, None]
+    aliased = np.zeros(coef.shape[1], bool)
+    aliased[:-1] = ~active[:-1]
+    coef[:, aliased] = np.nan
+    std_err[:, aliased] = np.nan
     t = coef / std_err
     p_value = 2.0 * stats.t.sf(np.abs(t), df_resid)
     half = stats.t.ppf(0.5 + confidence_level / 2.0, df_resid) * std_err
     weight = statistics.weight
     ssr = weight * mse * y_scale**2
     tss = weight * statistics.target_variances() * y_scale**2
-    return Inference(
-        coef,
-        std_err,
-        t,
-        p_value,
-        coef - half,
-        coef + half,
-        _model_figures(n, q, ssr, tss, observations.log_weight),
-    )
+    model = _model_figures(n, q, ssr, tss, observations.log_weight)
+    listed = [name for name, a in zip(names, aliased) if a]
+    return Inference(coef, std_err, t, p_value, coef - half, coef + half, model, listed)
+
+
+def _inverse_upper(R):
+    """``R^-1`` of an upper-triangular R."""
+    from scipy.linalg import solve_triangular
+
+    return solve_triangular(R, np.eye(R.shape[0]), check_finite=False)
 
 
 def _linear_map(basis):
@@ -200,7 +199,11 @@ def summary_frames(inference, names, target_names, confidence_level):
     )
     for column in ("nobs", "df_model", "df_resid"):
         model[column] = model[column].astype(int)
-    table.attrs = {"model": model, "confidence_level": confidence_level}
+    table.attrs = {
+        "model": model,
+        "confidence_level": confidence_level,
+        "aliased": list(inference.aliased),
+    }
     return table
 
 
@@ -252,6 +255,13 @@ def format_summary(table, title="QuadraticGDRegressor", dependent=None):
             cells += [f"{row['ci_lower']:>11.4g}", f"{row['ci_upper']:>11.4g}"]
             lines.append(f"{str(term):<{term_width}}" + "".join(cells))
         lines.append("=" * width)
+        aliased = table.attrs.get("aliased", [])
+        if aliased:
+            # R's summary.lm: "(k not defined because of singularities)".
+            lines.append(
+                f"{len(aliased)} not defined because of singularities "
+                f"(aliased in the data): {', '.join(aliased)}."
+            )
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 
@@ -295,8 +305,11 @@ class SummaryMixin:
             What the numbers would not stand for: a penalised fit (``alpha >
             0``: not least squares), a fit not certified at its minimum
             (``stop_reason_ != "tol"``), one with ``precompute=False`` (which
-            keeps no statistics), a rank-deficient design (the collinear terms
-            are named), or no residual degrees of freedom.
+            keeps no statistics), or no residual degrees of freedom. Terms
+            aliased in the data (R's ``lm``: a constant feature, the square of
+            a two-valued one, a duplicated one) are rows of NaN, listed in
+            ``table.attrs["aliased"]``; the other rows are least squares
+            without them.
         """
         from sklearn.utils._param_validation import (
             Interval,

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 
 # Each module may import only modules of a lower rank (or of its own package).
 RANKS = {
+    "_triangular": -1,
     "_blas": 0,
     "_fused": 0,
     "_loss": 0,

@@ -18,7 +18,11 @@ from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from test_properties import PROFILE, _record_counts
 
-from sklearn_quadneuron import DivergenceError, QuadraticGDRegressor
+from sklearn_quadneuron import (
+    CollinearityWarning,
+    DivergenceError,
+    QuadraticGDRegressor,
+)
 
 
 def weighted_least_squares(X, y, w=None):
@@ -33,7 +37,10 @@ def weighted_least_squares(X, y, w=None):
 def outcome(model, X, y, w=None):
     """Fit; "optimal" or "warned", asserting that no fit is silently wrong."""
     with warnings.catch_warnings(record=True) as caught:
+        # Aliased terms (exactly collinear features) are named in a warning
+        # of their own; the fit without them still has the minimum's loss.
         warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always", CollinearityWarning)
         model.fit(X, y, sample_weight=w)
     warned = any(issubclass(c.category, ConvergenceWarning) for c in caught)
     mse = float(np.average((model.predict(X) - y) ** 2, weights=w))

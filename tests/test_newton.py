@@ -128,19 +128,19 @@ def _noisy(n=400, p=3, seed=0):
     return X, y + rng.normal(scale=0.3, size=n)
 
 
-def test_duplicate_column_is_minimum_norm_with_a_warning():
+def test_duplicate_column_is_aliased_with_a_warning():
     X, y = _noisy()
     X = np.hstack([X, X[:, :1]])
     with pytest.warns(CollinearityWarning) as record:
         model = QuadraticGDRegressor(**NEWTON).fit(X, y)
     message = str(record[0].message)
-    for term in ("x0^2", "x3^2", "x0", "x3"):
-        assert term in message.split("are collinear")[0]
-    assert "x1" not in message and "intercept" not in message
-    # A column and its duplicate share the coefficient equally: the minimum
-    # norm, as lstsq's.
-    coef, intercept = _lstsq(X, y)
-    np.testing.assert_allclose(model.coef_, coef, rtol=1e-8)
+    # The later copy and its square are aliased (R's lm), not the first.
+    assert "x3^2, x3 are aliased" in message
+    assert "x0" not in message and "intercept" not in message
+    # Least squares without the aliased terms, which get 0.
+    coef, intercept = _lstsq(X[:, :3], y)
+    np.testing.assert_allclose(model.coef_[[0, 1, 2, 4, 5, 6]], coef, rtol=1e-8)
+    assert model.coef_[3] == 0 and model.coef_[7] == 0
     np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-8)
 
 
@@ -172,7 +172,8 @@ def test_two_valued_feature_square_is_left_out():
 def test_linear_combination_of_features_warns_and_predicts_as_lstsq():
     X, y = _noisy()
     X = np.hstack([X, X[:, :1] + X[:, 1:2]])
-    with pytest.warns(CollinearityWarning, match=r"x0, x1, x3"):
+    # x3 = x0 + x1 is aliased; its square (with the cross term 2 x0 x1) is not.
+    with pytest.warns(CollinearityWarning, match=r"The terms x3 are aliased"):
         model = QuadraticGDRegressor(**NEWTON).fit(X, y)
     coef, intercept = _lstsq(X, y)
     oracle = _expanded(X) @ coef + intercept
@@ -313,15 +314,10 @@ def test_record_path_holds_the_start_and_the_solution():
 def test_uncertified_solve_warns(monkeypatch):
     # Rounding that left the solve 1e-3 off (in the standardized basis, on
     # the worst conditioned data one could build): the certificate must see it.
-    from sklearn_quadneuron import _solve
+    from sklearn_quadneuron._objectives import GramObjective
 
-    solve = _solve.newton_solve
-
-    def off_by_a_little(hessian, linear):
-        theta, collinear = solve(hessian, linear)
-        return theta + 1e-3, collinear
-
-    monkeypatch.setattr(_solve, "newton_solve", off_by_a_little)
+    solve = GramObjective.minimizer
+    monkeypatch.setattr(GramObjective, "minimizer", lambda self: solve(self) + 1e-3)
     X, y = _noisy()
     with pytest.warns(ConvergenceWarning, match="newton-cholesky") as record:
         model = QuadraticGDRegressor(**NEWTON).fit(X, y)
@@ -335,12 +331,10 @@ def test_uncertified_solve_warns(monkeypatch):
 
 
 def test_tol_none_never_warns(monkeypatch):
-    from sklearn_quadneuron import _solve
+    from sklearn_quadneuron._objectives import GramObjective
 
-    solve = _solve.newton_solve
-    monkeypatch.setattr(
-        _solve, "newton_solve", lambda H, h: (solve(H, h)[0] + 1e-3, None)
-    )
+    solve = GramObjective.minimizer
+    monkeypatch.setattr(GramObjective, "minimizer", lambda self: solve(self) + 1e-3)
     X, y = _noisy()
     model = QuadraticGDRegressor(tol=None, **NEWTON).fit(X, y)
     assert model.stop_reason_ == "stalled"

@@ -80,17 +80,20 @@ def test_penalty_value_and_gradient(problem, alpha):
 
 
 def weighted_moments(Phi, Y, w):
+    """The moments by numpy alone: Cholesky of the centered co-moment."""
     mean_phi = w @ Phi / w.sum()
     mean_y = w @ Y / w.sum()
+    D = np.column_stack([Phi[:, :-1] - mean_phi[:-1], Y - mean_y])
+    comoment = (w[:, None] * D).T @ D
+    return Moments(mean_phi, mean_y, np.linalg.cholesky(comoment).T, w.sum())
+
+
+def numpy_covariance(Phi, Y, w):
+    """cov(phi) (constant's row and column 0), cov(phi, y), var(y), by numpy."""
+    mean_phi, mean_y = w @ Phi / w.sum(), w @ Y / w.sum()
     dP, dY = Phi - mean_phi, Y - mean_y
-    return Moments(
-        mean_phi,
-        mean_y,
-        (w[:, None] * dP).T @ dP / w.sum(),
-        (w[:, None] * dP).T @ dY / w.sum(),
-        w @ dY**2 / w.sum(),
-        w.sum(),
-    )
+    weighted = (w[:, None] * dP).T
+    return weighted @ dP / w.sum(), weighted @ dY / w.sum(), w @ dY**2 / w.sum()
 
 
 def test_moments_mse_and_objective_equal_the_direct_loss(problem):
@@ -109,9 +112,12 @@ def test_moments_mse_and_objective_equal_the_direct_loss(problem):
 def test_moments_from_samples_and_per_column_mse(problem):
     Phi, Y, theta, w = problem
     moments = Moments.from_samples(Phi, Y, w)
-    expected = weighted_moments(Phi, Y, w)
-    np.testing.assert_allclose(moments.cov_phi, expected.cov_phi, atol=1e-12)
-    np.testing.assert_allclose(moments.var_y, expected.var_y, rtol=1e-12)
+    cov_phi, cov_phi_y, var_y = numpy_covariance(Phi, Y, w)
+    np.testing.assert_allclose(moments.covariance()[0], cov_phi, atol=1e-12)
+    np.testing.assert_allclose(moments.covariance()[1], cov_phi_y, atol=1e-12)
+    residual_var = moments.residual_squares / moments.weight
+    explained = (moments.projected**2).sum(axis=0) / moments.weight
+    np.testing.assert_allclose(residual_var + explained, var_y, rtol=1e-12)
     per_column = moments.mse_per_column(theta)
     for t in range(Y.shape[1]):
         assert per_column[t] == pytest.approx(
@@ -150,14 +156,20 @@ def test_moments_gram_is_the_uncentered_second_moment(problem):
     np.testing.assert_allclose(h, (w[:, None] * Phi).T @ Y / w.sum(), rtol=1e-12)
 
 
-def test_transformed_moments_are_those_of_the_transformed_features(problem):
-    Phi, Y, _, w = problem
-    T = np.array([[1.0, 2.0, 0.5], [0.0, 3.0, -1.0], [0.0, 0.0, 1.0]])
-    moved = weighted_moments(Phi, Y, w).transformed(T)
-    expected = weighted_moments(Phi @ T.T, Y, w)
-    np.testing.assert_allclose(moved.mean_phi, expected.mean_phi, atol=1e-12)
-    np.testing.assert_allclose(moved.cov_phi, expected.cov_phi, atol=1e-12)
-    np.testing.assert_allclose(moved.cov_phi_y, expected.cov_phi_y, atol=1e-12)
+def test_restricted_moments_are_those_of_the_kept_columns(problem):
+    Phi, Y, theta, w = problem
+    keep = np.array([False, True, True])
+    restricted = Moments.from_samples(Phi, Y, w).restricted(keep)
+    expected = weighted_moments(Phi[:, keep], Y, w)
+    np.testing.assert_allclose(restricted.mean_phi, expected.mean_phi, atol=1e-12)
+    np.testing.assert_allclose(
+        restricted.mse_per_column(theta[keep]),
+        expected.mse_per_column(theta[keep]),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        restricted.covariance()[0], expected.covariance()[0], atol=1e-12
+    )
 
 
 # -- the objectives the solvers descend on, both engines ---------------------

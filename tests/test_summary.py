@@ -14,6 +14,7 @@ from sklearn import datasets
 from sklearn.exceptions import NotFittedError
 
 from sklearn_quadneuron import QuadraticGDRegressor
+from sklearn_quadneuron._summary import format_summary
 
 sm = pytest.importorskip("statsmodels.api")
 
@@ -205,24 +206,42 @@ def test_refuses_an_unconverged_fit():
 def test_refuses_without_residual_degrees_of_freedom():
     X, y = _synthetic(n=5)
     model = QuadraticGDRegressor(**NEWTON).fit(X, y)
-    with pytest.raises(ValueError, match="5 observations .* 5 parameters"):
+    with pytest.raises(ValueError, match="5 observations .* 5 identifiable parameters"):
         model.summary()
 
 
-def test_refuses_a_rank_deficient_design():
+def _assert_aliased(table, aliased, X, y, keep):
+    """Aliased rows are NaN; the others are OLS on the design without them."""
+    assert table.attrs["aliased"] == aliased
+    assert table.loc[aliased].isna().all().all()
+    kept = table.drop(index=aliased)
+    result = sm.OLS(y, _design(X)[:, keep]).fit()
+    np.testing.assert_allclose(kept["coef"], result.params, rtol=1e-6)
+    np.testing.assert_allclose(kept["std_err"], result.bse, rtol=1e-6)
+    np.testing.assert_allclose(kept["p_value"], result.pvalues, atol=1e-4, rtol=1e-4)
+    model = table.attrs["model"].iloc[0]
+    for name in MODEL:
+        np.testing.assert_allclose(model[name], getattr(result, name), rtol=1e-6)
+    assert model["df_resid"] == result.df_resid
+
+
+def test_two_valued_feature_square_is_aliased_in_the_table():
+    # "sex" takes two values: its square is affine in it, as R's lm finds.
     X, y = datasets.load_diabetes(return_X_y=True, as_frame=True)
-    model = QuadraticGDRegressor(**NEWTON).fit(X, y)  # no warning
-    with pytest.raises(ValueError, match=r"the terms sex\^2 being collinear"):
-        model.summary()
+    table = QuadraticGDRegressor(**NEWTON).fit(X, y).summary()
+    keep = np.ones(2 * X.shape[1] + 1, bool)
+    keep[1] = False
+    _assert_aliased(table, ["sex^2"], X.to_numpy(), y.to_numpy(), keep)
+    assert "1 not defined because of singularities" in format_summary(table)
 
 
-def test_refuses_duplicated_features():
+def test_duplicated_feature_is_aliased_in_the_table():
     X, y = _synthetic()
     X = np.hstack([X, X[:, :1]])
-    with pytest.warns(UserWarning, match="collinear"):
+    with pytest.warns(UserWarning, match="x2\\^2, x2 are aliased"):
         model = QuadraticGDRegressor(**NEWTON).fit(X, y)
-    with pytest.raises(ValueError, match=r"x0\^2, x2\^2, x0, x2 being collinear"):
-        model.summary()
+    keep = np.array([True, True, False, True, True, False, True])
+    _assert_aliased(model.summary(), ["x2^2", "x2"], X, y, keep)
 
 
 def test_refuses_without_statistics():

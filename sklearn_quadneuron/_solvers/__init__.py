@@ -20,7 +20,7 @@ from .._validation import ONE_STEP_SOLVER as NEWTON
 from ._gd import DescentOptions, GradientDescent, OutOfRangeError
 from ._momentum import largest_stable_step
 from ._monitor import DescentResult, StoppingMonitor
-from ._newton import Newton, newton_solve
+from ._newton import Newton
 from ._rules import ADAM_LEARNING_RATE, plan_descent, safe_step
 from ._rules import SOLVERS as DESCENT_SOLVERS
 from ._sgd import MiniBatches
@@ -41,7 +41,6 @@ __all__ = [
     "OutOfRangeError",
     "StoppingMonitor",
     "largest_stable_step",
-    "newton_solve",
     "plan_descent",
     "safe_step",
 ]

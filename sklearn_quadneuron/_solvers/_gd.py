@@ -190,9 +190,11 @@ class _ClosedFormEpochs:
         lam, V, keep, _ = objective.eigen()
         Vk, lam_k = V[:, keep], lam[keep]
         Vd = V[:, ~keep]
-        theta_star = Vk @ ((Vk.T @ objective.linear) / lam_k[:, None])
+        # The minimum from the factor (a triangular solve), not from the
+        # spectrum of its Gram, which resolves half as many digits.
+        theta_star = objective.minimizer()
         # The iterate's limit keeps theta0's component along null directions.
-        self.limit = theta_star + Vd @ (Vd.T @ theta0)
+        self.limit = theta_star + Vd @ (Vd.T @ (theta0 - theta_star))
         self.Vk = Vk
         self.rho = rho = 1.0 - 2.0 * lr * lam_k
         # Each target's share of the loss, in one unit (the objective's value).

@@ -82,9 +82,6 @@ class DescentResult:
         known and finite.
     parameters_at : callable
         ``k -> theta`` after k updates (recorded or recomputed).
-    collinear : ndarray of bool or None
-        The parameters a Newton solve found collinear (None: none, or not a
-        Newton solve).
     """
 
     theta: np.ndarray | None
@@ -102,7 +99,6 @@ class DescentResult:
     optimum: float | None = None
     epochs_needed: int | None = None
     parameters_at: object = field(default=None, repr=False)
-    collinear: np.ndarray | None = None
 
     def truncated(self, n_iter, stop_reason):
         """The same run, as if it had stopped after ``n_iter`` epochs."""
