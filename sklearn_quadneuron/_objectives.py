@@ -350,6 +350,8 @@ def _solve_upper(R, b, trans=False):
 
     if R.shape[0] == 0:
         return np.zeros_like(b)
+    if not np.all(np.diagonal(R) != 0):
+        return np.full(b.shape, np.inf)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return solve_triangular(R, b, trans=1 if trans else 0, check_finite=False)
 

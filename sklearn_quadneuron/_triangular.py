@@ -148,6 +148,8 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
     norms = np.linalg.norm(R, axis=0) if scales is None else scales
     if not np.all(norms > 0):
         return np.full(k, np.inf), np.zeros(k)
+    if not np.all(np.diagonal(R) != 0):
+        return np.full(k, np.inf), np.zeros(k)
     kappa = condition_estimate(R, norms)
     c = q * _EPS
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -158,5 +160,10 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
         else:
             error = c * (size + kappa * rho)
         floor = np.where(np.isfinite(error), error**2, np.inf)
+        if kappa * np.sqrt(_EPS) > 1.0:
+            # Columns dependent to rounding (terms the fit leaves out as
+            # aliased): theta along them is noise, so is its norm; the fit's
+            # own norm stands in for it.
+            size = np.linalg.norm(z, axis=0)
         allowance = np.where(np.isfinite(size), (c * size) ** 2, 0.0)
     return floor, allowance
