@@ -193,9 +193,9 @@ class StandardBasis:
 
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
         basis = cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
-        # A square affine in its feature (a two-valued feature) is aliased.
-        affine = np.concatenate([lin_active & ~quad_active, np.zeros(p + 1, bool)])
-        return basis.with_aliased(stats, affine)
+        # A square affine in its feature (a two-valued feature) has no column,
+        # silently, as a constant feature has none: R's lm would alias both.
+        return basis.with_aliased(stats)
 
     @classmethod
     def from_feature_moments(cls, moments):

@@ -205,7 +205,7 @@ class QuadraticStatistics:
             self.reference, weight, n_samples, mean, factor, from_gram
         )
 
-    def _design_factor(self):
+    def _design_factor(self, keep=None):
         """The factor of the design's columns that vary, and of the targets.
 
         Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
@@ -213,7 +213,8 @@ class QuadraticStatistics:
         """
         p, k = self.n_features, self.n_targets
         norms = np.linalg.norm(self.factor[:, : 2 * p], axis=0)
-        keep = np.flatnonzero(norms > 0)
+        kept = norms > 0 if keep is None else keep & (norms > 0)
+        keep = np.flatnonzero(kept)
         columns = np.concatenate([keep, 2 * p + np.arange(k)])
         factor = self.factor[:, columns]
         if keep.shape[0] < 2 * p:
@@ -225,7 +226,7 @@ class QuadraticStatistics:
         """Each target's least-squares residual sum of squares (``y_ref``)."""
         return (self._design_factor()[2] ** 2).sum(axis=0)
 
-    def rounding(self):
+    def rounding(self, keep=None):
         """What rounding in these statistics may hide of each target's fit.
 
         ``(floor, allowance)`` of :func:`~._triangular.fit_rounding`, as mean
@@ -234,10 +235,13 @@ class QuadraticStatistics:
         relative to the columns' uncentered norms), and what float64 resolves
         of an exact fit; then ``exact``, ``EXACT_FIT`` times the allowance: a
         minimum below it is the rounding of an exact fit's residuals (a
-        residual sum computed from a factor rounds to about the allowance). Whatever basis
-        the fit then runs in, its excess over the minimum is the same number.
+        residual sum computed from a factor rounds to about the allowance).
+        Whatever basis the fit then runs in, its excess over the minimum is
+        the same number.
+        ``keep`` (a mask over the 2p design columns) leaves out the terms the
+        fit leaves out.
         """
-        R, z, tail, keep = self._design_factor()
+        R, z, tail, keep = self._design_factor(keep)
         rho = np.sqrt((tail**2).sum(axis=0))
         scales = None
         if self.from_gram:
@@ -447,52 +451,6 @@ class FeatureMoments:
             self.squares + other.squares + delta**2 * factor,
             self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
         )
-
-    def _design_factor(self):
-        """The factor of the design's columns that vary, and of the targets.
-
-        Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
-        (k x k), and which of the 2p design columns are kept.
-        """
-        p, k = self.n_features, self.n_targets
-        norms = np.linalg.norm(self.factor[:, : 2 * p], axis=0)
-        keep = np.flatnonzero(norms > 0)
-        columns = np.concatenate([keep, 2 * p + np.arange(k)])
-        factor = self.factor[:, columns]
-        if keep.shape[0] < 2 * p:
-            factor = stacked_factor(factor)
-        q = keep.shape[0]
-        return factor[:q, :q], factor[:q, q:], factor[q:, q:], keep
-
-    def residual_squares(self):
-        """Each target's least-squares residual sum of squares (``y_ref``)."""
-        return (self._design_factor()[2] ** 2).sum(axis=0)
-
-    def rounding(self):
-        """What rounding in these statistics may hide of each target's fit.
-
-        ``(floor, allowance)`` of :func:`~._triangular.fit_rounding`, as mean
-        squares in ``y_ref`` units: the excess over the minimum rounding may
-        hide (read from the factor as it was formed: the Gram's rounds
-        relative to the columns' uncentered norms), and what float64 resolves
-        of an exact fit; then ``exact``, ``EXACT_FIT`` times the allowance: a
-        minimum below it is the rounding of an exact fit's residuals (a
-        residual sum computed from a factor rounds to about the allowance). Whatever basis
-        the fit then runs in, its excess over the minimum is the same number.
-        """
-        R, z, tail, keep = self._design_factor()
-        rho = np.sqrt((tail**2).sum(axis=0))
-        scales = None
-        if self.from_gram:
-            norms = np.linalg.norm(R, axis=0)
-            scales = np.sqrt(norms**2 + self.weight * self.mean[keep] ** 2)
-        floor, allowance = fit_rounding(
-            R, z, rho, self.from_gram, self.n_samples, scales
-        )
-        # A residual sum computed from a factor rounds to about the allowance:
-        # up to EXACT_FIT times it, a minimum is that of an exact fit.
-        exact = EXACT_FIT * allowance
-        return floor / self.weight, allowance / self.weight, exact / self.weight
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""

@@ -188,6 +188,7 @@ class GramObjective:
         self.linear = self.R.T @ self.z
         self.from_gram = statistics.from_gram
         self.statistics = statistics
+        self._keep = descent.basis.active[:-1]
         self.loss_scale = float(target_weights @ statistics.target_variances())
         self.validation = None
         if held_out is not None:
@@ -255,7 +256,7 @@ class GramObjective:
         a certificate below the first means nothing; an excess below the
         second is none.
         """
-        return self.statistics.rounding()
+        return self.statistics.rounding(self._keep)
 
     def _anchor(self):
         """``theta*``, each target's loss there, and the gradient there."""
