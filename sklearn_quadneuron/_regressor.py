@@ -79,8 +79,9 @@ class QuadraticGDRegressor(*_BASES):
         accelerated gradient (``MLPRegressor``'s ``"sgd"`` without and with
         ``nesterovs_momentum``), or Adam. ``"newton-cholesky"`` (the name of
         scikit-learn's GLMs) takes one Newton step on the statistics, which
-        for this loss is the exact minimum (``n_iter_ == 1``); collinear terms
-        get the minimum-norm solution and a :class:`CollinearityWarning`. It
+        for this loss is the exact minimum (``n_iter_ == 1``), a triangular
+        solve on the statistics. With every solver, terms aliased in the
+        data (R's ``lm``) get 0 and a :class:`CollinearityWarning`. It
         ignores the parameters of epochs (``learning_rate``, ``momentum``,
         ``beta_1``, ``beta_2``, ``epsilon``, ``batch_size``, ``shuffle``,
         ``early_stopping``, ``n_iter_no_change``, ``max_iter``), as
@@ -126,11 +127,12 @@ class QuadraticGDRegressor(*_BASES):
     tol : float or None, default=1e-6
         Bound on the training loss's excess over its minimum, relative to that
         minimum: training stops as converged (``stop_reason_ == "tol"``) only
-        when ``loss - min_loss <= tol * min_loss`` is certified (computed from
-        the gradient and the Hessian; exact up to 96 parameters), or the excess
-        is below ``1e-15`` of the variance of y. Otherwise a
-        :class:`ConvergenceWarning` says how far from the minimum the fit is and
-        what to do. With ``early_stopping=True``, the relative tolerance of the
+        when ``loss - min_loss <= tol * min_loss`` is certified (read from the
+        triangular factor of the statistics; on the data alone, bounded from
+        the gradient), or the excess is below what float64 resolves of an
+        exact fit. Otherwise, or where rounding in the statistics may hide
+        more than ``tol`` allows, a :class:`ConvergenceWarning` says how far
+        from the minimum the fit is and what to do. With ``early_stopping=True``, the relative tolerance of the
         validation loss instead. ``None`` runs exactly ``max_iter`` epochs and
         never warns.
 

@@ -338,6 +338,41 @@ def _run(fit):
             return None, list(caught), error
 
 
+# Cases this oracle still finds wrong, each for a reason not yet fixed. Strict:
+# a case that starts passing fails here, to be taken off the list.
+_COEFFICIENTS_IN_UNITS = (
+    "x far from 0 (x = offset + N(0, 1)): predict() evaluates the fit in the "
+    "centered form and is exact, but coef_ and intercept_ in x's own units are "
+    "rounded terms of size offset**2 that cancel, and no warning says so yet"
+)
+_ADAM_CERTIFICATE = (
+    "Adam's last update is taken after the loss that certified it, and its "
+    "several targets are certified on their summed loss: the certificate "
+    "checks another model than the one returned"
+)
+KNOWN_OPEN = {
+    ("fit", "x_offset-1e+06-adam"): _ADAM_CERTIFICATE,
+    ("fit", "targets_2-1e6_1e-3-adam"): _ADAM_CERTIFICATE,
+    ("fit", "targets_2-1e6_1e-3-x_offset_1e3-adam"): _ADAM_CERTIFICATE,
+    **{
+        ("fit", f"x_offset-{o}-{s}"): _COEFFICIENTS_IN_UNITS
+        for o in ("1e+09", "1e+12")
+        for s in ("gd", "momentum", "nesterov", "adam", "newton-cholesky")
+    },
+    ("newton", "x_offset-1e+09"): _COEFFICIENTS_IN_UNITS,
+    ("newton", "x_offset-1e+12"): _COEFFICIENTS_IN_UNITS,
+    ("partial_fit", "x_offset-1e+06"): _COEFFICIENTS_IN_UNITS,
+    ("partial_fit", "x_offset-1e+09"): _COEFFICIENTS_IN_UNITS,
+    ("partial_fit", "x_offset-1e+12"): _COEFFICIENTS_IN_UNITS,
+}
+
+
+def _mark_known_open(request, kind):
+    reason = KNOWN_OPEN.get((kind, request.node.callspec.id))
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+
 def _convergence_warned(caught):
     return any(issubclass(c.category, ConvergenceWarning) for c in caught)
 
@@ -415,7 +450,8 @@ def test_oracle_aliased_terms_and_weightless_rows():
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("name", list(CASES))
-def test_fit_is_certified_correct_or_warns(name, solver):
+def test_fit_is_certified_correct_or_warns(name, solver, request):
+    _mark_known_open(request, "fit")
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(
         lambda: _estimator(solver).fit(X, _target(Y), sample_weight=w)
@@ -424,7 +460,8 @@ def test_fit_is_certified_correct_or_warns(name, solver):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_newton_at_least_as_accurate_as_linear_regression(name):
+def test_newton_at_least_as_accurate_as_linear_regression(name, request):
+    _mark_known_open(request, "newton")
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(
         lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
@@ -451,7 +488,8 @@ def test_newton_at_least_as_accurate_as_linear_regression(name):
 
 
 @pytest.mark.parametrize("name", PARTIAL_FIT_CASES)
-def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name):
+def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name, request):
+    _mark_known_open(request, "partial_fit")
     X, Y, w, _, _ = _case(name)
     y = _target(Y)
     model = QuadraticGDRegressor(solver="newton-cholesky", tol=TOL)
