@@ -132,8 +132,9 @@ class QuadraticGDRegressor(*_BASES):
         the gradient), or the excess is below what float64 resolves of an
         exact fit. Otherwise, or where rounding in the statistics may hide
         more than ``tol`` allows, a :class:`ConvergenceWarning` says how far
-        from the minimum the fit is and what to do. With ``early_stopping=True``, the relative tolerance of the
-        validation loss instead. ``None`` runs exactly ``max_iter`` epochs and
+        from the minimum the fit is and what to do. With
+        ``early_stopping=True``, the relative tolerance of the validation loss
+        instead. ``None`` runs exactly ``max_iter`` epochs and
         never warns.
 
     n_iter_no_change : int, default=5

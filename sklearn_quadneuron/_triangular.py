@@ -64,6 +64,15 @@ def gram_factor(G):
     q = G.shape[0]
     if q == 0:
         return np.zeros((0, 0)), False
+    live = np.diagonal(G) != 0
+    if not live.all():
+        # Columns that are exactly zero (a constant feature, once centered)
+        # keep exactly zero columns in the factor: the rest is factored alone.
+        F = np.zeros((q, q))
+        index = np.flatnonzero(live)
+        part, failed = gram_factor(G[np.ix_(index, index)])
+        F[np.ix_(index, index)] = part
+        return F, failed
     try:
         F = cholesky(G, lower=False, check_finite=False)
         if np.all(np.isfinite(F)):
