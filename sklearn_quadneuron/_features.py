@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._loss import Moments, per_feature_map
-from ._triangular import triangular_factor
+from ._triangular import condition_estimate, triangular_factor
 
 #: A term is aliased when what is left of its standardized column, after the
 #: terms before it, is below this fraction of its norm: R's ``lm`` (``lm.fit``'s
@@ -102,6 +102,15 @@ class StandardBasis:
         design = self.moments(stats).design
         aliased = np.zeros(2 * p + 1, bool) if aliased is None else aliased.copy()
         norms = np.linalg.norm(design, axis=0)
+        if active.all() and condition_estimate(design) * ALIAS_TOLERANCE < 1e-2:
+            # A term is aliased only where the condition number of the columns
+            # (the factor is triangular already) is at least 1/ALIAS_TOLERANCE:
+            # well below it, no rank-revealing QR is needed.
+            return (
+                self
+                if not aliased.any()
+                else dataclasses.replace(self, aliased=aliased)
+            )
         order = [c for j in range(p) for c in (p + j, j) if active[c] and norms[c] > 0]
         while order:
             R = triangular_factor(design[:, order])

@@ -174,18 +174,17 @@ class GramObjective:
         self.standardized = descent.standardize
         self.R, self.z, self.minimum = _least_squares(moments, descent.T, self.penalty)
         with np.errstate(over="ignore", invalid="ignore"):
-            hessian = self.R.T @ self.R
-            finite = np.all(np.isfinite(hessian)) and np.all(np.isfinite(self.z))
+            curvature = (self.R**2).sum(axis=0)
+            finite = np.all(np.isfinite(curvature)) and np.all(np.isfinite(self.z))
         if not finite:
             raise ValueError(
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
-        check_curvature(hessian)
+        check_curvature(np.diag(curvature))
+        self._hessian = None
         if not descent.standardize:
-            check_resolved(hessian, moments.gram()[0])
-        self.hessian = hessian
-        self.linear = self.R.T @ self.z
+            check_resolved(self.hessian, moments.gram()[0])
         self.from_gram = statistics.from_gram
         self.statistics = statistics
         self._keep = descent.basis.active[:-1]
@@ -196,6 +195,19 @@ class GramObjective:
                 held_out, descent, alpha, None, target_weights
             )
         self._eigen = self._scaled = self._anchored = self._tri = None
+
+    @property
+    def hessian(self):
+        """``R^T R``: half the objective's Hessian, for the spectral forms."""
+        if self._hessian is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._hessian = self.R.T @ self.R
+        return self._hessian
+
+    @property
+    def linear(self):
+        """``R^T z``: the linear term of the Gram form."""
+        return self.R.T @ self.z
 
     def _residuals(self, theta):
         """``R theta - z`` for theta (n_params, n_targets) or a stack of them."""
