@@ -18,18 +18,14 @@ variance of the targets, the natural scale of the loss).
 
 The certificate. The objective is a convex quadratic with Hessian ``2 H``, so at
 any ``theta`` its excess over the minimum is exactly ``g^T H^+ g / 4`` for the
-gradient ``g`` (``H^+`` the pseudo-inverse), and at most ``||g||^2 / (4
-lambda_min)``. ``gap`` returns that excess (exact, from an eigendecomposition of
-H scaled to a unit diagonal, ``S H S`` with ``S = diag(H)**-1/2``, so that columns
-of very different scales, as the raw ``[x**2, x, 1]`` of tiny or huge features
-have, are resolved; on the statistics in the standardized basis, whose diagonal
-is one already, the Hessian's own; from ``TRIDIAGONAL_FROM`` parameters there,
-by a solve with its tridiagonal form, when no mode is flat) or, beyond 96
-parameters of the data objective, that bound.
-Directions whose curvature is below rounding cannot be trusted either way: a
-gradient along them is charged as if their curvature were the rounding floor ``q
-* eps * lambda_max``, so that nearly collinear data is never certified by
-mistake.
+gradient ``g`` (``H^+`` the pseudo-inverse). On the statistics, ``H = R^T R``
+and the excess is ``||R^-T g / 2||^2``: one triangular solve, exact, and no
+Gram is formed (terms aliased in the data are not in ``R``). On the data alone
+(:class:`DataObjective`), from an eigendecomposition of its Hessian scaled to a
+unit diagonal, or beyond 96 parameters the bound ``||g||^2 / (4 lambda_min)``;
+directions whose curvature is below rounding are charged as if their curvature
+were the rounding floor ``q * eps * lambda_max``, so that nearly collinear data
+is never certified by mistake.
 
 Each target is its own problem: column t of ``theta`` holds its parameters, in
 units of its own ``y_ref``, and column t of the gradient is the article's analytic
@@ -194,7 +190,7 @@ class GramObjective:
             self.validation = GramObjective(
                 held_out, descent, alpha, None, target_weights
             )
-        self._eigen = self._scaled = self._anchored = self._tri = None
+        self._eigen = self._anchored = self._tri = None
 
     @property
     def hessian(self):
@@ -235,17 +231,13 @@ class GramObjective:
         with np.errstate(over="ignore", invalid="ignore"):
             return (self._residuals(theta) ** 2).sum(axis=-2)
 
-    def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None)."""
-        losses, grads, val = self.evaluate_many(theta[None])
-        return float(losses[0]), grads[0], None if val is None else float(val[0])
+    # Through evaluate_many, as the near-minimum form does.
+    evaluate = _NearMinimum.evaluate
 
     def evaluate_many(self, thetas):
         """Losses, gradients and validation losses (or None) of a stack of thetas.
 
-        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
-        square give inf or NaN, without a warning: the caller reports them as
-        divergence.
+        As :meth:`_NearMinimum.evaluate_many`, from the factor.
         """
         with np.errstate(over="ignore", invalid="ignore"):
             residuals = self._residuals(thetas)

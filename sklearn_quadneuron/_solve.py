@@ -168,6 +168,8 @@ class Solution:
         self.settings = settings
         self.loss_unit = loss_unit
         self.batches = batches
+        # What rounding may hide of the excess, where it stopped a "tol".
+        self.unresolved = None
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -281,7 +283,7 @@ class Solution:
 
     def _convergence_message(self):
         objective = self.objective
-        if getattr(self, "unresolved", None) is not None:
+        if self.unresolved is not None:
             return unresolved_message(
                 self.settings,
                 self.unresolved,
