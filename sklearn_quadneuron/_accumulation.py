@@ -21,7 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from scipy.linalg.blas import dsyrk
+from scipy.linalg.blas import dsyrk, dtrsm
 
 from ._blas import one_blas_thread
 from ._moments import (
@@ -30,7 +30,12 @@ from ._moments import (
     QuadraticStatistics,
     reference_from,
 )
-from ._triangular import gram_factor, triangular_factor
+from ._triangular import (
+    append_rows,
+    condition_estimate,
+    gram_factor,
+    triangular_factor,
+)
 
 # A block of rows is the unit of work of the pass: its expanded features
 # [u**2, u, y_ref, 1] are formed in a buffer of about this size (at least
@@ -693,27 +698,47 @@ def _centered(M, n, shift, reference):
     return QuadraticStatistics(reference, weight, n, mean, factor, from_gram=True)
 
 
-# Rows of a block of the second pass: its Householder QR runs at LAPACK speed,
-# and the block (with the factor stacked on it) stays in cache.
+# Rows of a block of the second pass: folding b rows into the factor (LAPACK's
+# tpqrt) costs 2 b q**2 at BLAS-3 speed once b is a few times the block size
+# of its reflections, and the block stays in cache. With many columns a block
+# has at least _QR_BLOCK_COLUMNS times as many rows as columns.
 _QR_BLOCK_BYTES = 1 << 21
+_QR_BLOCK_COLUMNS = 2
+# CholeskyQR2 keeps its second factor when the rows whitened by the first have
+# at most this condition number: its rounding is then that of Householder QR
+# times it (Yamamoto et al. 2015), a few digits of the sixteen at most.
+_WHITENED_CONDITION = 1e3
+# ... and tries it only when the condition number of the design's columns (of
+# unit norm) is below this: beyond, the rows whitened by a factor from the Gram
+# are no longer near orthogonal (their Gram's condition is about kappa**2 eps).
+_FIRST_CONDITION = 1e7
 
 
 def second_pass(X, Y, sample_weight, first, *, mask=None):
-    """The statistics of :func:`gather`, read from the rows by Householder QR.
+    """The statistics of :func:`gather`, read again from the rows.
 
-    Each block of centered rows ``sqrt(w) [1, v - mean]`` (``mean`` the first
-    pass's) is stacked under the factor so far and triangularized again (the
-    incremental QR of R's biglm and of TSQR, a block at a time). With the
-    constant column first, the trailing block of the result is the factor of
-    the rows centered on their exact mean, and its first row corrects the
-    mean: nothing is subtracted that could cancel. About twice the arithmetic
-    of the first pass, always backward stable.
+    The rows are ``sqrt(w) [1, v - mean]`` (``mean`` the first pass's), the
+    constant column first: the trailing block of their factor is the factor
+    of the rows centered on their exact mean, and its first row corrects the
+    mean, so nothing is subtracted that could cancel.
+
+    - **CholeskyQR2** where the first factor ``R_1`` is definite: the rows
+      whitened by it, ``B R_1^-1``, have a Gram of condition near 1, whose
+      Cholesky factor ``R_2`` is exact to rounding; ``R_2 R_1`` is the factor
+      of the rows, as accurate as Householder QR's (Fukaya et al. 2014;
+      Yamamoto et al. 2015) for the arithmetic of the first pass plus a
+      triangular solve.
+    - **Householder QR** otherwise (the first factor singular, or the whitened
+      rows still far from orthogonal, ``cond(R_2) > 1e3``): each block is
+      folded into the factor so far (:func:`~._triangular.append_rows`, the
+      incremental QR of R's biglm and of TSQR). Always backward stable, about
+      twice the arithmetic of the first pass.
 
     Parameters
     ----------
     X, Y, sample_weight : the data of the first pass
     first : QuadraticStatistics, or a pair of them when ``mask`` is given
-        The first pass's statistics: their reference and mean.
+        The first pass's statistics: their reference, mean and factor.
     mask : ndarray of bool or None
         As in :func:`accumulate`.
 
@@ -722,39 +747,118 @@ def second_pass(X, Y, sample_weight, first, *, mask=None):
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
     """
     if mask is None:
-        return _householder(X, Y, sample_weight, first)
+        return _second_pass(X, Y, sample_weight, first)
     parts = []
     for rows, stats in zip((~mask, mask), first):
         w = None if sample_weight is None else sample_weight[rows]
-        parts.append(_householder(X[rows], Y[rows], w, stats))
+        parts.append(_second_pass(X[rows], Y[rows], w, stats))
     return tuple(parts)
 
 
-def _householder(X, Y, sample_weight, first):
+def _second_pass(X, Y, sample_weight, first):
     if first.weight == 0:
         return first
-    ref = first.reference
-    p, m = X.shape[1], first.mean.shape[0]
-    rows = max(_MIN_BLOCK_ROWS, _QR_BLOCK_BYTES // (8 * (m + 1)))
-    R = np.zeros((0, m + 1))
-    for start in range(0, X.shape[0], rows):
-        block = slice(start, start + rows)
-        x, y = X[block], Y[block]
-        root = None if sample_weight is None else np.sqrt(sample_weight[block])
-        if root is not None:
-            carry = root > 0
-            x, y, root = x[carry], y[carry], root[carry]
-        B = np.empty((x.shape[0], m + 1))
-        U = (x - ref.x_loc) / ref.x_scale
-        B[:, 0] = 1.0
-        B[:, 1 : p + 1] = U * U
-        B[:, p + 1 : 2 * p + 1] = U
-        B[:, 2 * p + 1 :] = (y - ref.y_loc) / ref.y_scale
-        B[:, 1:] -= first.mean
-        if root is not None:
-            B *= root[:, None]
-        R = triangular_factor(np.vstack([R, B]))
+    R = _cholesky_qr2(X, Y, sample_weight, first)
+    if R is None:
+        R = _householder(X, Y, sample_weight, first)
     mean = first.mean + R[0, 1:] / R[0, 0]
     return QuadraticStatistics(
-        ref, float(first.weight), first.n_samples, mean, R[1:, 1:], from_gram=False
+        first.reference,
+        float(first.weight),
+        first.n_samples,
+        mean,
+        R[1:, 1:],
+        from_gram=False,
     )
+
+
+def _centered_block(X, Y, sample_weight, first, block):
+    """The rows ``sqrt(w) [1, v - mean]`` of a block (rows of weight 0 left out)."""
+    ref = first.reference
+    p, m = X.shape[1], first.mean.shape[0]
+    x, y = X[block], Y[block]
+    root = None if sample_weight is None else np.sqrt(sample_weight[block])
+    if root is not None:
+        carry = root > 0
+        x, y, root = x[carry], y[carry], root[carry]
+    B = np.empty((x.shape[0], m + 1))
+    U = (x - ref.x_loc) / ref.x_scale
+    B[:, 0] = 1.0
+    B[:, 1 : p + 1] = U * U
+    B[:, p + 1 : 2 * p + 1] = U
+    B[:, 2 * p + 1 :] = (y - ref.y_loc) / ref.y_scale
+    B[:, 1:] -= first.mean
+    if root is not None:
+        B *= root[:, None]
+    return B
+
+
+class _WhitenedLane:
+    """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass)."""
+
+    def __init__(self, R1):
+        self.R1 = R1
+        self.products = [np.zeros(R1.shape, order="F")]
+        self.counts = [0]
+
+    def add(self, B):
+        # B.T is Fortran-ordered: whitened in place, (B R1^-1)^T = R1^-T B^T,
+        # then its symmetric product added to the upper triangle.
+        W = dtrsm(1.0, self.R1, B.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+        dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=0, overwrite_c=1)
+        self.counts[0] += B.shape[0]
+
+
+def _cholesky_qr2(X, Y, sample_weight, first):
+    """The factor of the centered rows by CholeskyQR2, or None where it fails."""
+    m = first.mean.shape[0]
+    R1 = np.zeros((m + 1, m + 1), order="F")
+    R1[0, 0] = np.sqrt(first.weight)
+    R1[1:, 1:] = first.factor
+    if not (np.all(np.isfinite(R1)) and np.all(np.diagonal(R1) > 0)):
+        return None
+    if first.design_condition() > _FIRST_CONDITION:
+        return None
+    rows = max(_MIN_BLOCK_ROWS, CHUNK_BYTES // (8 * (m + 1)))
+    n = X.shape[0]
+    starts = list(range(0, n, rows))
+
+    def run(lane_starts, stop_event=None):
+        lane = _WhitenedLane(R1)
+        for start in lane_starts:
+            if stop_event is not None and stop_event.is_set():
+                break
+            lane.add(
+                _centered_block(X, Y, sample_weight, first, slice(start, start + rows))
+            )
+        return lane
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        if len(starts) > 1 and n * (m + 2) ** 2 >= _PARALLEL_WORK:
+            half = (len(starts) + 1) // 2
+            G = _run_lanes(run, [starts[:half], starts[half:]]).products[0]
+        else:
+            with one_blas_thread():
+                G = run(starts).products[0]
+    G = np.triu(G) + np.triu(G, 1).T
+    if not np.all(np.isfinite(G)):
+        return None
+    R2, failed = gram_factor(G)
+    if failed or condition_estimate(R2) > _WHITENED_CONDITION:
+        return None
+    R = R2 @ R1
+    signs = np.where(np.diagonal(R) < 0, -1.0, 1.0)
+    return R * signs[:, None]
+
+
+def _householder(X, Y, sample_weight, first):
+    """The factor of the centered rows by Householder QR, a block at a time."""
+    m = first.mean.shape[0]
+    rows = max(
+        _MIN_BLOCK_ROWS, _QR_BLOCK_BYTES // (8 * (m + 1)), _QR_BLOCK_COLUMNS * (m + 1)
+    )
+    R = None
+    for start in range(0, X.shape[0], rows):
+        B = _centered_block(X, Y, sample_weight, first, slice(start, start + rows))
+        R = triangular_factor(B) if R is None else append_rows(R, B)
+    return R

@@ -31,6 +31,12 @@ from ._triangular import condition_estimate, triangular_factor
 #: terms before it, is below this fraction of its norm: R's ``lm`` (``lm.fit``'s
 #: ``tol``, LINPACK ``dqrdc2``'s limited pivoting) uses the same 1e-7.
 ALIAS_TOLERANCE = 1e-7
+# What is left of a unit-norm column after the ones before it is at least
+# 1 / kappa_1 (the 1-norm condition number of the columns, which LAPACK's trcon
+# estimates within a small factor): where kappa times ALIAS_TOLERANCE is
+# below this screen, no term is within a factor 100 of the tolerance and the
+# rank-revealing step is not needed.
+_ALIAS_SCREEN = 1e-2
 # A column whose variance, relative to the squared range of the feature, is below
 # this is constant to working precision.
 _CONSTANT_VARIANCE = 1e-24
@@ -71,6 +77,12 @@ class StandardBasis:
     offset: np.ndarray
     skew: np.ndarray
     aliased: np.ndarray | None = None
+    # The last statistics given to moments() and what it returned: the fit
+    # asks for them twice (aliasing, then the objective), and with features
+    # off their reference centre each answer is a QR of the factor.
+    _moments_of: tuple | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def n_features(self):
@@ -102,7 +114,7 @@ class StandardBasis:
         design = self.moments(stats).design
         aliased = np.zeros(2 * p + 1, bool) if aliased is None else aliased.copy()
         norms = np.linalg.norm(design, axis=0)
-        if active.all() and condition_estimate(design) * ALIAS_TOLERANCE < 1e-2:
+        if active.all() and not may_alias(condition_estimate(design)):
             # A term is aliased only where the condition number of the columns
             # (the factor is triangular already) is at least 1/ALIAS_TOLERANCE:
             # well below it, no rank-revealing QR is needed.
@@ -246,6 +258,8 @@ class StandardBasis:
 
     def moments(self, stats):
         """Moments of ``phi = [u2, u, 1]`` and of ``y_ref`` for some statistics."""
+        if self._moments_of is not None and self._moments_of[0] is stats:
+            return self._moments_of[1]
         p = self.n_features
         # The transform mixes each feature's own u_ref**2 and u_ref only
         # (from_statistics): applied as such, to the factor's columns.
@@ -258,7 +272,9 @@ class StandardBasis:
             self.offset,
         )
         mean_phi = np.append(mean[: 2 * p], 1.0)
-        return Moments(mean_phi, mean[2 * p :], factor, stats.weight)
+        moments = Moments(mean_phi, mean[2 * p :], factor, stats.weight)
+        self._moments_of = (stats, moments)
+        return moments
 
     def raw_transform(self):
         """T such that ``[x**2, x, 1] = T @ [u2, u, 1]`` (full layout)."""
@@ -380,6 +396,11 @@ def _check_raw_map(basis):
             f"{np.max(condition):.3g}: an offset far beyond the spread, or an "
             "extreme scale). Use standardize=True (the default), or rescale X."
         )
+
+
+def may_alias(condition):
+    """Whether columns of this condition number may hold an aliased term."""
+    return condition * ALIAS_TOLERANCE >= _ALIAS_SCREEN
 
 
 def _square_active(lin_active, sq_var, share, tolerance=None):

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._loss import per_feature_map
-from ._triangular import fit_rounding, stacked_factor
+from ._triangular import (
+    append_rows,
+    condition_estimate,
+    fit_rounding,
+    stacked_factor,
+)
 
 #: A minimum below this many times what float64 resolves of a fit is the
 #: rounding left by an exact fit (noiseless data), not a residual to certify
@@ -198,9 +203,8 @@ class QuadraticStatistics:
         weight, mean, delta, share = merge_means(
             self.weight, self.mean, other.weight, other.mean
         )
-        factor = stacked_factor(
-            self.factor, other.factor, np.sqrt(share) * delta[None, :]
-        )
+        rows = np.vstack([np.sqrt(share) * delta[None, :], other.factor])
+        factor = append_rows(self.factor, rows, trapezoidal=other.factor.shape[0])
         return QuadraticStatistics(
             self.reference, weight, n_samples, mean, factor, from_gram
         )
@@ -254,6 +258,11 @@ class QuadraticStatistics:
         # up to EXACT_FIT times it, a minimum is that of an exact fit.
         exact = EXACT_FIT * allowance
         return floor / self.weight, allowance / self.weight, exact / self.weight
+
+    def design_condition(self):
+        """Estimated condition number of the design's columns that vary."""
+        R = self._design_factor()[0]
+        return condition_estimate(R)
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""
@@ -451,6 +460,11 @@ class FeatureMoments:
             self.squares + other.squares + delta**2 * factor,
             self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
         )
+
+    def design_condition(self):
+        """Estimated condition number of the design's columns that vary."""
+        R = self._design_factor()[0]
+        return condition_estimate(R)
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""

@@ -51,7 +51,7 @@ from ._spectrum import (
     scaled_spectrum,
     spectral_gap,
 )
-from ._triangular import triangular_factor
+from ._triangular import append_rows, triangular_factor
 
 # Raised when one pass over the data overflows float64 whatever the step size.
 NOT_REPRESENTABLE = (
@@ -168,7 +168,9 @@ class GramObjective:
         self.moments = moments
         self.T = descent.T
         self.standardized = descent.standardize
-        self.R, self.z, self.minimum = _least_squares(moments, descent.T, self.penalty)
+        self.R, self.z, self.minimum = _least_squares(
+            moments, descent.T, self.penalty, descent.standardize
+        )
         with np.errstate(over="ignore", invalid="ignore"):
             curvature = (self.R**2).sum(axis=0)
             finite = np.all(np.isfinite(curvature)) and np.all(np.isfinite(self.z))
@@ -361,36 +363,58 @@ def _solve_upper(R, b, trans=False):
         return solve_triangular(R, b, trans=1 if trans else 0, check_finite=False)
 
 
-def _least_squares(moments, T, penalty):
+def _least_squares(moments, T, penalty, standardized=False):
     """``R``, ``z`` and ``floor`` of the objective in the descent basis.
 
     Rows of the system, for descent parameters ``theta`` (standardized ones
     ``T^T theta``): the bias ``mean_phi . T^T theta - mean_y``; the centered
     ``F_ff (T^T theta)[:-1] - F_fy`` over ``sqrt(W)``; ``sqrt(alpha) D
     theta``. With the right-hand sides appended as columns, one QR gives
-    ``R``, ``z`` and, in its trailing block, what no theta can fit.
+    ``R``, ``z`` and, in its trailing block, what no theta can fit. In the
+    standardized basis (``T`` the identity) the centered rows are a triangle
+    already: the bias and penalty rows are folded into it
+    (:func:`~._triangular.append_rows`), ``O(q**2)`` without a penalty.
     """
     q = moments.mean_phi.shape[0]
     k = moments.mean_y.shape[0]
     scale = 1.0 / np.sqrt(moments.weight)
     with np.errstate(over="ignore", invalid="ignore"):
-        Tt = T.T
-        rows = [
-            np.append(T @ moments.mean_phi, moments.mean_y)[None, :],
-            np.hstack([(moments.design @ Tt[:-1]) * scale, moments.projected * scale]),
-        ]
+        bias = np.append(T @ moments.mean_phi, moments.mean_y)[None, :]
+        penalty_rows = np.zeros((0, q + k))
         if penalty.alpha:
             penalized = np.flatnonzero(penalty.mask)
-            block = np.zeros((penalized.shape[0], q + k))
-            block[np.arange(penalized.shape[0]), penalized] = np.sqrt(penalty.alpha)
-            rows.append(block)
-        system = np.vstack(rows)
-        if not np.all(np.isfinite(system)):
+            penalty_rows = np.zeros((penalized.shape[0], q + k))
+            penalty_rows[np.arange(penalized.shape[0]), penalized] = np.sqrt(
+                penalty.alpha
+            )
+        if standardized:
+            # Columns [design (q - 1), constant, targets (k)]: the centered
+            # rows are upper triangular, zero at the constant's row and below
+            # (the targets' own block is the floor, added below).
+            d = q - 1
+            centered = np.zeros((q + k, q + k))
+            centered[:d, :d] = moments.design * scale
+            centered[:d, q:] = moments.projected * scale
+        else:
+            Tt = T.T
+            centered = np.hstack(
+                [(moments.design @ Tt[:-1]) * scale, moments.projected * scale]
+            )
+        if not (
+            np.all(np.isfinite(centered))
+            and np.all(np.isfinite(bias))
+            and np.all(np.isfinite(penalty_rows))
+        ):
             R = np.full((q, q), np.inf)
             return R, np.full((q, k), np.inf), np.full(k, np.inf)
-        factor = (
-            triangular_factor(system) if system.shape[0] else np.zeros((q + k,) * 2)
-        )
+        if standardized:
+            factor = append_rows(
+                centered,
+                np.vstack([bias, penalty_rows]),
+                trapezoidal=penalty_rows.shape[0],
+            )
+        else:
+            factor = triangular_factor(np.vstack([bias, centered, penalty_rows]))
     tail = factor[q:, q:]
     floor = (tail**2).sum(axis=0) + moments.residual_squares * scale**2
     return factor[:q, :q], factor[:q, q:], floor

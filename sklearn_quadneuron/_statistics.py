@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._accumulation import accumulate_near, gather, second_pass
+from ._features import may_alias
 from ._moments import (
     NonFiniteError,
     QuadraticStatistics,
@@ -186,10 +187,15 @@ def needs_second_pass(stats, tol):
     the design with unit-norm columns. Where that exceeds a tenth of ``tol``
     times the minimum (or of what float64 resolves of an exact fit, for a
     minimum of zero), or the Gram is singular, the rows are read again
-    (:func:`~._accumulation.second_pass`).
+    (:func:`~._accumulation.second_pass`). So they are where a term may be
+    aliased (:func:`~._features.may_alias`): what is left of a column near
+    ``ALIAS_TOLERANCE`` of its norm is below what the Gram resolves, and the
+    rank decision reads the factor of the rows.
     """
     if not stats.from_gram or stats.weight == 0:
         return False
+    if may_alias(stats.design_condition()):
+        return True
     floor, allowance, _ = stats.rounding()
     rho2 = stats.residual_squares() / stats.weight
     need = np.maximum((tol or DEFAULT_RESOLUTION) * rho2, allowance)

@@ -352,7 +352,6 @@ _ADAM_CERTIFICATE = (
 )
 KNOWN_OPEN = {
     ("fit", "x_offset-1e+06-adam"): _ADAM_CERTIFICATE,
-    ("fit", "targets_2-1e6_1e-3-adam"): _ADAM_CERTIFICATE,
     ("fit", "targets_2-1e6_1e-3-x_offset_1e3-adam"): _ADAM_CERTIFICATE,
     **{
         ("fit", f"x_offset-{o}-{s}"): _COEFFICIENTS_IN_UNITS
