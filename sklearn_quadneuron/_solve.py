@@ -44,6 +44,10 @@ _LOSS_RESOLUTION = 1e-12
 # minimum: data that the model fits exactly has a minimum of zero, and flat
 # directions are charged about this much for their rounding.
 _CERTIFICATE_RESOLUTION = 1e-15
+# Units in the last place of the largest standardized parameter that the round
+# trip to the data's units and back may cost any parameter (it sums terms of
+# that size, times the features' skewness over the squares' scale).
+_ROUND_TRIP_ULPS = 256
 
 
 class CollinearityWarning(UserWarning):
@@ -271,7 +275,12 @@ class Solution:
         Coefficients below float64's range in the data's units (features of
         1e149 and targets of 1e-27 make the square's ~1e-327) underflow to few
         digits or to zero, and the predictions with them: mapped back to the
-        standardized basis, they must give the parameters descended on.
+        standardized basis, they must give the parameters descended on, each
+        to 1e-6 of itself, or to the rounding of the round trip: a few hundred
+        units in the last place of the largest parameter (a parameter 1e12
+        times smaller than the largest keeps few of its own digits through the
+        units' sums, and moves the standardized predictions by less than their
+        rounding).
         """
         basis = self.descent.basis
         theta = self.descent.to_standard(theta)
@@ -279,7 +288,10 @@ class Solution:
             back = basis.from_centered(form.center, form.A, form.B, form.C0)
         active = basis.active
         error = np.abs(back - theta)[active]
-        return not np.all(error <= 1e-6 * np.maximum(np.abs(theta[active]), 1e-3))
+        size = np.abs(theta[active])
+        rounding = _ROUND_TRIP_ULPS * np.finfo(float).eps * size.max(axis=0)
+        allowed = np.maximum(1e-6 * np.maximum(size, 1e-3), rounding)
+        return not np.all(error <= allowed)
 
     def _convergence_message(self):
         objective = self.objective
