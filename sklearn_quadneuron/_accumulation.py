@@ -683,7 +683,7 @@ def _centered(M, n, shift, reference):
     """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows.
 
     The co-moment is that of the Gram, so is its factor: resolving no more
-    than the Gram did (``from_gram``); :func:`second_pass` reads the rows
+    than the Gram did (``gram_squares``); :func:`second_pass` reads the rows
     again where that is not enough.
     """
     m = M.shape[0] - 1
@@ -695,7 +695,9 @@ def _centered(M, n, shift, reference):
     factor, _ = gram_factor(M[:m, :m] - np.outer(sums, mean))
     if shift is not None:
         mean[: shift.shape[0]] += shift
-    return QuadraticStatistics(reference, weight, n, mean, factor, from_gram=True)
+    # What the Gram's rounding is relative to: the sums of squares of v.
+    squares = (factor**2).sum(axis=0) + weight * mean**2
+    return QuadraticStatistics(reference, weight, n, mean, factor, squares)
 
 
 # Rows of a block of the second pass: folding b rows into the factor (LAPACK's
@@ -714,7 +716,7 @@ _WHITENED_CONDITION = 1e3
 _FIRST_CONDITION = 1e7
 
 
-def second_pass(X, Y, sample_weight, first, *, mask=None):
+def second_pass(X, Y, sample_weight, first, *, mask=None, parallel=True):
     """The statistics of :func:`gather`, read again from the rows.
 
     The rows are ``sqrt(w) [1, v - mean]`` (``mean`` the first pass's), the
@@ -741,24 +743,26 @@ def second_pass(X, Y, sample_weight, first, *, mask=None):
         The first pass's statistics: their reference, mean and factor.
     mask : ndarray of bool or None
         As in :func:`accumulate`.
+    parallel : bool, default=True
+        As in :func:`accumulate`.
 
     Returns
     -------
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
     """
     if mask is None:
-        return _second_pass(X, Y, sample_weight, first)
+        return _second_pass(X, Y, sample_weight, first, parallel)
     parts = []
     for rows, stats in zip((~mask, mask), first):
         w = None if sample_weight is None else sample_weight[rows]
-        parts.append(_second_pass(X[rows], Y[rows], w, stats))
+        parts.append(_second_pass(X[rows], Y[rows], w, stats, parallel))
     return tuple(parts)
 
 
-def _second_pass(X, Y, sample_weight, first):
+def _second_pass(X, Y, sample_weight, first, parallel):
     if first.weight == 0:
         return first
-    R = _cholesky_qr2(X, Y, sample_weight, first)
+    R = _cholesky_qr2(X, Y, sample_weight, first, parallel)
     if R is None:
         R = _householder(X, Y, sample_weight, first)
     mean = first.mean + R[0, 1:] / R[0, 0]
@@ -768,7 +772,6 @@ def _second_pass(X, Y, sample_weight, first):
         first.n_samples,
         mean,
         R[1:, 1:],
-        from_gram=False,
     )
 
 
@@ -809,7 +812,7 @@ class _WhitenedLane:
         self.counts[0] += B.shape[0]
 
 
-def _cholesky_qr2(X, Y, sample_weight, first):
+def _cholesky_qr2(X, Y, sample_weight, first, parallel):
     """The factor of the centered rows by CholeskyQR2, or None where it fails."""
     m = first.mean.shape[0]
     R1 = np.zeros((m + 1, m + 1), order="F")
@@ -834,7 +837,7 @@ def _cholesky_qr2(X, Y, sample_weight, first):
         return lane
 
     with np.errstate(over="ignore", invalid="ignore"):
-        if len(starts) > 1 and n * (m + 2) ** 2 >= _PARALLEL_WORK:
+        if parallel and len(starts) > 1 and n * (m + 2) ** 2 >= _PARALLEL_WORK:
             half = (len(starts) + 1) // 2
             G = _run_lanes(run, [starts[:half], starts[half:]]).products[0]
         else:

@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_array
 from ._accumulation import accumulate
 from ._moments import Extent, QuadraticStatistics, Reference, merge_rebased
 from ._observations import Observations
-from ._statistics import FitStatistics
+from ._statistics import FitStatistics, resolved
 from ._validation import (
     FLOAT_DTYPES,
     check_positive_weight,
@@ -268,12 +268,14 @@ def _neutral_reference(p, k):
     return Reference(np.zeros(p), np.ones(p), np.zeros(k), np.ones(k))
 
 
-def _block_statistics(block_id, X, Y, *weights, estimator, split):
+def _block_statistics(block_id, X, Y, *weights, estimator, split, tol):
     """The block's extent and statistics (training and held-out, or None).
 
     The statistics are gathered against the block's own reference, from its own
     extent: its values then lie within one scale of it, whatever the other
-    blocks hold.
+    blocks hold. Where they cannot resolve ``tol``, the block (in memory) is
+    read again (:func:`~._statistics.resolved`): the merges that follow are
+    exact, so the whole is as accurate as its blocks.
     """
     X, Y, w = _check_block(
         X, Y, weights[0] if weights else None, estimator, check_finite=bool(weights)
@@ -302,9 +304,11 @@ def _block_statistics(block_id, X, Y, *weights, estimator, split):
         # A worker's task is already one of several run side by side: one
         # thread each.
         train = accumulate(X, Y, w, reference, parallel=False)
+        train = resolved(train, X, Y, w, tol, parallel=False)
         held_out = None
     else:
-        train, held_out = accumulate(X, Y, w, reference, mask=mask, parallel=False)
+        pair = accumulate(X, Y, w, reference, mask=mask, parallel=False)
+        train, held_out = resolved(pair, X, Y, w, tol, mask=mask, parallel=False)
     out = np.empty(1, dtype=object)
     out[0] = (extent, train, held_out)
     return out
@@ -335,7 +339,7 @@ def _tree_reduce(parts, combine):
     return parts[0]
 
 
-def dask_statistics(data, split=None):
+def dask_statistics(data, split=None, tol=None):
     """Statistics of Dask data, gathered by one tree reduction over row blocks.
 
     Parameters
@@ -346,6 +350,9 @@ def dask_statistics(data, split=None):
         ``round(validation_fraction * block_rows)`` of its rows, drawn by a
         generator seeded from ``seed`` and the block's index: reproducible, but
         not the split of in-memory data.
+    tol : float or None, default=None
+        The fit's ``tol``: a block whose one-pass statistics cannot resolve it
+        is read again while in memory (see :func:`_block_statistics`).
 
     Returns
     -------
@@ -367,6 +374,7 @@ def dask_statistics(data, split=None):
         *args,
         estimator=data.name,
         split=split,
+        tol=tol,
         concatenate=True,
         adjust_chunks={"i": 1},
         # The row blocks are those of X already (validate_dask_input).

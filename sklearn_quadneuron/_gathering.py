@@ -56,7 +56,7 @@ def gather_chunk(estimator, data):
     a new stream.
     """
     previous = getattr(estimator, "_stats", None)
-    statistics = gather_more(previous, data)
+    statistics = gather_more(previous, data, estimator.tol)
     tally = _observations(data)
     if previous is not None:
         tally = tally.merge(getattr(estimator, "_observations", None))
@@ -85,4 +85,4 @@ def gather_dask(estimator, X, y, sample_weight, start):
     split = None
     if holds_out(estimator):
         split = (split_seed(estimator.random_state), estimator.validation_fraction)
-    return dask_statistics(data, split), start
+    return dask_statistics(data, split, estimator.tol), start

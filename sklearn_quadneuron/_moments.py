@@ -140,10 +140,16 @@ class QuadraticStatistics:
     factor : ndarray of shape (2 * p + k, 2 * p + k)
         Upper triangular, ``factor.T @ factor = sum_i w_i (v_i - mean)
         (v_i - mean)^T``.
-    from_gram : bool
-        Whether some of the factor was taken from a Gram (one fast pass)
-        rather than from the rows themselves: then it resolves no more than
-        the Gram did (see ``_accumulation.needs_second_pass``).
+    gram_squares : ndarray of shape (2 * p + k,) or None
+        Where some of the factor was taken from a Gram (one fast pass) rather
+        than from the rows themselves, what that Gram's rounding is relative
+        to: the weighted sums of squares of those rows' v, uncentered (about
+        the reference they were summed on). None when every row was read into
+        the factor itself (see ``_accumulation.needs_second_pass``).
+    rows_too : bool
+        Whether, besides a Gram's, some of the factor was read from rows
+        (merged with rows read again, or moved to another reference): its
+        rounding is then relative to the columns' own norms too.
     """
 
     reference: Reference
@@ -151,7 +157,13 @@ class QuadraticStatistics:
     n_samples: int
     mean: np.ndarray
     factor: np.ndarray
-    from_gram: bool = False
+    gram_squares: np.ndarray | None = None
+    rows_too: bool = False
+
+    @property
+    def from_gram(self):
+        """Whether some of the factor resolves no more than a Gram did."""
+        return self.gram_squares is not None
 
     @property
     def n_features(self):
@@ -178,7 +190,8 @@ class QuadraticStatistics:
             "n_samples": self.n_samples,
             "mean": self.mean,
             "factor": self.factor,
-            "from_gram": self.from_gram,
+            "gram_squares": self.gram_squares,
+            "rows_too": self.rows_too,
         }
         return QuadraticStatistics(**{**fields, **changes})
 
@@ -195,7 +208,6 @@ class QuadraticStatistics:
         ):
             raise ValueError("Statistics with different references cannot merge.")
         n_samples = self.n_samples + other.n_samples
-        from_gram = self.from_gram or other.from_gram
         if other.weight == 0:
             return self._with(n_samples=n_samples)
         if self.weight == 0:
@@ -205,8 +217,16 @@ class QuadraticStatistics:
         )
         rows = np.vstack([np.sqrt(share) * delta[None, :], other.factor])
         factor = append_rows(self.factor, rows, trapezoidal=other.factor.shape[0])
+        gram = [g for g in (self.gram_squares, other.gram_squares) if g is not None]
+        rows_too = self.rows_too or other.rows_too or len(gram) == 1
         return QuadraticStatistics(
-            self.reference, weight, n_samples, mean, factor, from_gram
+            self.reference,
+            weight,
+            n_samples,
+            mean,
+            factor,
+            sum(gram) if gram else None,
+            rows_too and bool(gram),
         )
 
     def _design_factor(self, keep=None):
@@ -247,12 +267,9 @@ class QuadraticStatistics:
         """
         R, z, tail, keep = self._design_factor(keep)
         rho = np.sqrt((tail**2).sum(axis=0))
-        scales = None
-        if self.from_gram:
-            norms = np.linalg.norm(R, axis=0)
-            scales = np.sqrt(norms**2 + self.weight * self.mean[keep] ** 2)
+        scales = None if not self.from_gram else np.sqrt(self.gram_squares[keep])
         floor, allowance = fit_rounding(
-            R, z, rho, self.from_gram, self.n_samples, scales
+            R, z, rho, self.from_gram, self.n_samples, scales, self.rows_too
         )
         # A residual sum computed from a factor rounds to about the allowance:
         # up to EXACT_FIT times it, a minimum is that of an exact fit.
@@ -295,7 +312,23 @@ class QuadraticStatistics:
         cross = 2.0 * a * b  # the entry of u**2's row in u's column
         shift = np.concatenate([b * b, b, d])
         mean, factor = per_feature_map(self.mean, self.factor, diagonal, cross, shift)
-        return self._with(reference=reference, mean=mean, factor=factor)
+        gram = self.gram_squares
+        if gram is not None:
+            # The co-moment's rounding moves with its linear part: the new
+            # columns' norms are bounded by the map's absolute values. The
+            # shift moves the mean alone, rounded as the rows' own values are.
+            p = a.shape[0]
+            norms = np.sqrt(gram)
+            mapped = np.abs(diagonal) * norms
+            mapped[:p] += np.abs(cross) * norms[p : 2 * p]
+            gram = mapped**2
+        return self._with(
+            reference=reference,
+            mean=mean,
+            factor=factor,
+            gram_squares=gram,
+            rows_too=gram is not None,
+        )
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,10 @@ def gather_fit_statistics(data, precompute, name, tol=None):
         except NonFiniteError:
             check_finite_input(name, data)
             raise
-        if needs_second_pass(train, tol):
-            if mask is None:
-                train = second_pass(X, Y, w, train)
-            else:
-                train, held_out = second_pass(X, Y, w, (train, held_out), mask=mask)
+        if mask is None:
+            train = resolved(train, X, Y, w, tol)
+        else:
+            train, held_out = resolved((train, held_out), X, Y, w, tol, mask=mask)
     check_positive_weight(train.weight)
     return FitStatistics(
         engine,
@@ -146,17 +145,23 @@ def gather_fit_statistics(data, precompute, name, tol=None):
     )
 
 
-def gather_more(previous, data):
+def gather_more(previous, data, tol=None):
     """Statistics of the data seen so far and one more chunk of it.
 
     The reference is frozen at the first chunk (``previous``'s), so that the
     merge is exact; without previous statistics the chunk starts a stream.
+    A chunk whose one-pass statistics cannot resolve ``tol`` is read again
+    (:func:`resolved`) before the merge: a stream cannot read its chunks
+    twice, but each chunk is in memory while it is merged, and the merge of
+    two factors is a QR of their stacked rows, as accurate as its parts.
 
     Parameters
     ----------
     previous : QuadraticStatistics or None
     data : FitInput
         The validated chunk.
+    tol : float or None, default=None
+        The fit's ``tol`` (see :func:`needs_second_pass`).
 
     Returns
     -------
@@ -164,9 +169,10 @@ def gather_more(previous, data):
     """
     X, Y, w = data.X, data.Y, data.sample_weight
     if previous is None:
-        seen = gather(X, Y, w)
+        seen = resolved(gather(X, Y, w), X, Y, w, tol)
     else:
-        seen = previous.merge(accumulate_near(X, Y, w, previous.reference))
+        chunk = accumulate_near(X, Y, w, previous.reference)
+        seen = previous.merge(resolved(chunk, X, Y, w, tol))
     check_positive_weight(seen.weight)
     return FitStatistics("statistics", seen, data.y.ndim, data=data)
 
@@ -176,6 +182,21 @@ DEFAULT_RESOLUTION = 1e-6
 # The one-pass statistics are kept while what their rounding may hide is below
 # this share of what tol asks for: the certificate then has room to spare.
 _SHARE_OF_TOL = 0.1
+
+
+def resolved(stats, X, Y, sample_weight, tol, *, mask=None, parallel=True):
+    """Statistics of these rows that resolve ``tol``: ``stats`` or a second pass.
+
+    ``stats`` are the rows' one-pass statistics (a training / held-out pair
+    with ``mask``, as :func:`~._accumulation.accumulate` returns them); where
+    :func:`needs_second_pass` finds the training part cannot resolve ``tol``,
+    the rows are read again (:func:`~._accumulation.second_pass`, on two
+    threads unless ``parallel`` is False).
+    """
+    train = stats if mask is None else stats[0]
+    if not needs_second_pass(train, tol):
+        return stats
+    return second_pass(X, Y, sample_weight, stats, mask=mask, parallel=parallel)
 
 
 def needs_second_pass(stats, tol):

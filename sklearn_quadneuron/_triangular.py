@@ -137,7 +137,7 @@ def condition_estimate(R, scales=None):
     return float(1.0 / rcond)
 
 
-def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
+def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
     """What rounding in the factor may leave of each target's fit, squared.
 
     For least squares ``min ||A theta - y||`` with factor ``R`` of ``A``
@@ -154,6 +154,13 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
       ``(A^T A)^-1 (e - E theta)``, and ``||A (A^T A)^-1|| = 1 / sigma_min``:
       one factor ``kappa``, not the two of the forward error ``||theta_hat -
       theta||`` (the fit, not the coefficients, is what the loss reads);
+    - factor merged from both (``rows_too``: a stream whose far chunk was
+      read again): their sum. The Gram's errors are then relative to the
+      norms ``s`` of its own rows (``scales``), ``|E_ij| <= c eps s_i s_j``,
+      so in the units of the columns' norms ``n`` they add ``c eps kappa
+      (||r|| ||r theta|| + rho)``, ``r = s / n``: a far point read from the
+      rows leaves the Gram's share of the columns small, and its rounding
+      with it;
 
     with ``kappa`` the condition number of ``A`` with unit-norm columns
     (:func:`condition_estimate`), ``theta`` in those units, and ``c`` the
@@ -175,6 +182,9 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
         The norms the Gram's rounding is relative to, if not the columns' own:
         a Gram of uncentered columns rounds relative to their uncentered
         norms, and what centering leaves of them is resolved no better.
+    rows_too : bool, default=False
+        With ``from_gram``: only part of the factor came from a Gram (of rows
+        whose norms are ``scales``), the rest from the rows themselves.
 
     Returns
     -------
@@ -189,7 +199,10 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
     q, k = z.shape
     if q == 0:
         return np.zeros(k), np.zeros(k)
-    norms = np.linalg.norm(R, axis=0) if scales is None else scales
+    mixed = from_gram and rows_too
+    norms = np.linalg.norm(R, axis=0)
+    if from_gram and not mixed and scales is not None:
+        norms = scales
     if not np.all(norms > 0):
         return np.full(k, np.inf), np.zeros(k)
     if not np.all(np.diagonal(R) != 0):
@@ -199,10 +212,14 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         theta = solve_triangular(R / norms, z, check_finite=False)
         size = np.linalg.norm(R / norms) * np.linalg.norm(theta, axis=0)
-        if from_gram:
+        if from_gram and not mixed:
             error = c * kappa * (size + rho)
         else:
             error = c * (size + kappa * rho)
+        if mixed:
+            r = scales / norms
+            gram_size = np.linalg.norm(r) * np.linalg.norm(r[:, None] * theta, axis=0)
+            error = error + c * kappa * (gram_size + rho)
         floor = np.where(np.isfinite(error), error**2, np.inf)
         if kappa * np.sqrt(_EPS) > 1.0:
             # Columns dependent to rounding (terms the fit leaves out as

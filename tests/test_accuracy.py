@@ -287,9 +287,17 @@ CASES = {
     "targets_2-1e6_1e-3-x_offset_1e3": (_two_targets, 1e3),
 }
 PARTIAL_FIT_CASES = [
-    name for name in CASES if name.startswith(("far_point", "x_offset", "y_offset"))
+    name
+    for name in CASES
+    if name.startswith(("far_point", "clusters", "x_offset", "y_offset", "weights"))
 ]
-DASK_CASES = [name for name in CASES if name.startswith("far_point")]
+DASK_CASES = [
+    name for name in CASES if name.startswith(("far_point", "clusters", "weights"))
+]
+# Where the far rows sit in one chunk or block: read again there, merged exactly.
+SPLIT_CASES = [
+    name for name in CASES if name.startswith(("far_point", "clusters", "weights"))
+]
 
 
 @cache
@@ -489,6 +497,10 @@ def test_newton_at_least_as_accurate_as_linear_regression(name, request):
 @pytest.mark.parametrize("name", PARTIAL_FIT_CASES)
 def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name, request):
     _mark_known_open(request, "partial_fit")
+    _assert_certified_or_warned(name, *_partial_fit_in_four(name))
+
+
+def _partial_fit_in_four(name):
     X, Y, w, _, _ = _case(name)
     y = _target(Y)
     model = QuadraticGDRegressor(solver="newton-cholesky", tol=TOL)
@@ -502,18 +514,45 @@ def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name, request)
         )
         if error is not None:
             break
-    _assert_certified_or_warned(name, fitted, caught, error)
+    return fitted, caught, error
 
 
-@pytest.mark.parametrize("name", DASK_CASES)
-def test_dask_in_four_blocks_is_certified_correct_or_warns(name):
+def _dask_in_four(name):
     X, Y, w, _, _ = _case(name)
     rows = math.ceil(len(X) / 4)
     Xd = da.from_array(X, chunks=(rows, X.shape[1]))
     yd = da.from_array(_target(Y), chunks=rows)
+    wd = None if w is None else da.from_array(w, chunks=rows)
     assert Xd.numblocks[0] == 4
     with dask.config.set(scheduler="threads"):
-        model, caught, error = _run(
-            lambda: QuadraticGDRegressor(solver="newton-cholesky", tol=TOL).fit(Xd, yd)
+        return _run(
+            lambda: QuadraticGDRegressor(solver="newton-cholesky", tol=TOL).fit(
+                Xd, yd, sample_weight=wd
+            )
         )
+
+
+@pytest.mark.parametrize("name", DASK_CASES)
+def test_dask_in_four_blocks_is_certified_correct_or_warns(name):
+    _assert_certified_or_warned(name, *_dask_in_four(name))
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "dask"])
+@pytest.mark.parametrize("name", SPLIT_CASES)
+def test_chunks_certify_what_the_whole_certifies(name, how):
+    # A stream cannot read its chunks twice, and Dask reads each block once:
+    # the chunk with the far rows is read again while in memory, and the exact
+    # merges keep its digits. Where the whole fit certifies tol, so do they.
+    X, Y, w, _, _ = _case(name)
+    whole, caught, error = _run(
+        lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
+    )
+    certified = error is None and not _convergence_warned(caught)
+    model, caught, error = (
+        _partial_fit_in_four(name) if how == "partial_fit" else _dask_in_four(name)
+    )
+    if certified:
+        assert error is None
+        assert model.stop_reason_ == "tol"
+        assert not _convergence_warned(caught), [str(c.message) for c in caught]
     _assert_certified_or_warned(name, model, caught, error)
