@@ -330,7 +330,7 @@ class StandardBasis:
             intercept = C0 + (A * mu * mu).sum(axis=0) - (B * mu).sum(axis=0)
         return np.concatenate([A, b]).T, intercept
 
-    def from_centered(self, center, A, B, C0):
+    def from_centered(self, center, A, B, C0, *, absolute=False):
         """Standardized-basis parameters of ``C0 + sum (A t + B) t, t = x - center``.
 
         Parameters
@@ -338,29 +338,43 @@ class StandardBasis:
         center : ndarray of shape (n_features,)
         A, B : ndarray of shape (n_features, n_targets)
         C0 : ndarray of shape (n_targets,)
+        absolute : bool, default=False
+            Map ``|A|, |B|, |C0|`` by the absolute values of the map's terms
+            instead: a bound on how far each standardized parameter moves per
+            unit of relative change in ``A, B, C0`` (``eps / 2`` of it is what
+            storing them in float64 may cost).
 
         Returns
         -------
         theta : ndarray of shape (2 * n_features + 1, n_targets), in y_ref units
         """
         d = (self.x_mean - center)[:, None]
+        skew = self.skew[:, None]
+        if absolute:
+            d, skew, A, B, C0 = (np.abs(a) for a in (d, skew, A, B, C0))
         sd = self.x_std[:, None]
         tau = self.sq_std[:, None]
         with np.errstate(over="ignore", invalid="ignore"):
             alpha = A * sd * sd * tau
-            beta = (2.0 * A * d + B) * sd + A * (sd * sd) * self.skew[:, None]
+            beta = (2.0 * A * d + B) * sd + A * (sd * sd) * skew
             # Horner's form (A d + B) d: for a constant feature far from the
             # center (d**2 beyond float64) with A = B = 0 it gives 0, not 0 * inf.
             c = C0 + ((A * d + B) * d + A * (sd * sd)).sum(axis=0)
         theta = np.concatenate([alpha, beta, c[None, :]])
-        theta[2 * self.n_features] -= self.y_loc
+        if not absolute:
+            theta[2 * self.n_features] -= self.y_loc
         return theta / self.y_scale
 
-    def from_data_units(self, coef, intercept):
-        """Standardized-basis parameters of ``coef`` (k, 2p) and ``intercept`` (k,)."""
+    def from_data_units(self, coef, intercept, *, absolute=False):
+        """Standardized-basis parameters of ``coef`` (k, 2p) and ``intercept`` (k,).
+
+        ``absolute`` as in :meth:`from_centered`.
+        """
         p = self.n_features
         coef = np.asarray(coef, dtype=float).T
-        return self.from_centered(np.zeros(p), coef[:p], coef[p:], intercept)
+        return self.from_centered(
+            np.zeros(p), coef[:p], coef[p:], intercept, absolute=absolute
+        )
 
 
 # The raw [x**2, x, 1] of a feature may be this ill-conditioned a change of basis
@@ -489,6 +503,19 @@ class DescentBasis:
                 "(features of extreme scale). Use standardize=True (the default), "
                 "or rescale X."
             ) from None
+
+    def bound_from_standard(self, delta_std):
+        """A bound on descent-basis changes, from bounds on standardized ones.
+
+        ``delta_std`` (full layout, non-negative) bounds each standardized
+        parameter's change; the descent basis's are bounded by the map's
+        absolute values (the identity on the active ones when standardized).
+        """
+        delta = delta_std[self.active]
+        if self.standardize:
+            return delta
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.abs(np.linalg.inv(self.T.T)) @ delta
 
     def to_standard(self, theta):
         """Descent basis -> full-layout standardized parameters."""

@@ -243,6 +243,28 @@ def unresolved_message(settings, rounding, optimum, loss_unit, from_gram):
     )
 
 
+def stored_message(settings, stored, form_ok, optimum, loss_unit):
+    """A fit at its minimum whose stored coefficients cannot hold it within tol."""
+    stored, optimum = stored * loss_unit, optimum * loss_unit
+    relative = stored / optimum if optimum > 0 else np.inf
+    which = (
+        "its coefficients in the data's units (coef_, intercept_) may be off "
+        "(predict() evaluates a centered form of the model, which holds it)"
+        if form_ok
+        else "its coefficients in the data's units (coef_, intercept_) and the "
+        "centered form predict() evaluates may be off"
+    )
+    return (
+        f"QuadraticGDRegressor cannot certify tol={settings.tol}: the fit "
+        f"reached its minimum, but stored in float64 {which} by enough to "
+        f"raise the loss by {stored:.3g}, {relative:.3g} times its minimum "
+        f"({optimum:.6g}). X or y lies far from 0 for its spread: the "
+        "coefficients are then large terms that cancel in every prediction. "
+        "Subtract the offset from X (for example with "
+        "StandardScaler(with_std=False) in a Pipeline) or from y before fitting."
+    )
+
+
 def collinear_message(names):
     """The terms the fit found aliased, and what was done about them."""
     listed = ", ".join(names)

@@ -21,6 +21,7 @@ from ._messages import (
     divergence_message,
     newton_message,
     out_of_range_message,
+    stored_message,
     unresolved_message,
 )
 from ._objectives import DataObjective, GramObjective
@@ -44,10 +45,14 @@ _LOSS_RESOLUTION = 1e-12
 # minimum: data that the model fits exactly has a minimum of zero, and flat
 # directions are charged about this much for their rounding.
 _CERTIFICATE_RESOLUTION = 1e-15
-# Units in the last place of the largest standardized parameter that the round
-# trip to the data's units and back may cost any parameter (it sums terms of
-# that size, times the features' skewness over the squares' scale).
-_ROUND_TRIP_ULPS = 256
+# Rounding errors (of eps each, on terms of the size of the map's absolute
+# values) that the round trip to the data's units and back may cost a
+# parameter: a few operations each way.
+_ROUND_TRIP_ULPS = 16
+_EPS = np.finfo(float).eps
+# A model stored with more rounding than this share of what tol allows is not
+# certified: the bound adds to the descent's own excess, certified below tol.
+_STORED_SHARE = 0.1
 
 
 class CollinearityWarning(UserWarning):
@@ -174,6 +179,8 @@ class Solution:
         self.batches = batches
         # What rounding may hide of the excess, where it stopped a "tol".
         self.unresolved = None
+        # What storing the model in float64 may add to it, where that did.
+        self.unrepresented = None
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -200,9 +207,53 @@ class Solution:
         # A minimum within the rounding of the fitted values is an exact fit:
         # nothing relative to it can be certified, nor needs to be.
         resolvable = minimum > exact
+        weights = self.objective.target_weights
         if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
             result.stop_reason = "stalled"
-            self.unresolved = float(rounding @ self.objective.target_weights)
+            self.unresolved = float(rounding @ weights)
+            return
+        in_units, in_form = self.storage_rounding()
+        stored = np.maximum(in_units, in_form)
+        if np.any(resolvable & (stored > _STORED_SHARE * tol * minimum)):
+            result.stop_reason = "stalled"
+            form_ok = np.all(~resolvable | (in_form <= _STORED_SHARE * tol * minimum))
+            self.unrepresented = (float(stored @ weights), bool(form_ok))
+
+    def storage_rounding(self):
+        """Per target, bounds on what storing the model in float64 adds to its
+        excess over the minimum (objective units): ``coef_`` and ``intercept_``,
+        then the centered form.
+
+        The model is stored twice: ``coef_`` and ``intercept_`` in the data's
+        units, and the centered form ``predict`` evaluates. Each of their
+        numbers is rounded by up to ``eps / 2`` of itself, which moves the
+        standardized parameters by at most ``eps / 2`` times the map's
+        absolute values (``from_centered(..., absolute=True)``), and the loss,
+        along the columns of the objective's factor ``R``, by at most ``(sum_i
+        ||R e_i|| |delta_i|)**2``. With x far from 0 (an offset 1e9 times its
+        spread) the coefficients in x's units are terms of the offset's size
+        that cancel in every prediction, and this is where it shows. Zero on
+        the data alone (no factor to read).
+        """
+        R = getattr(self.objective, "R", None)
+        k = self.objective.target_weights.shape[0]
+        if R is None:
+            return np.zeros(k), np.zeros(k)
+        coef, intercept, form = self.descent.model(self.result.theta)
+        basis = self.descent.basis
+        norms = np.sqrt((R**2).sum(axis=0))
+        bounds = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for moves in (
+                basis.from_data_units(coef, intercept, absolute=True),
+                basis.from_centered(
+                    form.center, form.A, form.B, form.C0, absolute=True
+                ),
+            ):
+                delta = self.descent.bound_from_standard(0.5 * _EPS * moves)
+                bound = (norms @ delta) ** 2
+                bounds.append(np.where(np.isfinite(bound), bound, np.inf))
+        return tuple(bounds)
 
     def truncated(self, n_iter, stop_reason):
         """The same fit, as if it had stopped after ``n_iter`` epochs."""
@@ -276,21 +327,23 @@ class Solution:
         1e149 and targets of 1e-27 make the square's ~1e-327) underflow to few
         digits or to zero, and the predictions with them: mapped back to the
         standardized basis, they must give the parameters descended on, each
-        to 1e-6 of itself, or to the rounding of the round trip: a few hundred
-        units in the last place of the largest parameter (a parameter 1e12
-        times smaller than the largest keeps few of its own digits through the
-        units' sums, and moves the standardized predictions by less than their
-        rounding).
+        to 1e-6 of itself, or to the rounding of the round trip: a few
+        rounding errors on the terms it sums (the map's absolute values,
+        ``from_centered(..., absolute=True)``; a target 1e12 from 0 makes an
+        intercept of that size, whose rounding is what it is). What that
+        rounding costs the fit, :meth:`storage_rounding` bounds.
         """
         basis = self.descent.basis
         theta = self.descent.to_standard(theta)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             back = basis.from_centered(form.center, form.A, form.B, form.C0)
+            terms = basis.from_centered(
+                form.center, form.A, form.B, form.C0, absolute=True
+            )
         active = basis.active
         error = np.abs(back - theta)[active]
-        size = np.abs(theta[active])
-        rounding = _ROUND_TRIP_ULPS * np.finfo(float).eps * size.max(axis=0)
-        allowed = np.maximum(1e-6 * np.maximum(size, 1e-3), rounding)
+        rounding = _ROUND_TRIP_ULPS * _EPS * terms[active]
+        allowed = np.maximum(1e-6 * np.maximum(np.abs(theta[active]), 1e-3), rounding)
         return not np.all(error <= allowed)
 
     def _convergence_message(self):
@@ -302,6 +355,10 @@ class Solution:
                 self.result.optimum,
                 self.loss_unit,
                 objective.from_gram,
+            )
+        if self.unrepresented is not None:
+            return stored_message(
+                self.settings, *self.unrepresented, self.result.optimum, self.loss_unit
             )
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()

@@ -30,6 +30,10 @@ from ._outputs import term_names
 #: The columns of the coefficient table.
 COLUMNS = ("coef", "std_err", "t", "p_value", "ci_lower", "ci_upper")
 #: The model-level figures, named as statsmodels' results attributes.
+# A fit not certified at tol (stopped early, or its rounding beyond what tol
+# asks) is still summarized when its coefficients are within this many
+# standard errors of the least-squares ones: no inference can tell them apart.
+_SAME_FIT = 1e-3
 MODEL_COLUMNS = (
     "nobs",
     "df_model",
@@ -304,7 +308,9 @@ class SummaryMixin:
         ValueError
             What the numbers would not stand for: a penalised fit (``alpha >
             0``: not least squares), a fit not certified at its minimum
-            (``stop_reason_ != "tol"``), one with ``precompute=False`` (which
+            (``stop_reason_ != "tol"``) whose coefficients are more than
+            0.001 standard errors from the least-squares ones, one with
+            ``precompute=False`` (which
             keeps no statistics), or no residual degrees of freedom. Terms
             aliased in the data (R's ``lm``: a constant feature, the square of
             a two-valued one, a duplicated one) are rows of NaN, listed in
@@ -366,7 +372,9 @@ class SummaryMixin:
             inference = infer(statistics, observations, confidence_level, names)
         except NotInferableError as exc:
             raise ValueError(str(exc)) from None
-        if self.stop_reason_ != "tol":
+        if self.stop_reason_ != "tol" and self._standard_errors_off(inference) > (
+            _SAME_FIT
+        ):
             raise ValueError(
                 f"summary() needs the least-squares minimum, but this fit "
                 f"stopped before it was certified (stop_reason_="
@@ -375,13 +383,18 @@ class SummaryMixin:
             )
         return inference
 
-    def _distance(self, inference):
-        """How far the fitted coefficients are from the least-squares ones."""
+    def _standard_errors_off(self, inference):
+        """How many standard errors the fitted coefficients are from the
+        least-squares ones, at most."""
         fitted = np.column_stack(
             [np.atleast_2d(self.coef_), np.atleast_1d(self.intercept_)]
         )
         error = np.abs(fitted - inference.coef) / np.maximum(inference.std_err, 1e-300)
+        return float(np.nanmax(error))
+
+    def _distance(self, inference):
+        """How far the fitted coefficients are from the least-squares ones."""
         return (
             "its coefficients are up to "
-            f"{float(np.max(error)):.3g} standard errors from them."
+            f"{self._standard_errors_off(inference):.3g} standard errors from them."
         )
