@@ -9,6 +9,7 @@ that every competitor sees the same load of a shared machine. A warm-up call of
 each keeps imports, caches and first-touch page faults out of the figures.
 """
 
+import argparse
 import os
 import platform
 import statistics
@@ -26,6 +27,16 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REPOSITORY = Path(__file__).resolve().parents[1]
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
+
+
+def wide_data(n_samples, n_features, seed=0):
+    """Additive quadratic data: ``y = X**2 @ a + X @ b + 1 + noise``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    a = rng.uniform(-2, 2, n_features)
+    b = rng.uniform(-2, 2, n_features)
+    y = X**2 @ a + X @ b + 1.0 + 0.1 * rng.standard_normal(n_samples)
+    return X, y
 
 
 def quiet(func):
@@ -415,6 +426,34 @@ def finish(checks, quick):
     for target in failed:
         print(f"  FAILED: {target}")
     return 1 if failed else 0
+
+
+def benchmark_parser(doc, quick, budget=None, per="comparison"):
+    """The arguments every benchmark takes, for its own to be added to.
+
+    ``--quick`` (what it shrinks the run to: ``quick``), ``--budget`` when a
+    default is given (seconds of interleaved rounds ``per`` what, before fewer
+    rounds are taken) and ``--output``; ``parse_args`` is the caller's.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick)
+    if budget is not None:
+        parser.add_argument(
+            "--budget",
+            type=float,
+            default=budget,
+            help=f"seconds of interleaved rounds per {per} before fewer are taken",
+        )
+    parser.add_argument("--output", default=None, help="directory for the results")
+    return parser
+
+
+def conclude(report, name, checks, args):
+    """End a benchmark: its targets, its results written, its exit status."""
+    report.section("Targets")
+    report.checks(checks, quick=args.quick)
+    report.write(name, output_directory(args))
+    return finish(checks, args.quick)
 
 
 def output_directory(args):

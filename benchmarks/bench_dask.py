@@ -22,7 +22,6 @@ rows, prints only: a smoke test, the targets are not checked). Full runs write
 ``benchmarks/results/dask.md`` and ``dask.rst``.
 """
 
-import argparse
 import resource
 import sys
 import warnings
@@ -32,11 +31,11 @@ import dask.array as da
 import numpy as np
 from _common import (
     Report,
-    finish,
+    benchmark_parser,
+    conclude,
     fmt_ratio,
     fmt_seconds,
     interleaved,
-    output_directory,
 )
 from distributed import Client, LocalCluster
 
@@ -127,15 +126,11 @@ def compare(report, checks, title, X, y, rounds, extra=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="1e6 rows, 2 rounds; prints only; targets not checked",
+    parser = benchmark_parser(
+        __doc__, "1e6 rows, 2 rounds; prints only; targets not checked"
     )
     parser.add_argument("--chunk-rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=None, help="rounds (5)")
-    parser.add_argument("--output", default=None, help="directory for the results")
     args = parser.parse_args(argv)
     rounds = args.rounds or (2 if args.quick else 5)
     lazy_sizes = [10**6] if args.quick else [10**7, 10**8]
@@ -206,10 +201,7 @@ def main(argv=None):
             f"workers {', '.join(f'{v:.0f}' for v in workers.values())} MiB, "
             "for everything above (the persisted data included)."
         )
-    report.section("Targets")
-    report.checks(checks, quick=args.quick)
-    report.write("dask", output_directory(args))
-    return finish(checks, args.quick)
+    return conclude(report, "dask", checks, args)
 
 
 if __name__ == "__main__":

@@ -20,20 +20,19 @@ Run ``python benchmarks/bench_fit.py`` (a few minutes; writes
 1e5 samples, prints only: a smoke test, the targets are not checked).
 """
 
-import argparse
 import sys
 import time
 
 import numpy as np
 from _common import (
     Report,
-    finish,
+    benchmark_parser,
+    conclude,
     fmt_float,
     fmt_ratio,
     fmt_seconds,
     interleaved,
     on_numpy_kernels,
-    output_directory,
     peak_memory,
     quiet,
 )
@@ -377,27 +376,20 @@ def one_feature(args, report, checks):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(
+        __doc__,
+        "n=1e5, 3 rounds; prints without writing results; targets not checked",
+        budget=300.0,
+        per="run",
+    )
     parser.add_argument("--n", type=int, default=None, help="samples (default 1e6)")
     parser.add_argument("--max-iter", type=int, default=1000, help="epochs")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="n=1e5, 3 rounds; prints without writing results; targets not checked",
-    )
     parser.add_argument(
         "--rounds",
         type=int,
         default=None,
         help="interleaved rounds (15; 3 with --quick)",
     )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=300.0,
-        help="seconds of interleaved rounds before fewer rounds are taken",
-    )
-    parser.add_argument("--output", default=None, help="directory for the results")
     args = parser.parse_args(argv)
     if args.n is None:
         args.n = 100_000 if args.quick else 1_000_000
@@ -412,10 +404,7 @@ def main(argv=None):
     report = Report("Benchmark: fit", command)
     checks = []
     one_feature(args, report, checks)
-    report.section("Targets")
-    report.checks(checks, quick=args.quick)
-    report.write("fit", output_directory(args))
-    return finish(checks, args.quick)
+    return conclude(report, "fit", checks, args)
 
 
 if __name__ == "__main__":

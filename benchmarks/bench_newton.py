@@ -19,18 +19,17 @@ Run ``python benchmarks/bench_newton.py`` (a few minutes; writes
 data, prints only: a smoke test, the targets are not checked).
 """
 
-import argparse
 import sys
 import warnings
 
 import numpy as np
 from _common import (
     Report,
-    finish,
+    benchmark_parser,
+    conclude,
     fmt_ratio,
     fmt_seconds,
     interleaved,
-    output_directory,
 )
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
@@ -97,20 +96,13 @@ def compare(name, X, y, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a tenth of the samples, 3 rounds; prints only; targets not checked",
+    parser = benchmark_parser(
+        __doc__,
+        "a tenth of the samples, 3 rounds; prints only; targets not checked",
+        budget=60.0,
+        per="dataset",
     )
     parser.add_argument("--rounds", type=int, default=None, help="rounds (9; 3 quick)")
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=60.0,
-        help="seconds of interleaved rounds per dataset before fewer are taken",
-    )
-    parser.add_argument("--output", default=None, help="directory for the results")
     args = parser.parse_args(argv)
     if args.rounds is None:
         args.rounds = 3 if args.quick else 9
@@ -173,10 +165,7 @@ def main(argv=None):
                 fmt_ratio(r["ratio"]),
             )
         )
-    report.section("Targets")
-    report.checks(checks, quick=args.quick)
-    report.write("newton", output_directory(args))
-    return finish(checks, args.quick)
+    return conclude(report, "newton", checks, args)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ Run ``python benchmarks/bench_optimizers.py`` (about a minute) or ``--quick``
 ``optimizers.rst``, which the User Guide includes.
 """
 
-import argparse
 import warnings
 
 from _common import (
     Report,
+    benchmark_parser,
     fmt_ratio,
     fmt_seconds,
     interleaved,
@@ -142,11 +142,7 @@ def free_epochs(report, n_samples, rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="1e5 samples, 3 rounds; print only"
-    )
-    parser.add_argument("--output", default=None, help="directory for the results")
+    parser = benchmark_parser(__doc__, "1e5 samples, 3 rounds; print only")
     args = parser.parse_args(argv)
     n_samples = 100_000 if args.quick else 1_000_000
     rounds = 3 if args.quick else 11

@@ -17,11 +17,10 @@ half a minute, printed only). Full runs write ``benchmarks/results/scaling.md``,
 ``scaling.rst`` and the figure ``scaling.png``.
 """
 
-import argparse
-
 import numpy as np
 from _common import (
     Report,
+    benchmark_parser,
     fmt_seconds,
     interleaved,
     output_directory,
@@ -156,20 +155,12 @@ def figure(samples, features, epochs, n_features_samples, n_epochs_samples, path
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="smaller ranges; prints only"
+    parser = benchmark_parser(
+        __doc__, "smaller ranges; prints only", budget=10.0, per="point"
     )
     parser.add_argument(
         "--repeat", type=int, default=None, help="interleaved rounds (5)"
     )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=10.0,
-        help="seconds of rounds per point before fewer rounds are taken",
-    )
-    parser.add_argument("--output", default=None, help="directory for the results")
     args = parser.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
     if args.quick:

@@ -32,13 +32,14 @@ import sys
 import numpy as np
 from _common import (
     Report,
-    finish,
+    benchmark_parser,
+    conclude,
     fmt_float,
     fmt_ratio,
     fmt_seconds,
     interleaved,
     on_numpy_kernels,
-    output_directory,
+    wide_data,
 )
 from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
 from sklearn.pipeline import make_pipeline
@@ -54,16 +55,6 @@ from sklearn_quadneuron._statistics import choose_engine
 FULL = [(1, 1_000_000, 7), (20, 200_000, 7), (100, 100_000, 5), (1000, 20_000, 3)]
 FULL_WIDEST = (2000, 10_000, 1)
 QUICK = [(1, 100_000, 3), (20, 20_000, 3), (100, 5_000, 3)]
-
-
-def wide_data(n_samples, n_features, seed=0):
-    """Additive quadratic data: ``y = X**2 @ a + X @ b + 1 + noise``."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
-    a = rng.uniform(-2, 2, n_features)
-    b = rng.uniform(-2, 2, n_features)
-    y = X**2 @ a + X @ b + 1.0 + 0.1 * rng.standard_normal(n_samples)
-    return X, y
 
 
 def ours(X, y, **params):
@@ -166,11 +157,11 @@ def one_width(p, n, rounds, budget):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="up to 100 features on small data; prints only; targets not checked",
+    parser = benchmark_parser(
+        __doc__,
+        "up to 100 features on small data; prints only; targets not checked",
+        budget=120.0,
+        per="width",
     )
     parser.add_argument(
         "--widest",
@@ -178,13 +169,6 @@ def main(argv=None):
         default=True,
         help="run the 2000-feature problem (several minutes)",
     )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=120.0,
-        help="seconds of rounds per width before fewer rounds are taken",
-    )
-    parser.add_argument("--output", default=None, help="directory for the results")
     args = parser.parse_args(argv)
     widths = QUICK if args.quick else FULL + ([FULL_WIDEST] if args.widest else [])
 
@@ -303,10 +287,7 @@ def main(argv=None):
         ],
         summary,
     )
-    report.section("Targets")
-    report.checks(checks, quick=args.quick)
-    report.write("wide", output_directory(args))
-    return finish(checks, args.quick)
+    return conclude(report, "wide", checks, args)
 
 
 if __name__ == "__main__":

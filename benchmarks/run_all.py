@@ -3,8 +3,8 @@
 """Run every benchmark in turn: the figures of the README and the documentation.
 
 ``python benchmarks/run_all.py`` runs ``bench_fit.py``, ``bench_wide.py``,
-``bench_scaling.py``, ``bench_dask.py`` and ``bench_optimizers.py`` one after
-the other (30 to 40
+``bench_scaling.py``, ``bench_dask.py``, ``bench_optimizers.py``,
+``bench_newton.py`` and ``bench_statistics.py`` one after the other (30 to 40
 minutes on two cores), each writing its results to ``benchmarks/results/``, and
 ends with the targets that failed, if any. ``--quick`` runs each script's quick
 mode instead: a smoke test of a few minutes that writes nothing and checks no
@@ -25,6 +25,7 @@ SCRIPTS = [
     "bench_dask.py",
     "bench_optimizers.py",
     "bench_newton.py",
+    "bench_statistics.py",
 ]
 
 
