@@ -797,19 +797,41 @@ def _centered_block(X, Y, sample_weight, first, block):
 
 
 class _WhitenedLane:
-    """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass)."""
+    """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass).
 
-    def __init__(self, R1):
+    ``b`` the rows of :func:`_centered_block`, whitened and summed a block at a
+    time by BLAS; with one feature and one target and the compiled kernels,
+    all in one pass (:func:`~._fused.narrow_whitened`).
+    """
+
+    def __init__(self, X, Y, sample_weight, first, R1):
+        self.data = X, Y, sample_weight, first
         self.R1 = R1
         self.products = [np.zeros(R1.shape, order="F")]
         self.counts = [0]
+        self.fused = _fused_kernels() if R1.shape[0] == 4 else None
 
-    def add(self, B):
-        # B.T is Fortran-ordered: whitened in place, (B R1^-1)^T = R1^-T B^T,
-        # then its symmetric product added to the upper triangle.
-        W = dtrsm(1.0, self.R1, B.T, side=0, lower=0, trans_a=1, overwrite_b=1)
-        dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=0, overwrite_c=1)
-        self.counts[0] += B.shape[0]
+    def add(self, rows):
+        X, Y, w, first = self.data
+        if self.fused is not None:
+            ref = first.reference
+            self.fused.narrow_whitened(
+                X[rows, 0],
+                Y[rows, 0],
+                self.fused.empty_weights() if w is None else w[rows],
+                *(float(a[0]) for a in (ref.x_loc, ref.x_scale, ref.y_loc)),
+                float(ref.y_scale[0]),
+                first.mean,
+                self.R1,
+                self.products[0],
+            )
+        else:
+            B = _centered_block(X, Y, w, first, rows)
+            # B.T is Fortran-ordered: whitened in place, (B R1^-1)^T = R1^-T
+            # B^T, then its symmetric product added to the upper triangle.
+            W = dtrsm(1.0, self.R1, B.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+            dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=0, overwrite_c=1)
+        self.counts[0] += rows.stop - rows.start
 
 
 def _cholesky_qr2(X, Y, sample_weight, first, parallel):
@@ -827,13 +849,11 @@ def _cholesky_qr2(X, Y, sample_weight, first, parallel):
     starts = list(range(0, n, rows))
 
     def run(lane_starts, stop_event=None):
-        lane = _WhitenedLane(R1)
+        lane = _WhitenedLane(X, Y, sample_weight, first, R1)
         for start in lane_starts:
             if stop_event is not None and stop_event.is_set():
                 break
-            lane.add(
-                _centered_block(X, Y, sample_weight, first, slice(start, start + rows))
-            )
+            lane.add(slice(start, min(start + rows, n)))
         return lane
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -843,6 +863,12 @@ def _cholesky_qr2(X, Y, sample_weight, first, parallel):
         else:
             with one_blas_thread():
                 G = run(starts).products[0]
+    return _second_factor(G, R1)
+
+
+def _second_factor(G, R1):
+    """``R_2 R_1`` from the upper triangle ``G`` of the whitened rows' Gram,
+    or None where those rows are not near orthogonal."""
     G = np.triu(G) + np.triu(G, 1).T
     if not np.all(np.isfinite(G)):
         return None

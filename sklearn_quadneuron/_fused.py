@@ -9,6 +9,8 @@ values formed in registers:
 
 - :func:`narrow_products`: one feature and one target, the whole product matrix
   summed in one pass over x and y (no block buffer at all);
+- :func:`narrow_whitened`: the same for the second pass (CholeskyQR2): each
+  row centered, whitened by the first factor and summed, in one pass;
 - :func:`fill_block`: more than five variables, the block's variables written
   column by column in one pass, for the symmetric product that follows. Each
   value goes through the very operations numpy's would, in the same order: the
@@ -71,6 +73,59 @@ def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
             a22 += wv * v
             a23 += wv
             a33 += wr
+        C[0, 0] += a00
+        C[0, 1] += a01
+        C[0, 2] += a02
+        C[0, 3] += a03
+        C[1, 1] += a11
+        C[1, 2] += a12
+        C[1, 3] += a13
+        C[2, 2] += a22
+        C[2, 3] += a23
+        C[3, 3] += a33
+
+
+@numba.njit(nogil=True, fastmath=_SUMS, cache=True)
+def narrow_whitened(x, y, w, x_loc, x_scale, y_loc, y_scale, mean, R, C):
+    """Add ``sum q q^T`` to the upper triangle of C (4 x 4), ``q = R^-T b``.
+
+    ``b = sqrt(w) [1, u**2 - mean[0], u - mean[1], y_r - mean[2]]`` with ``u =
+    (x - x_loc) / x_scale`` and ``y_r = (y - y_loc) / y_scale``: a row of the
+    second pass, whitened by the first factor ``R`` (upper triangular, its
+    diagonal positive) by forward substitution. ``w`` is empty for unit
+    weights; rows of weight 0 add nothing.
+    """
+    n = x.shape[0]
+    weighted = w.shape[0] > 0
+    # Products with reciprocals instead of divisions: a rounding more each,
+    # and several times faster.
+    x_factor, y_factor = 1.0 / x_scale, 1.0 / y_scale
+    d0, d1, d2, d3 = 1.0 / R[0, 0], 1.0 / R[1, 1], 1.0 / R[2, 2], 1.0 / R[3, 3]
+    for start in range(0, n, _PARTIAL_ROWS):
+        stop = min(n, start + _PARTIAL_ROWS)
+        a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
+        for r in range(start, stop):
+            root = math.sqrt(w[r]) if weighted else 1.0
+            held = root != 0.0
+            u = (x[r] - x_loc) * x_factor if held else 0.0
+            v = (y[r] - y_loc) * y_factor if held else 0.0
+            b1 = root * (u * u - mean[0])
+            b2 = root * (u - mean[1])
+            b3 = root * (v - mean[2])
+            q0 = root * d0
+            q1 = (b1 - R[0, 1] * q0) * d1
+            q2 = (b2 - R[0, 2] * q0 - R[1, 2] * q1) * d2
+            q3 = (b3 - R[0, 3] * q0 - R[1, 3] * q1 - R[2, 3] * q2) * d3
+            a00 += q0 * q0
+            a01 += q0 * q1
+            a02 += q0 * q2
+            a03 += q0 * q3
+            a11 += q1 * q1
+            a12 += q1 * q2
+            a13 += q1 * q3
+            a22 += q2 * q2
+            a23 += q2 * q3
+            a33 += q3 * q3
         C[0, 0] += a00
         C[0, 1] += a01
         C[0, 2] += a02

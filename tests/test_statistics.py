@@ -7,10 +7,11 @@ import pytest
 
 from sklearn_quadneuron import _accumulation as _statistics
 from sklearn_quadneuron import _moments
-from sklearn_quadneuron._accumulation import accumulate, gather
+from sklearn_quadneuron._accumulation import accumulate, gather, second_pass
 from sklearn_quadneuron._moments import (
     NonFiniteError,
     QuadraticStatistics,
+    Reference,
     feature_moments,
     loc_scale,
     reference_from,
@@ -622,3 +623,42 @@ def test_a_fit_solves_on_one_blas_thread_after_its_pass(monkeypatch, precompute)
     assert blas_threads() == before
     expected = [1] * len(before) if precompute else before
     assert seen == [expected]
+
+
+@pytest.mark.parametrize("fused", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 2)])
+@pytest.mark.parametrize("far", [0.0, 1e4])
+def test_second_pass_is_the_factor_of_the_centered_rows(
+    small_blocks, monkeypatch, fused, weighted, shape, far
+):
+    # The oracle: numpy's Householder QR of the rows sqrt(w) [1, v], formed
+    # plainly; its R is that of the second pass up to the signs of its rows.
+    # With one point far off, CholeskyQR2 (one feature: the compiled kernel)
+    # or Householder QR run. The reference is off the data's mean (as a
+    # stream's, frozen at its first chunk), and a row of weight 0 lies where
+    # its powers overflow: it must add nothing.
+    monkeypatch.setattr(_statistics, "_FUSED", None if fused else False)
+    X, Y, w = data(n=2001, p=shape[0], k=shape[1])
+    X[0] += far
+    w[::7] = 0.0
+    w[0] = 1.0
+    if weighted:
+        X[7] = 1e200
+    w = w if weighted else None
+    ref = reference_from(X, Y, w)
+    ref = Reference(ref.x_loc + 0.5, ref.x_scale, ref.y_loc - 0.7, ref.y_scale)
+    stats = second_pass(X, Y, w, accumulate(X, Y, w, ref))
+    assert not stats.from_gram
+    rows = slice(None) if w is None else w > 0
+    U = (X[rows] - ref.x_loc) / ref.x_scale
+    Yr = (Y[rows] - ref.y_loc) / ref.y_scale
+    V = np.column_stack([np.ones(len(U)), U**2, U, Yr])
+    root = np.ones(len(U)) if w is None else np.sqrt(w[rows])
+    R = np.linalg.qr(root[:, None] * V, mode="r")
+    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    np.testing.assert_allclose(stats.mean, R[0, 1:] / R[0, 0], rtol=1e-9, atol=1e-12)
+    scale = np.linalg.norm(R[1:, 1:], axis=0)
+    np.testing.assert_allclose(
+        stats.factor / scale, R[1:, 1:] / scale, rtol=0, atol=1e-9
+    )
