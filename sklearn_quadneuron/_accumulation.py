@@ -881,13 +881,20 @@ def _second_factor(G, R1):
 
 
 def _householder(X, Y, sample_weight, first):
-    """The factor of the centered rows by Householder QR, a block at a time."""
+    """The factor of the centered rows by Householder QR, a block at a time.
+
+    BLAS on one thread meanwhile: on blocks this size, LAPACK's threads in
+    ``tpqrt`` spin more than they work (a pass over 1e5 rows of 100 features
+    took 0.6 to 1.6 s with them, 0.44 s without). Two lanes on two threads,
+    merged at the end, measured no faster: the blocks are folded one by one.
+    """
     m = first.mean.shape[0]
     rows = max(
         _MIN_BLOCK_ROWS, _QR_BLOCK_BYTES // (8 * (m + 1)), _QR_BLOCK_COLUMNS * (m + 1)
     )
     R = None
-    for start in range(0, X.shape[0], rows):
-        B = _centered_block(X, Y, sample_weight, first, slice(start, start + rows))
-        R = triangular_factor(B) if R is None else append_rows(R, B)
+    with one_blas_thread():
+        for start in range(0, X.shape[0], rows):
+            B = _centered_block(X, Y, sample_weight, first, slice(start, start + rows))
+            R = triangular_factor(B) if R is None else append_rows(R, B)
     return R
