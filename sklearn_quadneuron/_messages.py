@@ -124,6 +124,26 @@ def convergence_message(settings, result, loss_unit, max_stable, condition, boun
     )
 
 
+def early_stopping_message(settings, result, loss_unit):
+    """Early stopping that did not stop before max_iter."""
+    best = result.best_iter
+    val = float(result.validation_loss_curve[best]) * loss_unit
+    kept = (
+        f"the model after epoch {best} is kept, the best on the held-out "
+        f"samples (validation loss {val:.6g})"
+        if best
+        else f"the starting model is kept (validation loss {val:.6g}): no epoch "
+        "improved on it"
+    )
+    epochs = "epoch" if settings.max_iter == 1 else "epochs"
+    return (
+        f"QuadraticGDRegressor did not stop early within max_iter="
+        f"{settings.max_iter} {epochs}: the loss on the held-out samples "
+        f"was still falling by more than tol={settings.tol}, and {kept}. "
+        "Raise max_iter to let early stopping end the fit."
+    )
+
+
 def _advice(settings, result, max_stable, condition):
     """What to change when the optimizer did not reach the optimum."""
     if settings.batch_size is not None:

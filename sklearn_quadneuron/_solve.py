@@ -19,6 +19,7 @@ from ._features import DescentBasis, StandardBasis
 from ._messages import (
     convergence_message,
     divergence_message,
+    early_stopping_message,
     newton_message,
     out_of_range_message,
     stored_message,
@@ -365,6 +366,8 @@ class Solution:
         condition = lam_max / lam_min if lam_min > 0 else np.inf
         if self.settings.solver == NEWTON:
             return newton_message(self.settings, self.result, self.loss_unit, condition)
+        if self.result.validation_loss_curve is not None:
+            return early_stopping_message(self.settings, self.result, self.loss_unit)
         return convergence_message(
             self.settings,
             self.result,

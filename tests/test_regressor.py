@@ -244,6 +244,32 @@ def test_early_stopping_records_validation_and_keeps_the_best_epoch():
     assert np.mean(residual**2) == pytest.approx(val[model.best_iter_], rel=1e-9)
 
 
+@pytest.mark.parametrize("solver", ["gd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("precompute", [True, False])
+def test_early_stopping_that_reaches_max_iter_warns_and_keeps_the_best(
+    solver, precompute
+):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 2))
+    y = X[:, 0] ** 2 - X[:, 1] + rng.normal(scale=0.5, size=300)
+    model = QuadraticGDRegressor(
+        solver=solver,
+        early_stopping=True,
+        max_iter=3,
+        learning_rate=0.01,
+        precompute=precompute,
+        random_state=0,
+        record_path=True,
+    )
+    with pytest.warns(ConvergenceWarning, match="did not stop early") as caught:
+        model.fit(X, y)
+    assert model.stop_reason_ == "max_iter"
+    val = np.asarray(model.validation_loss_curve_)
+    assert model.best_iter_ == int(np.argmin(val))
+    np.testing.assert_allclose(model.coef_, model.coef_path_[model.best_iter_])
+    assert f"validation loss {val[model.best_iter_]:.6g}" in str(caught[0].message)
+
+
 def test_warm_start_continues_the_trajectory(article_data):
     X, y = article_data
     settings = {"standardize": False, "learning_rate": 0.05, "tol": None}
