@@ -132,6 +132,7 @@ class FitOutcome:
     intercept_path: np.ndarray | None
     warning: str | None
     collinear: np.ndarray | None = None
+    alpha: float = 0.0
 
     def attributes(self):
         """The estimator's fitted attributes, by name.
@@ -151,6 +152,9 @@ class FitOutcome:
             "learning_rate_": self.learning_rate,
             "momentum_": self.momentum,
             "solver_": self.solver,
+            # The penalty the model was fitted with: summary() reads it, not
+            # today's get_params().
+            "_fitted_alpha": self.alpha,
             "precompute_": self.precompute,
             "_form": self.form,
             "_y_ndim": self.y_ndim,
@@ -311,6 +315,7 @@ class Solution:
             learning_rate=float(result.learning_rate),
             momentum=None if result.momentum is None else float(result.momentum),
             solver=settings.solver,
+            alpha=float(settings.alpha),
             precompute=stats.engine == "statistics" and self.batches is None,
             statistics=stats.train if stats.engine == "statistics" else None,
             observations=stats.observations,

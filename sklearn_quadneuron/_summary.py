@@ -354,9 +354,11 @@ class SummaryMixin:
         return format_summary(self.summary(confidence_level), type(self).__name__)
 
     def _inference(self, confidence_level, names):
-        if self.alpha > 0:
+        alpha = self._fitted_alpha
+        if alpha > 0:
             raise ValueError(
-                f"summary() needs an unpenalised fit, but alpha={self.alpha}: the "
+                f"summary() needs an unpenalised fit, but it was fitted with "
+                f"alpha={alpha}: the "
                 "penalty shrinks the coefficients, and least squares' standard "
                 "errors and tests do not hold for them. Fit with alpha=0."
             )

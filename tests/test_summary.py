@@ -192,6 +192,18 @@ def test_refuses_before_fit():
         QuadraticGDRegressor().summary()
 
 
+def test_reads_the_penalty_the_model_was_fitted_with():
+    X, y = _synthetic()
+    penalised = QuadraticGDRegressor(alpha=10.0, **NEWTON).fit(X, y)
+    penalised.set_params(alpha=0.0)
+    with pytest.raises(ValueError, match="fitted with alpha=10.0"):
+        penalised.summary()
+    plain = QuadraticGDRegressor(**NEWTON).fit(X, y)
+    plain.set_params(alpha=5.0)
+    table = plain.summary()
+    np.testing.assert_allclose(table["coef"].iloc[:-1], plain.coef_, rtol=1e-9)
+
+
 def test_refuses_a_penalised_fit():
     X, y = _synthetic()
     model = QuadraticGDRegressor(alpha=0.1, **NEWTON).fit(X, y)
