@@ -7,6 +7,7 @@ features it was given, as ``validate_data`` does for in-memory input); the
 estimator chains them: starting point -> statistics -> solve -> record.
 """
 
+from ._messages import counted
 from ._observations import Observations
 from ._progress import Progress
 from ._statistics import gather_fit_statistics, gather_more
@@ -37,7 +38,10 @@ def gather_in_memory(estimator, data, precompute):
         precompute = True
     progress = Progress(estimator.verbose)
     n_samples, n_features = data.X.shape
-    progress.begin(f"Reading the data once: {n_samples} samples, {n_features} features")
+    progress.begin(
+        "Reading the data once: "
+        f"{counted(n_samples, 'sample')}, {counted(n_features, 'feature')}"
+    )
     statistics = gather_fit_statistics(
         data, precompute, type(estimator).__name__, estimator.tol
     )

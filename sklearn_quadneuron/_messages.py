@@ -104,15 +104,21 @@ def divergence_message(settings, result, loss_unit, max_stable, auto):
     return text
 
 
+def counted(n, noun):
+    """``n`` and the noun, plural unless ``n`` is 1: "1 feature", "3 epochs"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def convergence_message(settings, result, loss_unit, max_stable, condition, bound):
     """Why a fit is not certified optimal, how far from it, and what to do."""
     if result.stop_reason == "stalled":
         how = (
             "the training loss stopped falling for "
-            f"{settings.n_iter_no_change} epochs or more after {result.n_iter}"
+            f"{counted(settings.n_iter_no_change, 'epoch')} or more after "
+            f"{result.n_iter}"
         )
     else:
-        how = f"max_iter={settings.max_iter} epochs ran"
+        how = f"max_iter={counted(settings.max_iter, 'epoch')} ran"
     loss = float(result.loss_curve[-1]) * loss_unit
     gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
     relative = gap / optimum if optimum > 0 else np.inf
@@ -135,10 +141,9 @@ def early_stopping_message(settings, result, loss_unit):
         else f"the starting model is kept (validation loss {val:.6g}): no epoch "
         "improved on it"
     )
-    epochs = "epoch" if settings.max_iter == 1 else "epochs"
     return (
         f"QuadraticGDRegressor did not stop early within max_iter="
-        f"{settings.max_iter} {epochs}: the loss on the held-out samples "
+        f"{counted(settings.max_iter, 'epoch')}: the loss on the held-out samples "
         f"was still falling by more than tol={settings.tol}, and {kept}. "
         "Raise max_iter to let early stopping end the fit."
     )
@@ -189,7 +194,8 @@ def _advice(settings, result, max_stable, condition):
         )
     if result.epochs_needed is not None:
         return (
-            f"Gradient descent needs {result.epochs_needed} epochs on this data: "
+            f"Gradient descent needs {counted(result.epochs_needed, 'epoch')} on "
+            "this data: "
             f"set max_iter={result.epochs_needed} or more."
         )
     return (

@@ -28,7 +28,7 @@ from ._callbacks import (
     replay_epochs,
 )
 from ._gathering import gather_chunk, gather_dask, gather_in_memory, starting_point
-from ._messages import collinear_message
+from ._messages import collinear_message, counted
 from ._outputs import ReadableTermsMixin
 from ._solve import CollinearityWarning, FitSettings, solve
 from ._solvers import SOLVERS
@@ -505,7 +505,9 @@ class QuadraticGDRegressor(*_BASES):
         self._record(outcome)
         end_fit(self, context, statistics.data)
         if self.verbose:
-            print(f"Stopped after {self.n_iter_} epochs: {self.stop_reason_}.")
+            print(
+                f"Stopped after {counted(self.n_iter_, 'epoch')}: {self.stop_reason_}."
+            )
         if outcome.collinear is not None:
             names = [*self.get_term_names(), "intercept"]
             collinear = [name for name, c in zip(names, outcome.collinear) if c]

@@ -418,3 +418,12 @@ def test_verbose_reports_the_long_passes(capsys):
     ]
     QuadraticGDRegressor(max_iter=2, tol=None).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+def test_counts_agree_in_number(capsys):
+    X = np.arange(6.0)[:, None]
+    y = X[:, 0] ** 2
+    QuadraticGDRegressor(max_iter=1, tol=None, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "6 samples, 1 feature" in out and "1 features" not in out
+    assert "Stopped after 1 epoch:" in out

@@ -5,6 +5,7 @@
 from pathlib import Path
 
 from .. import QuadraticGDRegressor
+from .._messages import counted
 from ..datasets import make_quadratic
 from .errors import CommandError, reported_as_options
 
@@ -48,7 +49,7 @@ def run_demo(args, out):
     )
     print(
         f"from a=15, b=-2, c=10, learning rate {args.learning_rate}, "
-        f"{args.epochs} epochs"
+        f"{counted(args.epochs, 'epoch')}"
         + ("" if args.solver == "gd" else f" of {args.solver}")
         + ":",
         file=out,
@@ -126,7 +127,8 @@ def _fit_figure(model, X, y):
     FitDisplay.from_estimator(model, X, y, show_initial=True, ax=ax)
     ax.set_xlabel("x")
     ax.set_title(
-        f"The neuron a*x^2 + b*x + c before and after {model.n_iter_} epochs\n"
+        "The neuron a*x^2 + b*x + c before and after "
+        f"{counted(model.n_iter_, 'epoch')}\n"
         "data: y = 10x^2 + 5x + 12"
     )
     return ax.figure
@@ -137,7 +139,9 @@ def _loss_figure(model):
 
     ax = _new_axes()
     LossCurveDisplay.from_estimator(model, ax=ax)
-    ax.set_title(f"Training loss over {model.n_iter_} epochs of gradient descent")
+    ax.set_title(
+        f"Training loss over {counted(model.n_iter_, 'epoch')} of gradient descent"
+    )
     ax.grid(True, which="major", alpha=0.3)
     return ax.figure
 
