@@ -219,7 +219,10 @@ class QuadraticGDRegressor(*_BASES):
 
     best_iter_ : int
         Number of updates behind the parameters kept: the epoch of lowest
-        validation loss with ``early_stopping=True``, else ``n_iter_``.
+        validation loss with ``early_stopping=True``; ``n_iter_ - 1`` when
+        stopped on ``tol`` (the parameters the last epoch measured and
+        certified, whose loss is ``loss_curve_[-1]``; the update it went on to
+        compute is not taken); else ``n_iter_``.
 
     stop_reason_ : str
         Why training stopped: ``"tol"`` (certified within ``tol`` of the

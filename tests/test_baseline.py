@@ -7,6 +7,9 @@ stopping, partial_fit over chunks; every solver, mini-batches shuffled or not,
 warm starts), recorded by ``tests/data/make_baseline.py``
 before the estimator was reorganised into validation, statistics, objectives and
 solvers. A change to the code that moves any of them beyond rounding fails here.
+Cases 20 and 21 stop on ``tol``: since a fit keeps the parameters the
+certificate measured (one update before those recorded), their ``coef_`` and
+``intercept_`` were recorded again; their loss curves are the recorded ones.
 """
 
 import json

@@ -23,6 +23,7 @@ from sklearn_quadneuron import (
     DivergenceError,
     QuadraticGDRegressor,
 )
+from sklearn_quadneuron.datasets import make_quadratic
 
 
 def weighted_least_squares(X, y, w=None):
@@ -221,3 +222,44 @@ def test_ridge_loss_curve_against_a_numpy_loop():
         theta = theta - lr * grad
     np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-9)
     np.testing.assert_allclose(np.r_[model.coef_, model.intercept_], theta, rtol=1e-9)
+
+
+# Settings whose last update may go uphill: heavy momentum, Adam's steps of a
+# fixed size, mini-batches (refitted from the fit's end with warm_start). Each
+# certified "tol" on the loss before its last update and returned the model
+# after it, up to 58% above the minimum.
+_UPHILL = [
+    {"solver": "momentum", "momentum": 0.99, "learning_rate": 0.01},
+    {"solver": "nesterov", "momentum": 0.99, "learning_rate": 0.01},
+    {"solver": "adam", "learning_rate": 1.0},
+    {"solver": "gd", "batch_size": 50, "learning_rate": 0.01, "random_state": 0},
+    {"solver": "adam", "batch_size": 100, "random_state": 0},
+]
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-6])
+@pytest.mark.parametrize(
+    "params", _UPHILL, ids=lambda p: "-".join(map(str, p.values()))
+)
+@pytest.mark.parametrize("data", ["quadratic", "diabetes"])
+def test_the_certified_model_is_the_one_returned(data, params, tol):
+    if data == "quadratic":
+        X, y = make_quadratic(500, noise=1.0, random_state=0)
+    else:
+        X, y = load_diabetes(return_X_y=True)
+        X = X[:, :3]
+    model = QuadraticGDRegressor(max_iter=20000, tol=tol, record_path=True, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X, y)
+        if "batch_size" in params:
+            model.set_params(warm_start=True).fit(X, y)
+    if model.stop_reason_ != "tol":
+        assert any(issubclass(c.category, ConvergenceWarning) for c in caught)
+        return
+    # The model kept is the one the last epoch measured: its loss ends the curve.
+    assert model.best_iter_ == model.n_iter_ - 1
+    np.testing.assert_allclose(model.coef_, model.coef_path_[model.best_iter_])
+    optimum, _ = weighted_least_squares(X, y)
+    mse = float(np.mean((model.predict(X) - y) ** 2))
+    assert mse - optimum <= 1.1 * tol * optimum, (mse / optimum - 1, model.n_iter_)

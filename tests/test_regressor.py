@@ -334,7 +334,10 @@ def test_alpha_is_ridge_on_the_standardized_features():
     n = len(y)
     beta = np.linalg.solve(Pc.T @ Pc / n + 0.2 * np.eye(2), Pc.T @ yc / n)
     pred = Pc @ beta + y.mean()
-    np.testing.assert_allclose(model.predict(x[:, None]), pred, rtol=1e-7)
+    # tol=1e-15 is below what the certificate resolves: the loss is certified
+    # within its floor (1e-12 of the loss), which leaves the predictions
+    # within about 1e-7 of the minimiser's.
+    np.testing.assert_allclose(model.predict(x[:, None]), pred, rtol=1e-6)
 
 
 @pytest.mark.parametrize("precision", [0, -1, 2.5, True, "6"])

@@ -147,6 +147,12 @@ class GradientDescent:
             result.slowest_rate = epochs.slowest_rate(result.n_iter)
             target = max(opts.tol * result.optimum, resolution)
             result.epochs_needed = epochs.epochs_needed(target)
+        if result.stop_reason == "tol":
+            # The certificate holds for the parameters the last epoch measured
+            # (its loss is the curve's last): those are kept, not the update
+            # that epoch went on to compute, which momentum or Adam may take
+            # uphill.
+            result.best_iter = result.n_iter - 1
         result.theta = epochs.parameters_at(result.best_iter)
         if opts.record_path:
             result.path = epochs.path(result.n_iter)
@@ -355,7 +361,7 @@ class _SteppedEpochs:
         self.theta = theta0.copy()
         self.k = 0
         self.steps = [] if record_path else None
-        self.best = (0, self.theta)
+        self.best = self.measured = (0, self.theta)
         self.thetas = [self.theta]
         self.size = 1
         self.max_size = 1 if reads_data else _STEPPED_BLOCK
@@ -422,13 +428,18 @@ class _SteppedEpochs:
             self.steps.extend(self.thetas[:n])
         if best_iter is not None and k0 <= best_iter < k0 + n:
             self.best = (best_iter, self.thetas[best_iter - k0])
+        if n:
+            self.measured = (k0 + n - 1, self.thetas[n - 1])
         self.theta = self.thetas[n]
         self.k = k0 + n
 
     def parameters_at(self, k):
-        """theta after k epochs: the last, the best, or a recorded one."""
+        """theta after k epochs: the last, the last measured, the best, or a
+        recorded one."""
         if k == self.k:
             return self.theta
+        if k == self.measured[0]:
+            return self.measured[1]
         if k == self.best[0]:
             return self.best[1]
         return self.steps[k]
