@@ -291,6 +291,21 @@ def stored_message(settings, stored, form_ok, optimum, loss_unit):
     )
 
 
+def short_target_message(settings, target, relative, tol_needed):
+    """Several targets certified together, one of them not within tol."""
+    # Below this, a tol asks more than float64 resolves of the summed loss.
+    lower = f"use tol={tol_needed:.2g} or lower, " if tol_needed >= 1e-13 else ""
+    return (
+        f"QuadraticGDRegressor cannot certify tol={settings.tol} for target "
+        f"{target} (row {target} of coef_): the summed loss of the targets is "
+        "within tol of its minimum, but this target's loss is "
+        f"{relative:.3g} times its own minimum above it. The targets differ "
+        f"in scale and the larger ones dominate the sum: {lower}scale the "
+        "targets alike (divide each by its standard deviation), or fit them "
+        "one at a time."
+    )
+
+
 def collinear_message(names):
     """The terms the fit found aliased, and what was done about them."""
     listed = ", ".join(names)

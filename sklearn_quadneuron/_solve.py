@@ -22,6 +22,7 @@ from ._messages import (
     early_stopping_message,
     newton_message,
     out_of_range_message,
+    short_target_message,
     stored_message,
     unresolved_message,
 )
@@ -186,6 +187,8 @@ class Solution:
         self.unresolved = None
         # What storing the model in float64 may add to it, where that did.
         self.unrepresented = None
+        # The target the summed certificate left uncertified, where one did.
+        self.short_target = None
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -194,13 +197,15 @@ class Solution:
             return coef[0], float(intercept[0]), form
         return coef, intercept, form
 
-    def check_resolved(self, rounding, exact):
+    def check_resolved(self, rounding, allowance, exact):
         """A certificate below what the statistics resolve is no certificate.
 
         Per target: where rounding in the statistics may hide more of the
         excess over the minimum than ``tol`` allows (and more than float64
         resolves of an exact fit), a stop at "tol" is not certified
-        ("stalled", with a warning saying why).
+        ("stalled", with a warning saying why). The descent certifies the
+        summed loss of several targets: each target's own excess, read from
+        the factor, must be within ``tol`` of its own minimum too.
         """
         result, tol = self.result, self.settings.tol
         self.unresolved = None
@@ -223,6 +228,15 @@ class Solution:
             result.stop_reason = "stalled"
             form_ok = np.all(~resolvable | (in_form <= _STORED_SHARE * tol * minimum))
             self.unrepresented = (float(stored @ weights), bool(form_ok))
+            return
+        if weights.shape[0] > 1:
+            ratio = _target_ratios(self.objective, result.theta, tol, allowance, exact)
+            if np.any(ratio > 1.0):
+                result.stop_reason = "stalled"
+                t = int(np.argmax(ratio))
+                excess = self.objective.excess(result.theta)[t]
+                share = weights[t] * minimum[t] / float(weights @ minimum)
+                self.short_target = (t, float(excess / minimum[t]), tol * share)
 
     def storage_rounding(self):
         """Per target, bounds on what storing the model in float64 adds to its
@@ -362,6 +376,8 @@ class Solution:
                 self.loss_unit,
                 objective.from_gram,
             )
+        if self.short_target is not None:
+            return short_target_message(self.settings, *self.short_target)
         if self.unrepresented is not None:
             return stored_message(
                 self.settings, *self.unrepresented, self.result.optimum, self.loss_unit
@@ -464,13 +480,14 @@ def solve(statistics, start, settings):
             resolution=_resolution(allowance, objective),
             unit=unit,
             batches=batches,
+            targets_within=_targets_within(objective, settings, allowance, exact),
         )
     except OutOfRangeError as exc:
         raise ValueError(out_of_range_message(exc, settings)) from None
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, batches
     )
-    solution.check_resolved(rounding, exact)
+    solution.check_resolved(rounding, allowance, exact)
     if result.diverged_at is not None:
         raise DivergenceError(
             divergence_message(
@@ -501,8 +518,36 @@ def _newton(statistics, descent, settings, weights, theta0, loss_unit):
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, None
     )
-    solution.check_resolved(rounding, exact)
+    solution.check_resolved(rounding, allowance, exact)
     return solution
+
+
+def _target_ratios(objective, theta, tol, allowance, exact):
+    """Per target, its excess over what ``tol`` allows it (above 1: not within).
+
+    Read from the factor, exactly (``objective.excess``); 0 where the minimum
+    is an exact fit's, which nothing relative to it can certify.
+    """
+    minimum = objective.minimum
+    allowed = np.maximum(tol * minimum, allowance)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ratio = objective.excess(theta) / allowed
+    return np.where(minimum > exact, np.nan_to_num(ratio, nan=np.inf), 0.0)
+
+
+def _targets_within(objective, settings, allowance, exact):
+    """``targets_within`` of the descent: each of several targets within tol."""
+    minimum = getattr(objective, "minimum", None)
+    if settings.tol is None or minimum is None or np.ndim(minimum) == 0:
+        return None
+    if minimum.shape[0] < 2:
+        return None
+
+    def within(theta):
+        ratio = _target_ratios(objective, theta, settings.tol, allowance, exact)
+        return bool(np.all(ratio <= 1.0))
+
+    return within
 
 
 def _rounding(objective):

@@ -346,23 +346,6 @@ def _run(fit):
             return None, list(caught), error
 
 
-# Cases this oracle still finds wrong, each for a reason not yet fixed. Strict:
-# a case that starts passing fails here, to be taken off the list.
-_ADAM_CERTIFICATE = (
-    "several targets are certified on their summed loss: a target 1e9 times "
-    "smaller than the other can be far from its own minimum"
-)
-KNOWN_OPEN = {
-    ("fit", "targets_2-1e6_1e-3-x_offset_1e3-adam"): _ADAM_CERTIFICATE,
-}
-
-
-def _mark_known_open(request, kind):
-    reason = KNOWN_OPEN.get((kind, request.node.callspec.id))
-    if reason is not None:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 def _convergence_warned(caught):
     return any(issubclass(c.category, ConvergenceWarning) for c in caught)
 
@@ -440,8 +423,7 @@ def test_oracle_aliased_terms_and_weightless_rows():
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("name", list(CASES))
-def test_fit_is_certified_correct_or_warns(name, solver, request):
-    _mark_known_open(request, "fit")
+def test_fit_is_certified_correct_or_warns(name, solver):
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(
         lambda: _estimator(solver).fit(X, _target(Y), sample_weight=w)
@@ -450,8 +432,7 @@ def test_fit_is_certified_correct_or_warns(name, solver, request):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_newton_at_least_as_accurate_as_linear_regression(name, request):
-    _mark_known_open(request, "newton")
+def test_newton_at_least_as_accurate_as_linear_regression(name):
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(
         lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
@@ -520,8 +501,7 @@ def test_coefficients_far_from_zero_warn_and_predict_holds(offset):
 
 
 @pytest.mark.parametrize("name", PARTIAL_FIT_CASES)
-def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name, request):
-    _mark_known_open(request, "partial_fit")
+def test_partial_fit_in_four_chunks_is_certified_correct_or_warns(name):
     _assert_certified_or_warned(name, *_partial_fit_in_four(name))
 
 
@@ -581,3 +561,25 @@ def test_chunks_certify_what_the_whole_certifies(name, how):
         assert model.stop_reason_ == "tol"
         assert not _convergence_warned(caught), [str(c.message) for c in caught]
     _assert_certified_or_warned(name, model, caught, error)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_each_of_several_targets_is_certified_or_named(solver):
+    # Two targets 1e9 apart in scale: the summed loss is the large one's. A
+    # "tol" must hold for the small one too, against its own least squares;
+    # otherwise the warning names it.
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(1000, 1))
+    y = x[:, 0] ** 2 - x[:, 0] + rng.normal(0, 0.5, 1000)
+    Y = np.column_stack([1e6 * y, 1e-3 * (y + rng.normal(0, 0.5, 1000))])
+    model, caught, error = _run(lambda: _estimator(solver).fit(x, Y))
+    assert error is None
+    messages = [str(c.message) for c in caught if c.category is ConvergenceWarning]
+    design = np.column_stack([x**2, x, np.ones(1000)])
+    for t in range(2):
+        fitted = design @ np.append(model.coef_[t], model.intercept_[t])
+        best = design @ np.linalg.lstsq(design, Y[:, t], rcond=None)[0]
+        excess = np.mean((Y[:, t] - fitted) ** 2) - np.mean((Y[:, t] - best) ** 2)
+        if excess > MARGIN * TOL * np.mean((Y[:, t] - best) ** 2):
+            assert model.stop_reason_ != "tol"
+            assert any(f"target {t}" in m or "did not converge" in m for m in messages)

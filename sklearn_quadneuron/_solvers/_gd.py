@@ -91,6 +91,7 @@ class GradientDescent:
         resolution=0.0,
         unit=1.0,
         batches=None,
+        targets_within=None,
     ):
         """Descend from ``theta0``; return a DescentResult.
 
@@ -112,6 +113,10 @@ class GradientDescent:
             One unit of each column of ``theta``, in the units of y.
         batches : MiniBatches, default=None
             Mini-batch epochs; None: full batch.
+        targets_within : callable or None, default=None
+            ``targets_within(theta) -> bool``: whether each of several targets
+            is within ``tol`` of its own minimum. The certificate reads the
+            summed loss; with this, it also holds for each target.
         """
         opts = self.options
         plan = plan_descent(opts, objective, unit, batches)
@@ -133,7 +138,13 @@ class GradientDescent:
         while k0 < opts.max_iter and not monitor.finished:
             k1 = epochs.block_end(k0, opts.max_iter)
             curve, val_curve, gap = epochs.losses(k0, k1)
-            keep = monitor.observe(k0, curve, val_curve, gap)
+            check = None
+            if targets_within is not None:
+
+                def check(i, k0=k0):
+                    return targets_within(epochs.measured_at(k0, i))
+
+            keep = monitor.observe(k0, curve, val_curve, gap, check)
             if monitor.diverged_at is None:
                 epochs.kept(k0, keep, monitor.best_iter)
             k0 += keep
@@ -318,6 +329,10 @@ class _ClosedFormEpochs:
             E = self._errors(np.arange(k0, k0 + n, dtype=float))
             self.blocks.append(self.limit[None] + np.einsum("ij,bjt->bit", self.Vk, E))
 
+    def measured_at(self, k0, i):
+        """The parameters epoch ``k0 + i`` of the last block measured."""
+        return self.parameters_at(k0 + i)
+
     def parameters_at(self, k):
         """theta after k epochs (any k >= 0)."""
         return self.limit + self.Vk @ (np.power(self.rho, k)[:, None] * self.e0)
@@ -433,6 +448,10 @@ class _SteppedEpochs:
         self.theta = self.thetas[n]
         self.k = k0 + n
 
+    def measured_at(self, k0, i):
+        """The parameters epoch ``k0 + i`` of the last block measured."""
+        return self.thetas[i]
+
     def parameters_at(self, k):
         """theta after k epochs: the last, the last measured, the best, or a
         recorded one."""
@@ -487,6 +506,9 @@ class _RotatedEpochs(_SteppedEpochs):
             if options.solver == "gd"
             else None
         )
+
+    def measured_at(self, k0, i):
+        return self.objective.from_basis(super().measured_at(k0, i))
 
     def parameters_at(self, k):
         return self.objective.from_basis(super().parameters_at(k))

@@ -150,6 +150,11 @@ def _no_progress(curve, best0, tol, floor):
     return seen & (curve >= best_before - margin)
 
 
+# Epochs of a block whose summed certificate holds, asked whether each target's
+# does too, before the next block is stepped.
+_TARGET_CHECKS = 16
+
+
 class StoppingMonitor:
     """Watches the losses of a descent, block by block, and decides when it ends.
 
@@ -211,12 +216,14 @@ class StoppingMonitor:
         """Whether the descent must provide gaps: it stops on the certificate."""
         return self.tol is not None and not self.validation
 
-    def observe(self, k0, curve, val_curve=None, gap=None):
+    def observe(self, k0, curve, val_curve=None, gap=None, check=None):
         """Take the losses of epochs ``k0, k0 + 1, ...``; return how many are kept.
 
         ``gap`` holds the certified excess over the minimum of each (when
-        :attr:`certifies`). After this call, ``finished`` says whether the
-        descent must end.
+        :attr:`certifies`): summed over targets. ``check(i)``, when given,
+        says whether epoch ``k0 + i`` also has each target within ``tol`` of
+        its own minimum; an epoch is certified only then. After this call,
+        ``finished`` says whether the descent must end.
         """
         rises = self._diverging(curve)
         if rises.any():
@@ -247,6 +254,11 @@ class StoppingMonitor:
             optimum = np.maximum(curve - gap, 0.0)
             target = np.maximum(self.tol * optimum, self.resolution)
             certified = np.flatnonzero(gap[:keep] <= target[:keep])
+            if check is not None:
+                # The sum certifies these; each target must too. A few are
+                # asked (each reads the parameters): beyond, the next block.
+                certified = [i for i in certified[:_TARGET_CHECKS] if check(i)][:1]
+                certified = np.asarray(certified, dtype=int)
             if certified.size:
                 keep = int(certified[0]) + 1
                 self.stop_reason, self.finished = "tol", True
