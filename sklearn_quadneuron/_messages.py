@@ -121,12 +121,17 @@ def convergence_message(settings, result, loss_unit, max_stable, condition, boun
         how = f"max_iter={counted(settings.max_iter, 'epoch')} ran"
     loss = float(result.loss_curve[-1]) * loss_unit
     gap, optimum = result.gap * loss_unit, result.optimum * loss_unit
-    relative = gap / optimum if optimum > 0 else np.inf
+    above = f"{'at most ' if bound else ''}{gap:.3g} above its minimum"
+    if optimum > 0:
+        where = (
+            f"{above} ({optimum:.6g}), {gap / optimum:.3g} times it, where "
+            f"tol={settings.tol} asks for at most tol times it."
+        )
+    else:
+        where = f"{above}, 0: the model fits this data exactly."
     return (
         f"QuadraticGDRegressor did not converge ({how}): the training loss "
-        f"{loss:.6g} is {'at most ' if bound else ''}{gap:.3g} above its minimum "
-        f"({optimum:.6g}), {relative:.3g} times it, where tol={settings.tol} asks "
-        "for at most tol times it. " + _advice(settings, result, max_stable, condition)
+        f"{loss:.6g} is {where} " + _advice(settings, result, max_stable, condition)
     )
 
 
@@ -167,12 +172,18 @@ def _advice(settings, result, max_stable, condition):
             "standardize=True."
         )
     if settings.solver == "adam":
+        still = ""
+        if result.epochs_needed is not None:
+            still = (
+                "; its parameters are still as far from the minimum as "
+                f"{counted(result.epochs_needed, 'epoch')} of such steps at least"
+            )
         return (
             "Adam moves each parameter by about learning_rate per epoch "
-            f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient, "
-            "and full-batch Adam is slow to settle on a quadratic loss: raise "
-            "learning_rate or max_iter, or use solver='nesterov', which is tuned "
-            "to this loss's curvature."
+            f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient"
+            f"{still}, and full-batch Adam is slow to settle on a quadratic loss: "
+            "raise learning_rate or max_iter, or use solver='nesterov', which is "
+            "tuned to this loss's curvature."
         )
     if settings.solver != "gd":
         return _momentum_advice(settings, result, condition)

@@ -484,6 +484,8 @@ def solve(statistics, start, settings):
         )
     except OutOfRangeError as exc:
         raise ValueError(out_of_range_message(exc, settings)) from None
+    if settings.solver == "adam" and result.stop_reason != "tol":
+        result.epochs_needed = _adam_epochs_needed(objective, result, unit)
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, batches
     )
@@ -520,6 +522,21 @@ def _newton(statistics, descent, settings, weights, theta0, loss_unit):
     )
     solution.check_resolved(rounding, allowance, exact)
     return solution
+
+
+def _adam_epochs_needed(objective, result, unit):
+    """Epochs Adam needs at least to reach the minimum, or None where unknown.
+
+    Each of its steps moves a parameter by about ``learning_rate`` in the
+    units of y (one unit of target t's parameters is ``unit[t]`` of them):
+    the farthest parameter from the minimum needs its distance over that.
+    """
+    if result.diverged_at is not None or not hasattr(objective, "minimizer"):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        distance = np.abs(result.theta - objective.minimizer()) * unit
+        epochs = float(np.max(distance)) / result.learning_rate
+    return int(np.ceil(epochs)) if np.isfinite(epochs) else None
 
 
 def _target_ratios(objective, theta, tol, allowance, exact):

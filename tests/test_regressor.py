@@ -16,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_quadneuron import DivergenceError, QuadraticGDRegressor
+from sklearn_quadneuron.datasets import make_quadratic
 
 
 def least_squares(X, Y, sample_weight=None):
@@ -430,3 +431,24 @@ def test_counts_agree_in_number(capsys):
     out = capsys.readouterr().out
     assert "6 samples, 1 feature" in out and "1 features" not in out
     assert "Stopped after 1 epoch:" in out
+
+
+def test_adam_that_runs_out_of_epochs_says_how_far_it_is():
+    # Noiseless data: the minimum is 0, so no "times the minimum" can be said;
+    # the warning gives the loss and a lower bound on the epochs still needed,
+    # the farthest parameter's distance to the minimum over Adam's step.
+    X, y = make_quadratic(200, random_state=0)
+    model = QuadraticGDRegressor(solver="adam", max_iter=50)
+    with pytest.warns(ConvergenceWarning) as caught:
+        model.fit(X, y)
+    message = str(caught[0].message)
+    assert "inf times" not in message
+    assert "0: the model fits this data exactly" in message
+    needed = int(re.search(r"as far from the minimum as (\d+) epochs", message)[1])
+    # One of those parameters is the intercept of the centered features: the
+    # mean prediction. Its distance to least squares', in steps, is a floor.
+    design = np.column_stack([X[:, 0] ** 2, X[:, 0], np.ones(len(y))])
+    best = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    floor = abs(model.predict(X).mean() - best.mean()) / model.learning_rate_
+    assert floor > 100
+    assert needed >= floor - 1
