@@ -153,6 +153,31 @@ def test_demo_animates_the_descent(capsys, tmp_path):
     assert all(red[k] != red[k + 1] for k in range(12))
 
 
+SOLVERS = ("gd", "momentum", "nesterov", "adam", "newton-cholesky")
+
+
+def test_demo_help_lists_every_solver(capsys):
+    status, out, _ = run(capsys, "demo", "--help")
+    assert status == 0
+    assert "{" + ",".join(SOLVERS) + "}" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_demo_animates_every_solver(capsys, tmp_path, solver):
+    Image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "descent.gif"
+    argv = ["--epochs", 3, "--solver", solver, "--learning-rate", "auto"]
+    status, out, err = run(capsys, "demo", *argv, "--animate", path)
+    assert status == 0, err
+    frames = 2 if solver == "newton-cholesky" else 4
+    assert f"Animation written: {path} ({frames} frames)" in out
+    if solver == "newton-cholesky":
+        assert "one Newton step to the exact minimum" in out
+        assert "learning rate" not in out.splitlines()[1]
+    with Image.open(path) as gif:
+        assert gif.n_frames == frames
+
+
 def test_demo_animation_frames_are_thinned():
     from sklearn_quadneuron._cli.animation import MAX_FRAMES, frame_epochs
 

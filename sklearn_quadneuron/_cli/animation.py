@@ -25,6 +25,7 @@ SOLVER_NAMES = {
     "momentum": "momentum",
     "nesterov": "Nesterov's momentum",
     "adam": "Adam",
+    "newton-cholesky": "Newton's step",
 }
 # The colors of the moving parts: the curve, and the path on the surface.
 CURVE = "tab:red"

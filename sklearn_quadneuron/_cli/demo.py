@@ -47,13 +47,12 @@ def run_demo(args, out):
         f"Fitting y = a*x^2 + b*x + c to {X.shape[0]} points of y = 10x^2 + 5x + 12,",
         file=out,
     )
-    print(
-        f"from a=15, b=-2, c=10, learning rate {args.learning_rate}, "
-        f"{counted(args.epochs, 'epoch')}"
-        + ("" if args.solver == "gd" else f" of {args.solver}")
-        + ":",
-        file=out,
-    )
+    if args.solver == "newton-cholesky":
+        how = "one Newton step to the exact minimum (newton-cholesky)"
+    else:
+        how = f"learning rate {args.learning_rate}, {counted(args.epochs, 'epoch')}"
+        how += "" if args.solver == "gd" else f" of {args.solver}"
+    print(f"from a=15, b=-2, c=10, {how}:", file=out)
     with reported_as_options(OPTIONS):
         model.fit(
             X,
@@ -70,8 +69,13 @@ def run_demo(args, out):
     if args.animate is not None:
         from .animation import write_animation
 
+        step = (
+            "one Newton step"
+            if args.solver == "newton-cholesky"
+            else f"learning rate {model.learning_rate_:.3g}"
+        )
         title = (
-            f"{args.solver}, learning rate {model.learning_rate_:.3g}: "
+            f"{args.solver}, {step}: "
             "the neuron a*x^2 + b*x + c learning y = 10x^2 + 5x + 12"
         )
         frames = write_animation(model, X, y, args.animate, title=title)

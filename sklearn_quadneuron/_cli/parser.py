@@ -168,8 +168,11 @@ def _demo(commands):
         "--solver",
         type=str,
         default="gd",
-        metavar="{gd,momentum,nesterov,adam}",
-        help="the optimizer; the article's is gd, plain gradient descent",
+        metavar="{gd,momentum,nesterov,adam,newton-cholesky}",
+        help=(
+            "the optimizer; the article's is gd, plain gradient descent; "
+            "newton-cholesky takes one Newton step to the exact minimum"
+        ),
     )
     demo.add_argument(
         "--seed", type=seed, default=0, metavar="N", help="seed of the data"
