@@ -30,7 +30,7 @@ from ._callbacks import (
 from ._gathering import gather_chunk, gather_dask, gather_in_memory, starting_point
 from ._messages import collinear_message, counted
 from ._outputs import ReadableTermsMixin
-from ._solve import CollinearityWarning, FitSettings, solve
+from ._solve import CollinearityWarning, FitSettings, awaiting_weight, solve
 from ._solvers import SOLVERS
 from ._summary import SummaryMixin
 from ._validation import (
@@ -229,7 +229,10 @@ class QuadraticGDRegressor(*_BASES):
         minimum), ``"early_stopping"`` (validation loss stopped improving: a
         different criterion, which does not certify the training loss),
         ``"max_iter"`` or ``"stalled"`` (not certified: both warn),
-        or ``"callback"`` (a callback asked to stop). ``"newton-cholesky"``
+        ``"callback"`` (a callback asked to stop), or ``"no_weight"``
+        (:meth:`partial_fit` has seen only samples of weight 0: the model is
+        the starting one, zeros, and the stream starts at the first chunk that
+        carries weight). ``"newton-cholesky"``
         gives ``"tol"`` when its one step is certified, ``"stalled"`` when
         rounding left it further from the minimum than ``tol`` allows.
 
@@ -478,13 +481,26 @@ class QuadraticGDRegressor(*_BASES):
         with _restore_on_failure(self):
             first = not hasattr(self, "coef_")
             data = validate_fit_input(
-                self, X, y, sample_weight, reset=first, check_finite=not first
+                self,
+                X,
+                y,
+                sample_weight,
+                reset=first,
+                check_finite=not first,
+                allow_all_zero=True,
             )
-            if first:
+            if not first:
+                check_targets(
+                    data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
+                )
+            waiting = first or getattr(self, "stop_reason_", None) == "no_weight"
+            w = data.sample_weight
+            if waiting and w is not None and not np.any(w > 0):
+                settings = FitSettings.from_params(self.get_params())
+                self._record(awaiting_weight(data, settings))
+                return self
+            if first or waiting:
                 return self._solve(gather_in_memory(self, data, True), None)
-            check_targets(
-                data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
-            )
             return self._solve(gather_chunk(self, data), self._form)
 
     # -- the stages of a fit ------------------------------------------------------

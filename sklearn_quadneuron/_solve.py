@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._features import DescentBasis, StandardBasis
+from ._features import CenteredForm, DescentBasis, StandardBasis
 from ._messages import (
     convergence_message,
     divergence_message,
@@ -168,6 +168,42 @@ class FitOutcome:
             fitted["coef_path_"] = self.coef_path
             fitted["intercept_path_"] = self.intercept_path
         return fitted
+
+
+def awaiting_weight(data, settings):
+    """The outcome of a stream whose chunks so far all have weight 0.
+
+    There is nothing to average over, nor a reference to take from: the model
+    stays where a fit starts (zeros), ``stop_reason == "no_weight"``, and the
+    stream starts at the first chunk that carries weight. So zero-weight
+    chunks are accepted wherever they come, as later in a stream.
+    """
+    p, k = data.X.shape[1], data.n_targets
+    form = CenteredForm(np.zeros(p), np.zeros((p, k)), np.zeros((p, k)), np.zeros(k))
+    coef, intercept = np.zeros((k, 2 * p)), np.zeros(k)
+    if data.y.ndim == 1:
+        coef, intercept = coef[0], 0.0
+    return FitOutcome(
+        coef=coef,
+        intercept=intercept,
+        form=form,
+        loss_curve=np.empty(0),
+        validation_loss_curve=np.empty(0),
+        n_iter=0,
+        best_iter=0,
+        stop_reason="no_weight",
+        learning_rate=0.0,
+        momentum=None,
+        solver=settings.solver,
+        precompute=True,
+        statistics=None,
+        observations=None,
+        y_ndim=data.y.ndim,
+        coef_path=None,
+        intercept_path=None,
+        warning=None,
+        alpha=float(settings.alpha),
+    )
 
 
 class Solution:

@@ -354,6 +354,12 @@ class SummaryMixin:
         return format_summary(self.summary(confidence_level), type(self).__name__)
 
     def _inference(self, confidence_level, names):
+        if self.stop_reason_ == "no_weight":
+            raise ValueError(
+                "summary() needs samples of positive weight, but every sample "
+                "partial_fit has seen so far has weight 0: pass a chunk with "
+                "positive weights first."
+            )
         alpha = self._fitted_alpha
         if alpha > 0:
             raise ValueError(

@@ -53,7 +53,15 @@ class FitInput:
 
 
 def validate_fit_input(
-    estimator, X, y, sample_weight, *, reset, check_finite, start=None
+    estimator,
+    X,
+    y,
+    sample_weight,
+    *,
+    reset,
+    check_finite,
+    start=None,
+    allow_all_zero=False,
 ):
     """Validate X, y, the weights and the starting point of a fit or of a chunk.
 
@@ -71,6 +79,8 @@ def validate_fit_input(
         checks them on the way, at no extra cost: it passes False.
     start : None, InitialValues or a fitted centered form, default=None
         What the descent starts from, checked by :func:`check_start`.
+    allow_all_zero : bool, default=False
+        Whether every sample may have weight 0 (a chunk of a stream).
 
     Returns
     -------
@@ -93,9 +103,9 @@ def validate_fit_input(
         estimator=estimator,
     )
     check_consistent_length(X, y)
-    # A later chunk may carry no weight; the data seen so far must (checked
-    # once the statistics are merged).
-    sample_weight = check_weights(sample_weight, X, allow_all_zero=not reset)
+    # A chunk of a stream may carry no weight (the stream waits for one that
+    # does); a fit's data must.
+    sample_weight = check_weights(sample_weight, X, allow_all_zero=allow_all_zero)
     Y = y.reshape(y.shape[0], -1)
     check_history(
         estimator.max_iter,

@@ -81,3 +81,38 @@ def test_far_rows_of_weight_zero_change_nothing_for_any_solver(far, solver):
     coef, intercept = least_squares(X, y, w)
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-6)
     np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-6)
+
+
+@pytest.mark.parametrize("far", [1.0, 1e300])
+def test_a_stream_waits_for_a_chunk_with_weight(far):
+    # Chunks of weight 0 are accepted wherever they come, the first ones too:
+    # the model stays at zero ("no_weight") and the stream starts at the first
+    # chunk that carries weight, wherever the weightless rows lie.
+    X, y, w = data_with_far_rows(far)
+    X, y, w = X[:3], y[:3], w[:3]
+    rng = np.random.default_rng(1)
+    Xw = rng.uniform(-2, 2, size=(300, 1))
+    yw = 5 * Xw[:, 0] ** 2 - 3 * Xw[:, 0] + 1 + 0.1 * rng.normal(size=300)
+    model = QuadraticGDRegressor(solver="newton-cholesky")
+    model.partial_fit(X, y, sample_weight=w)
+    assert model.stop_reason_ == "no_weight"
+    assert model.n_iter_ == 0 and model.loss_curve_ == []
+    np.testing.assert_array_equal(model.coef_, [0.0, 0.0])
+    np.testing.assert_array_equal(model.predict(Xw[:5]), np.zeros(5))
+    with pytest.raises(ValueError, match="every sample partial_fit has seen"):
+        model.summary()
+    model.partial_fit(X, y, sample_weight=w)
+    assert model.stop_reason_ == "no_weight"
+    model.partial_fit(Xw[:150], yw[:150])
+    model.partial_fit(X, y, sample_weight=w)
+    model.partial_fit(Xw[150:], yw[150:])
+    assert model.stop_reason_ == "tol"
+    coef, intercept = least_squares(Xw, yw, np.ones(300))
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-9)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-9)
+
+
+def test_a_fit_needs_some_weight():
+    X, y, w = data_with_far_rows(1.0)
+    with pytest.raises(ValueError, match="at least one non-zero number"):
+        QuadraticGDRegressor().fit(X, y, sample_weight=np.zeros_like(w))
