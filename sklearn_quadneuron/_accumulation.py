@@ -713,6 +713,8 @@ _WHITENED_CONDITION = 1e3
 # ... and tries it only when the condition number of the design's columns (of
 # unit norm) is below this: beyond, the rows whitened by a factor from the Gram
 # are no longer near orthogonal (their Gram's condition is about kappa**2 eps).
+# A saving, not a safeguard: the test above would refuse such a factor, after
+# a pass that this spares (no result changes without it).
 _FIRST_CONDITION = 1e7
 
 

@@ -92,8 +92,10 @@ def narrow_whitened(x, y, w, x_loc, x_scale, y_loc, y_scale, mean, R, C):
     ``b = sqrt(w) [1, u**2 - mean[0], u - mean[1], y_r - mean[2]]`` with ``u =
     (x - x_loc) / x_scale`` and ``y_r = (y - y_loc) / y_scale``: a row of the
     second pass, whitened by the first factor ``R`` (upper triangular, its
-    diagonal positive) by forward substitution. ``w`` is empty for unit
-    weights; rows of weight 0 add nothing.
+    diagonal positive) by forward substitution. The rows are centered on the
+    first pass's mean, so the first row of ``R`` is ``[sqrt(W), 0, 0, 0]``:
+    only its diagonal is read there. ``w`` is empty for unit weights; rows of
+    weight 0 add nothing.
     """
     n = x.shape[0]
     weighted = w.shape[0] > 0
@@ -113,9 +115,9 @@ def narrow_whitened(x, y, w, x_loc, x_scale, y_loc, y_scale, mean, R, C):
             b2 = root * (u - mean[1])
             b3 = root * (v - mean[2])
             q0 = root * d0
-            q1 = (b1 - R[0, 1] * q0) * d1
-            q2 = (b2 - R[0, 2] * q0 - R[1, 2] * q1) * d2
-            q3 = (b3 - R[0, 3] * q0 - R[1, 3] * q1 - R[2, 3] * q2) * d3
+            q1 = b1 * d1
+            q2 = (b2 - R[1, 2] * q1) * d2
+            q3 = (b3 - R[1, 3] * q1 - R[2, 3] * q2) * d3
             a00 += q0 * q0
             a01 += q0 * q1
             a02 += q0 * q2

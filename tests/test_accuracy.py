@@ -16,6 +16,7 @@ in mpmath too, from ``coef_`` and ``intercept_`` alone.
 """
 
 import math
+import re
 import warnings
 from functools import cache
 
@@ -583,3 +584,24 @@ def test_each_of_several_targets_is_certified_or_named(solver):
         if excess > MARGIN * TOL * np.mean((Y[:, t] - best) ** 2):
             assert model.stop_reason_ != "tol"
             assert any(f"target {t}" in m or "did not converge" in m for m in messages)
+
+
+def test_a_tol_below_what_the_statistics_resolve_warns_with_one_that_does():
+    # One point at 1e6: even read by Householder QR, the statistics resolve
+    # the minimum to about 2e-8 of itself. tol=1e-9 asks for more: the fit
+    # warns, never "tol", and names the tol it can certify; that tol does.
+    X, Y, w, _, _ = _case("far_point-1e+06")
+    y = _target(Y)
+    model, caught, _ = _run(
+        lambda: QuadraticGDRegressor(solver="newton-cholesky", tol=1e-9).fit(X, y)
+    )
+    assert model.stop_reason_ == "stalled"
+    message = " ".join(str(c.message) for c in caught)
+    assert "is known only to within" in message
+    advised = float(re.search(r"use tol >= ([0-9.e+-]+) to certify", message)[1])
+    assert 1e-9 < advised < 1e-6
+    model, caught, _ = _run(
+        lambda: QuadraticGDRegressor(solver="newton-cholesky", tol=advised).fit(X, y)
+    )
+    assert model.stop_reason_ == "tol" and not _convergence_warned(caught)
+    _assert_certified_or_warned("far_point-1e+06", model, caught, None)

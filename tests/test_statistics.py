@@ -662,3 +662,50 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     np.testing.assert_allclose(
         stats.factor / scale, R[1:, 1:] / scale, rtol=0, atol=1e-9
     )
+
+
+def test_cholesky_qr2_falls_back_where_the_whitened_rows_are_far_from_orthogonal():
+    # A first factor 1e6 times off along one direction (as rounding leaves the
+    # Gram's of an ill-conditioned design): the rows whitened by it are far
+    # from orthogonal, and CholeskyQR2 would keep a factor accurate to only
+    # eps * 1e12. The second pass then reads the rows by Householder QR: the
+    # factor of numpy's QR to rounding.
+    X, Y, _ = data(n=2001, p=2, k=1)
+    ref = reference_from(X, Y, None)
+    first = accumulate(X, Y, None, ref)
+    skew = np.eye(first.factor.shape[0])
+    skew[0, 1] = 1e6
+    bad = QuadraticStatistics(
+        ref, first.weight, first.n_samples, first.mean, first.factor @ skew
+    )
+    assert bad.design_condition() < 1e7  # CholeskyQR2 is tried
+    stats = second_pass(X, Y, None, bad)
+    U = (X - ref.x_loc) / ref.x_scale
+    V = np.column_stack([np.ones(len(X)), U**2, U, (Y - ref.y_loc) / ref.y_scale])
+    R = np.linalg.qr(V, mode="r")
+    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    scale = np.linalg.norm(R[1:, 1:], axis=0)
+    np.testing.assert_allclose(stats.factor / scale, R[1:, 1:] / scale, atol=1e-12)
+
+
+@pytest.mark.parametrize("far", [0.0, 1e6])
+def test_the_second_pass_corrects_the_first_pass_mean(far):
+    # The rows are centered on the first pass's mean, which rounding may leave
+    # off (here by 1e-3 of each variable's spread): the constant column of the
+    # second pass's factor carries what is left, and corrects it.
+    X, Y, _ = data(n=2001, p=2, k=1)
+    X[0] += far
+    ref = reference_from(X, Y, None)
+    first = accumulate(X, Y, None, ref)
+    spread = np.linalg.norm(first.factor, axis=0) / np.sqrt(first.weight)
+    off = QuadraticStatistics(
+        ref, first.weight, first.n_samples, first.mean + 1e-3 * spread, first.factor
+    )
+    stats = second_pass(X, Y, None, off)
+    U = (X - ref.x_loc) / ref.x_scale
+    V = np.column_stack([U**2, U, (Y - ref.y_loc) / ref.y_scale])
+    exact = V.mean(axis=0)
+    np.testing.assert_allclose(stats.mean, exact, rtol=0, atol=1e-12 * spread.max())
+    np.testing.assert_allclose(
+        stats.comoment, np.cov(V.T, bias=True) * len(V), rtol=1e-9
+    )
