@@ -295,3 +295,23 @@ def test_extreme_scales_and_a_far_outlier_of_weight_zero_give_least_squares(
     np.testing.assert_allclose(
         model.predict(X[carry]), Phi @ theta, atol=1e-4 * np.std(y[carry])
     )
+
+
+def test_rounding_of_the_tridiagonal_losses_is_not_divergence():
+    # 250 features (501 parameters: the tridiagonal form), two of them 1e-5
+    # apart: the losses read about the minimum round at 1e-6 of the loss, and
+    # a rise by that much was taken for divergence (DivergenceError with the
+    # step 'auto' picks). Plain gradient descent is slow here, and says so.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 250))
+    X[:, 1] = X[:, 0] + 1e-5 * rng.normal(size=1200)
+    y = X[:, 0] ** 2 - X[:, 2] + rng.normal(0, 0.1, 1200)
+    model = QuadraticGDRegressor(max_iter=300)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model.fit(X, y)
+    assert model.stop_reason_ == "max_iter"
+    curve = np.asarray(model.loss_curve_)
+    assert curve[-1] < 0.01 * curve[0]
+    # What the loss did between epochs is rounding: never a rise of more than
+    # 1e-5 of itself.
+    assert np.all(np.diff(curve) <= 1e-5 * curve[1:])

@@ -53,6 +53,12 @@ def _out_of_range():
     )
 
 
+# Rounding of a loss read about the minimum in the tridiagonal form, relative to
+# the loss, per unit of the Hessian's condition number: a few roundings of eps
+# in each of its three-term rows.
+_FORM_ROUNDING = 64 * np.finfo(float).eps
+
+
 @dataclass
 class DescentOptions:
     """How to descend: the estimator's settings that shape the epochs."""
@@ -134,6 +140,15 @@ class GradientDescent:
             stall_wait=plan.stall_wait,
         )
         epochs = _epochs(plan, objective, theta0, opts, monitor, batches, reads_data)
+        if isinstance(epochs, _RotatedEpochs):
+            # Its losses are read about the minimum in the tridiagonal form,
+            # whose rounding grows with the Hessian's condition (1e-6 of the
+            # loss, with two features 1e-5 apart among 260): a rise by that
+            # much is rounding, not divergence, which grows the loss manyfold.
+            tri = epochs.objective.tri
+            monitor.increase_rtol = max(
+                monitor.increase_rtol, _FORM_ROUNDING * tri.lam_max / tri.lam_min
+            )
         k0 = 0
         while k0 < opts.max_iter and not monitor.finished:
             k1 = epochs.block_end(k0, opts.max_iter)

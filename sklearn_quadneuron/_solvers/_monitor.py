@@ -210,6 +210,9 @@ class StoppingMonitor:
         self.best, self.run, self.previous = np.inf, 0, None
         self.best_iter, self.best_val = None, np.inf
         self.stop_reason, self.diverged_at, self.finished = "max_iter", None, False
+        # The rise of plain gradient descent's loss that is rounding, relative
+        # to the loss (more where the losses are read with more rounding).
+        self.increase_rtol = _INCREASE_RTOL
 
     @property
     def certifies(self):
@@ -282,7 +285,7 @@ class StoppingMonitor:
                 [[curve[0] if self.previous is None else self.previous], curve]
             )
             return ~np.isfinite(curve) | (
-                curve > prev[:-1] * (1.0 + _INCREASE_RTOL) + self.loss_floor
+                curve > prev[:-1] * (1.0 + self.increase_rtol) + self.loss_floor
             )
         if self.limit is None:
             self.limit = self.max_growth * max(float(curve[0]), self.loss_floor)
