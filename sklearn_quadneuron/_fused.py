@@ -35,6 +35,21 @@ _SUMS = {"reassoc", "nsz", "contract"}
 _PARTIAL_ROWS = 1024
 
 
+@numba.njit(inline="always")
+def _add_upper(C, a00, a01, a02, a03, a11, a12, a13, a22, a23, a33):
+    """Add a block's partial sums to the upper triangle of C (4 x 4)."""
+    C[0, 0] += a00
+    C[0, 1] += a01
+    C[0, 2] += a02
+    C[0, 3] += a03
+    C[1, 1] += a11
+    C[1, 2] += a12
+    C[1, 3] += a13
+    C[2, 2] += a22
+    C[2, 3] += a23
+    C[3, 3] += a33
+
+
 @numba.njit(nogil=True, fastmath=_SUMS, cache=True)
 def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
     """Add ``sum w v v^T`` to the upper triangle of C (4 x 4), ``v = [s, t, y_t, 1]``.
@@ -73,16 +88,7 @@ def narrow_products(x, y, w, zeros, x_loc, x_factor, y_loc, y_factor, shift, C):
             a22 += wv * v
             a23 += wv
             a33 += wr
-        C[0, 0] += a00
-        C[0, 1] += a01
-        C[0, 2] += a02
-        C[0, 3] += a03
-        C[1, 1] += a11
-        C[1, 2] += a12
-        C[1, 3] += a13
-        C[2, 2] += a22
-        C[2, 3] += a23
-        C[3, 3] += a33
+        _add_upper(C, a00, a01, a02, a03, a11, a12, a13, a22, a23, a33)
 
 
 @numba.njit(nogil=True, fastmath=_SUMS, cache=True)
@@ -128,16 +134,7 @@ def narrow_whitened(x, y, w, x_loc, x_scale, y_loc, y_scale, mean, R, C):
             a22 += q2 * q2
             a23 += q2 * q3
             a33 += q3 * q3
-        C[0, 0] += a00
-        C[0, 1] += a01
-        C[0, 2] += a02
-        C[0, 3] += a03
-        C[1, 1] += a11
-        C[1, 2] += a12
-        C[1, 3] += a13
-        C[2, 2] += a22
-        C[2, 3] += a23
-        C[3, 3] += a33
+        _add_upper(C, a00, a01, a02, a03, a11, a12, a13, a22, a23, a33)
 
 
 @numba.njit(nogil=True, cache=True)

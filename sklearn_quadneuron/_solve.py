@@ -270,7 +270,8 @@ class Solution:
             if np.any(ratio > 1.0):
                 result.stop_reason = "stalled"
                 t = int(np.argmax(ratio))
-                excess = self.objective.excess(result.theta)[t]
+                # The ratio is the excess over max(tol * minimum, allowance).
+                excess = ratio[t] * max(tol * minimum[t], allowance[t])
                 share = weights[t] * minimum[t] / float(weights @ minimum)
                 self.short_target = (t, float(excess / minimum[t]), tol * share)
 

@@ -259,9 +259,10 @@ class StoppingMonitor:
             certified = np.flatnonzero(gap[:keep] <= target[:keep])
             if check is not None:
                 # The sum certifies these; each target must too. A few are
-                # asked (each reads the parameters): beyond, the next block.
-                certified = [i for i in certified[:_TARGET_CHECKS] if check(i)][:1]
-                certified = np.asarray(certified, dtype=int)
+                # asked (each reads the parameters), the first that holds
+                # ends the search: beyond, the next block.
+                first = next((i for i in certified[:_TARGET_CHECKS] if check(i)), None)
+                certified = np.asarray([] if first is None else [first], dtype=int)
             if certified.size:
                 keep = int(certified[0]) + 1
                 self.stop_reason, self.finished = "tol", True
