@@ -10,9 +10,9 @@ estimator chains them: starting point -> statistics -> solve -> record.
 from ._messages import counted
 from ._observations import Observations
 from ._progress import Progress
+from ._solvers import SOLVERS
 from ._statistics import gather_fit_statistics, gather_more
 from ._validation import (
-    ONE_STEP_SOLVER,
     InitialValues,
     check_history,
     check_start,
@@ -33,8 +33,8 @@ def starting_point(estimator, coef_init, intercept_init):
 
 def gather_in_memory(estimator, data, precompute):
     """One pass over in-memory data: what the engine ``precompute`` picks needs."""
-    if estimator.solver == ONE_STEP_SOLVER and precompute == "auto":
-        # Newton's step is a solve with the Gram: it needs the statistics.
+    if not SOLVERS[estimator.solver].epochs and precompute == "auto":
+        # A one-step solve is on the statistics: it needs them.
         precompute = True
     progress = Progress(estimator.verbose)
     n_samples, n_features = data.X.shape

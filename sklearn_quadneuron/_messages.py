@@ -2,25 +2,23 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The words of a fit that failed or fell short: what happened, what to do.
 
-Plain functions of the settings, the optimizer's result and a few numbers the
-solve step works out (the largest stable step, what "auto" would pick, the
-curvature ratio); nothing here imports another module of the package.
+Plain functions of the settings (whose ``solver`` is the solver's class, see
+``_solvers``), the optimizer's result and a few numbers the solve step works out
+(the largest stable step, what "auto" would pick, the curvature ratio): no math
+runs here.
 """
 
 import numpy as np
 
-_NAMES = {
-    "gd": "Gradient descent",
-    "momentum": "Gradient descent with momentum",
-    "nesterov": "Nesterov's accelerated gradient",
-    "adam": "Adam",
-    "newton-cholesky": "Newton's method",
-}
+from ._solvers import Nesterov
+
+# The solver to advise where the loss is ill-conditioned.
+_ACCELERATED = f"solver='{Nesterov.name}'"
 
 
 def optimizer_name(settings):
     """The optimizer's name, as a sentence starts it."""
-    name = _NAMES[settings.solver]
+    name = settings.solver.title
     if settings.batch_size is None:
         return name
     return f"Mini-batch {name[0].lower()}{name[1:]} (batch_size={settings.batch_size})"
@@ -28,7 +26,7 @@ def optimizer_name(settings):
 
 def _settings_text(settings):
     text = f"learning_rate={settings.learning_rate!r}"
-    if settings.solver in ("momentum", "nesterov"):
+    if "momentum" in settings.solver.accepts:
         text += f" and momentum={settings.momentum!r}"
     return text
 
@@ -65,7 +63,7 @@ def divergence_message(settings, result, loss_unit, max_stable, auto):
     """
     k = result.diverged_at
     after = result.loss_curve[k] * loss_unit
-    monotone = settings.solver == "gd" and settings.batch_size is None
+    monotone = settings.solver.monotone and settings.batch_size is None
     if monotone:
         before = result.loss_curve[k - 1] * loss_unit
         how = f"rose from {before:.6g} at epoch {k} to {after:.6g} at epoch {k + 1}"
@@ -164,14 +162,14 @@ def _advice(settings, result, max_stable, condition):
             "batch_size, or use batch_size=None (full batch), which converges to "
             "the minimum."
         )
-    if settings.solver == "adam" and not settings.standardize:
+    if settings.solver.per_coordinate and not settings.standardize:
         return (
             "Adam moves each parameter by about learning_rate per epoch, in the "
             "units of the raw [x**2, x, 1], where one step can be far too large "
             "for one coefficient and far too small for another: set "
             "standardize=True."
         )
-    if settings.solver == "adam":
+    if settings.solver.per_coordinate:
         still = ""
         if result.epochs_needed is not None:
             still = (
@@ -182,10 +180,10 @@ def _advice(settings, result, max_stable, condition):
             "Adam moves each parameter by about learning_rate per epoch "
             f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient"
             f"{still}, and full-batch Adam is slow to settle on a quadratic loss: "
-            "raise learning_rate or max_iter, or use solver='nesterov', which is "
+            f"raise learning_rate or max_iter, or use {_ACCELERATED}, which is "
             "tuned to this loss's curvature."
         )
-    if settings.solver != "gd":
+    if "momentum" in settings.solver.accepts:
         return _momentum_advice(settings, result, condition)
     auto = 0.5 * max_stable
     if result.slowest_rate < 0:
@@ -214,7 +212,7 @@ def _advice(settings, result, max_stable, condition):
         f"{condition:.3g} times more curved along some directions of the "
         "parameters than along others (nearly collinear features), and gradient "
         "descent needs about that many epochs. Increase max_iter, use "
-        "solver='nesterov' (about the square root as many), or remove or "
+        f"{_ACCELERATED} (about the square root as many), or remove or "
         "combine collinear features."
     )
 
@@ -235,7 +233,7 @@ def _momentum_advice(settings, result, condition):
         "The data is ill-conditioned: the loss is "
         f"{condition:.3g} times more curved along some directions of the "
         "parameters than along others (nearly collinear features), and "
-        f"{_NAMES[settings.solver].lower()} needs a few times its square root, "
+        f"{settings.solver.title.lower()} needs a few times its square root, "
         f"{epochs:.3g}, epochs. Increase max_iter, or remove or combine "
         "collinear features."
     )
@@ -252,7 +250,8 @@ def newton_message(settings, result, loss_unit, condition):
         else "Rescale X, or remove or combine nearly collinear features."
     )
     return (
-        "QuadraticGDRegressor's newton-cholesky solve is not certified optimal: "
+        f"QuadraticGDRegressor's {settings.solver.name} solve is not certified "
+        "optimal: "
         f"the training loss may be {gap:.3g} above its minimum ({optimum:.6g}), "
         f"{relative:.3g} times it, where tol={settings.tol} asks for at most tol "
         "times it. The system is too ill-conditioned for float64 (its curvature "

@@ -29,14 +29,12 @@ from ._messages import (
 from ._objectives import DataObjective, GramObjective
 from ._progress import Progress
 from ._solvers import (
-    NEWTON,
+    SOLVERS,
     DescentOptions,
     GradientDescent,
     MiniBatches,
     Newton,
     OutOfRangeError,
-    largest_stable_step,
-    plan_descent,
 )
 
 # The loss is resolved to this fraction of its scale (the variance of y, or the
@@ -77,7 +75,10 @@ class DivergenceError(ValueError):
 
 @dataclass
 class FitSettings:
-    """The estimator's parameters that shape a descent, as given by the user."""
+    """The estimator's parameters that shape a descent, as given by the user.
+
+    ``solver`` is the solver's class (``_solvers.SOLVERS``), not its name.
+    """
 
     learning_rate: object
     max_iter: int
@@ -85,7 +86,7 @@ class FitSettings:
     n_iter_no_change: int
     alpha: float
     standardize: bool
-    solver: str = "gd"
+    solver: type = None
     momentum: object = "auto"
     beta_1: float = 0.9
     beta_2: float = 0.999
@@ -106,6 +107,7 @@ class FitSettings:
         """
         names = cls.__dataclass_fields__.keys() - {"record_path", "keep_path"}
         settings = {name: params[name] for name in names}
+        settings["solver"] = SOLVERS[params["solver"]]
         keep = params["record_path"]
         return cls(**settings, record_path=keep or callbacks, keep_path=keep)
 
@@ -194,7 +196,7 @@ def awaiting_weight(data, settings):
         stop_reason="no_weight",
         learning_rate=0.0,
         momentum=None,
-        solver=settings.solver,
+        solver=settings.solver.name,
         precompute=True,
         statistics=None,
         observations=None,
@@ -365,7 +367,7 @@ class Solution:
             stop_reason=result.stop_reason,
             learning_rate=float(result.learning_rate),
             momentum=None if result.momentum is None else float(result.momentum),
-            solver=settings.solver,
+            solver=settings.solver.name,
             alpha=float(settings.alpha),
             precompute=stats.engine == "statistics" and self.batches is None,
             statistics=stats.train if stats.engine == "statistics" else None,
@@ -422,7 +424,7 @@ class Solution:
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()
         condition = lam_max / lam_min if lam_min > 0 else np.inf
-        if self.settings.solver == NEWTON:
+        if not self.settings.solver.epochs:
             return newton_message(self.settings, self.result, self.loss_unit, condition)
         if self.result.validation_loss_curve is not None:
             return early_stopping_message(self.settings, self.result, self.loss_unit)
@@ -441,25 +443,24 @@ class Solution:
         None where no such limit is known (Adam; mini-batches, whose batches
         curve more than the data).
         """
-        settings = self.settings
-        if settings.solver == "adam" or self.batches is not None:
+        if self.batches is not None:
             return None
-        momentum = self.result.momentum
         lam_max = self.objective.largest_eigenvalue()
-        return largest_stable_step(momentum, lam_max, settings.solver == "nesterov")
+        return self.settings.solver.max_stable(self.result.momentum, lam_max)
 
     def _auto(self, unit):
         """What "auto" picks here, in words, for the advice after divergence."""
         settings = self.settings
-        keep_momentum = self.batches is not None or settings.solver == "gd"
+        tuned = "momentum" in settings.solver.accepts
+        keep_momentum = self.batches is not None or not tuned
         options = _options(
             settings,
             learning_rate="auto",
             momentum=settings.momentum if keep_momentum else "auto",
         )
-        plan = plan_descent(options, self.objective, unit, self.batches)
+        plan = settings.solver.plan(options, self.objective, unit, self.batches)
         text = f"learning_rate={plan.learning_rate:.6g}"
-        if settings.solver in ("momentum", "nesterov"):
+        if tuned:
             text += f" and momentum={plan.momentum:.6g}"
         return text
 
@@ -491,7 +492,7 @@ def solve(statistics, start, settings):
     descent = DescentBasis(basis, settings.standardize)
     theta0 = descent.initial(start, train.n_features, train.n_targets)
     loss_unit, weights = _loss_unit(train.reference.y_scale)
-    if settings.solver == NEWTON:
+    if not settings.solver.epochs:
         return _newton(statistics, descent, settings, weights, theta0, loss_unit)
     objective, reading = _objectives(statistics, descent, settings, weights)
     loss0, val0 = objective.initial_losses(theta0)
@@ -521,7 +522,7 @@ def solve(statistics, start, settings):
         )
     except OutOfRangeError as exc:
         raise ValueError(out_of_range_message(exc, settings)) from None
-    if settings.solver == "adam" and result.stop_reason != "tol":
+    if settings.solver.per_coordinate and result.stop_reason != "tol":
         result.epochs_needed = _adam_epochs_needed(objective, result, unit)
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, batches

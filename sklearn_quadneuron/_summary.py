@@ -26,6 +26,7 @@ from scipy import stats
 from ._features import DescentBasis, StandardBasis
 from ._objectives import GramObjective
 from ._outputs import term_names
+from ._solvers import Newton
 
 #: The columns of the coefficient table.
 COLUMNS = ("coef", "std_err", "t", "p_value", "ci_lower", "ci_upper")
@@ -387,7 +388,7 @@ class SummaryMixin:
                 f"summary() needs the least-squares minimum, but this fit "
                 f"stopped before it was certified (stop_reason_="
                 f"{self.stop_reason_!r}): {self._distance(inference)} Fit with "
-                "solver='newton-cholesky', or with more max_iter."
+                f"solver='{Newton.name}', or with more max_iter."
             )
         return inference
 

@@ -5,7 +5,8 @@
 One path validates in-memory input for :meth:`fit` and :meth:`partial_fit`; the
 initial values (``coef_init``, ``intercept_init``, a warm start) are checked here
 too, once the numbers of features and targets are known and before the data is
-read. Nothing in this module imports another module of the package.
+read. Which parameters each solver reads, and whether it runs epochs, come from
+the solvers' registry (``_solvers.SOLVERS``): no solver is named here.
 """
 
 import math
@@ -19,6 +20,8 @@ from sklearn.utils.validation import (
     check_consistent_length,
     validate_data,
 )
+
+from ._solvers import SOLVERS
 
 # Floating dtypes kept as they are; anything else is converted to float64.
 FLOAT_DTYPES = [np.float64, np.float32]
@@ -140,14 +143,9 @@ class IncompatibleParametersError(ValueError):
         self.parameters = parameters
 
 
-#: The solver with no epochs, named as in scikit-learn's GLMs: batches and
-#: early stopping do not apply to it.
-ONE_STEP_SOLVER = "newton-cholesky"
-
-
 def holds_out(estimator):
     """Whether a fit holds out a validation split (early stopping applies)."""
-    return estimator.early_stopping and estimator.solver != ONE_STEP_SOLVER
+    return estimator.early_stopping and SOLVERS[estimator.solver].epochs
 
 
 def check_fit_settings(estimator, source):
@@ -166,18 +164,20 @@ def check_fit_settings(estimator, source):
     only, and the validation loss is that of the whole held-out split.
     """
     batch_size = estimator.batch_size
-    if estimator.solver == ONE_STEP_SOLVER:
-        # As MLPRegressor's "lbfgs" does, the one-step solver ignores the
+    if not SOLVERS[estimator.solver].epochs:
+        # As MLPRegressor's "lbfgs" does, a one-step solver ignores the
         # parameters of epochs (batch_size, early_stopping); but it solves on
-        # the Gram, which precompute=False declines to form.
+        # the statistics, which precompute=False declines to form.
         if estimator.precompute is False:
+            stepping = ", ".join(
+                repr(name) for name, solver in SOLVERS.items() if solver.epochs
+            )
             raise IncompatibleParametersError(
-                "solver='newton-cholesky' solves one linear system formed from "
-                "the statistics gathered in one pass (the Gram of [x**2, x, 1, "
-                "y]), but precompute=False declines to form them. Set "
-                "precompute='auto' (the default) or True, or use a gradient "
-                "solver ('gd', 'momentum', 'nesterov', 'adam') to read the data "
-                "every epoch.",
+                f"solver={estimator.solver!r} solves one linear system formed "
+                "from the statistics gathered in one pass (the triangular "
+                "factor of [x**2, x, 1, y]), but precompute=False declines to "
+                "form them. Set precompute='auto' (the default) or True, or use "
+                f"a gradient solver ({stepping}) to read the data every epoch.",
                 ("solver", "precompute"),
             )
         return

@@ -140,7 +140,7 @@ MUTANTS = [
         "each target certified at 1000 times tol",
     ),
     (
-        "_solvers/_monitor.py",
+        "_solvers/_base.py",
         "            certified = np.flatnonzero(gap[:keep] <= target[:keep])",
         "            certified = np.flatnonzero(gap[:keep] <= 1000 * target[:keep])",
         "the descent's certificate 1000 times looser",

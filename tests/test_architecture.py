@@ -21,17 +21,17 @@ RANKS = {
     "_blas": 0,
     "_fused": 0,
     "_loss": 0,
-    "_messages": 0,
+    "_messages": 1,
     "_spectrum": 1,
     "_outputs": 0,
     "_progress": 0,
-    "_validation": 0,
+    "_validation": 1,
     "_observations": 0,
     "_features": 1,
     "_moments": 1,
     "_accumulation": 2,
     "_objectives": 2,
-    "_solvers": 2,
+    "_solvers": 0,
     "_callbacks": 2,
     "_statistics": 3,
     "_solve": 3,
@@ -101,3 +101,35 @@ def test_dask_reads_nothing_of_the_estimator():
     assert "_regressor" not in text
     # It is handed data and returns statistics: no attribute of an estimator.
     assert "estimator." not in text
+
+
+def _names_in(path, names):
+    """The solver names that ``path`` spells as a value of ``solver``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for name in names:
+                quoted = (f"'{name}'", f'"{name}"', f"``{name}``")
+                if node.value == name or any(q in node.value for q in quoted):
+                    found.add(name)
+    return found
+
+
+def test_each_solver_is_named_in_three_modules_at_most():
+    # Its own module, the registry and the estimator's docstring: the rest of
+    # the package reads the solver's class. ("momentum" the parameter is not a
+    # solver's name.) The command line and the plots, which offer the names to
+    # users, do not count.
+    from sklearn_quadneuron._solvers import SOLVERS
+
+    names = set(SOLVERS) - {"momentum"}
+    where = {name: [] for name in names}
+    for path in PACKAGE.rglob("*.py"):
+        if top_module(path) in ("_cli", "plotting"):
+            continue
+        for name in _names_in(path, names):
+            where[name].append(str(path.relative_to(PACKAGE)))
+    for name, modules in where.items():
+        assert len(modules) <= 3, (name, modules)
+    # Each solver is one class, whose name attribute is its value of solver.
+    assert all(solver.name == name for name, solver in SOLVERS.items())

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sklearn_quadneuron._solvers import (
+    SOLVERS,
     DescentOptions,
     GradientDescent,
     StoppingMonitor,
@@ -107,6 +108,7 @@ def plain_loop(objective, theta0, lr, epochs):
 def run(objective, theta0, validation=None, loss_floor=0.0, **kwargs):
     settings = {"learning_rate": 0.01, "max_iter": 100, "tol": None}
     settings.update(kwargs)
+    settings["solver"] = SOLVERS[settings.get("solver", "gd")]
     if validation is not None:
         objective.validation = validation
     return GradientDescent(DescentOptions(**settings)).solve(
@@ -309,7 +311,7 @@ def test_a_loss_of_exactly_zero_is_not_divergence():
 
 
 def test_no_progress_counts_an_equal_loss_as_none():
-    from sklearn_quadneuron._solvers._monitor import _first_stop, _no_progress
+    from sklearn_quadneuron._solvers._base import _first_stop, _no_progress
 
     curve = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
     flags = _no_progress(curve, np.inf, 0.1, 0.0)

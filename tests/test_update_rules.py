@@ -14,14 +14,20 @@ import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sklearn_quadneuron._solvers._adam import Adam
-from sklearn_quadneuron._solvers._momentum import (
+from sklearn_quadneuron._solvers._descent import (
+    AdamStep,
+    GradientStep,
+    HeavyBall,
     Momentum,
-    heavy_ball_parameters,
-    largest_stable_step,
-    nesterov_parameters,
+    Nesterov,
 )
-from sklearn_quadneuron._solvers._rules import GradientStep
+
+heavy_ball_parameters = HeavyBall.tuned
+nesterov_parameters = Nesterov.tuned
+
+
+def largest_stable_step(momentum, lam_max, nesterov):
+    return (Nesterov if nesterov else HeavyBall).max_stable(momentum, lam_max)
 
 
 def gradients(n_steps, shape, seed=0):
@@ -65,7 +71,7 @@ def test_adam_updates_equal_mlp_adam_optimizer(beta_1, beta_2):
     adam = AdamOptimizer(
         reference, learning_rate_init=0.01, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8
     )
-    rule = Adam(0.01, beta_1, beta_2, 1e-8)
+    rule = AdamStep(0.01, beta_1, beta_2, 1e-8)
     theta = theta0.copy()
     for grad in gradients(30, theta0.shape, seed=1):
         adam.update_params(reference, [grad])
@@ -80,8 +86,8 @@ def test_adam_in_other_units_is_adam_in_the_units_of_y():
     unit = np.array([4.0, 0.5])
     grads_y = gradients(10, (3, 2), seed=2)
     theta_y = np.ones((3, 2))
-    in_y = Adam(0.1, 0.9, 0.999, 1e-8)
-    in_units = Adam(0.1, 0.9, 0.999, 1e-8, unit=unit)
+    in_y = AdamStep(0.1, 0.9, 0.999, 1e-8)
+    in_units = AdamStep(0.1, 0.9, 0.999, 1e-8, unit=unit)
     theta_u = theta_y / unit
     for g in grads_y:
         theta_y = in_y.update(theta_y, g)

@@ -1,37 +1,32 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""Optimizers over an objective, and the bookkeeping they share.
+"""The solvers, by the value of the estimator's ``solver``.
 
-An optimizer knows nothing of estimators: it takes an objective (``evaluate``,
-``value``, ``largest_eigenvalue``, ``smallest_eigenvalue``; with ``precomputed``
-true also its ``hessian``, ``linear``, ``eigen()``, ``validation`` and
-``rotated()``, the same objective in a basis where its Hessian is tridiagonal,
-or None), initial parameters and :class:`DescentOptions`, and returns a
-:class:`DescentResult`.
+A solver is one class (:class:`~._base.Solver`) declaring what it reads and how
+it runs; :data:`SOLVERS` maps its name to it, and nothing else in the package
+names it: a new solver is one module and one line here. Nothing here knows
+estimators: a solver takes an objective, initial parameters and
+:class:`DescentOptions`, and returns a :class:`DescentResult`.
 
-One epoch loop (:class:`GradientDescent`, in ``_gd``) drives every update rule:
-plain gradient descent (``_rules``), momentum and Nesterov's momentum
-(``_momentum``), Adam (``_adam``), on the full batch or on mini-batches
-(``_sgd``); ``_monitor`` decides when a run ends. ``"newton-cholesky"``
-(``_newton``) has no epochs: one Newton step is the minimum of the quadratic.
+One epoch loop (:class:`GradientDescent`, in ``_gd``) drives every update rule
+of ``_descent`` (plain gradient descent, the heavy ball, Nesterov's momentum,
+Adam), on the full batch or on mini-batches (``_sgd``); ``_base`` decides when
+a run ends. Newton's method (``_newton``) has no epochs: one step is the
+minimum of the quadratic.
 """
 
-from .._validation import ONE_STEP_SOLVER as NEWTON
+from ._base import DescentResult, Solver, StoppingMonitor
+from ._descent import Adam, HeavyBall, Nesterov, PlainDescent, safe_step
 from ._gd import DescentOptions, GradientDescent, OutOfRangeError
-from ._momentum import largest_stable_step
-from ._monitor import DescentResult, StoppingMonitor
 from ._newton import Newton
-from ._rules import ADAM_LEARNING_RATE, plan_descent, safe_step
-from ._rules import SOLVERS as DESCENT_SOLVERS
 from ._sgd import MiniBatches
 
-#: Every solver, by the name of the estimator's ``solver``.
-SOLVERS = (*DESCENT_SOLVERS, NEWTON)
+#: Every solver, by the value of the estimator's ``solver``.
+SOLVERS = {
+    solver.name: solver for solver in (PlainDescent, HeavyBall, Nesterov, Adam, Newton)
+}
 
 __all__ = [
-    "ADAM_LEARNING_RATE",
-    "DESCENT_SOLVERS",
-    "NEWTON",
     "SOLVERS",
     "DescentOptions",
     "DescentResult",
@@ -39,8 +34,7 @@ __all__ = [
     "MiniBatches",
     "Newton",
     "OutOfRangeError",
+    "Solver",
     "StoppingMonitor",
-    "largest_stable_step",
-    "plan_descent",
     "safe_step",
 ]

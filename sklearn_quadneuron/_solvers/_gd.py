@@ -3,10 +3,10 @@
 """The epoch loop every solver shares, and gradient descent in closed form.
 
 Each epoch records the loss at the current parameters, then updates them with
-the solver's rule (:mod:`._rules`): plain gradient descent, the article's
+the solver's rule (:mod:`._descent`): plain gradient descent, the article's
 ``theta <- theta - learning_rate * grad``, momentum, Nesterov's momentum or
 Adam, on the full batch or on mini-batches (:mod:`._sgd`). Every run is
-watched by the same :class:`~._monitor.StoppingMonitor`.
+watched by the same :class:`~._base.StoppingMonitor`.
 
 Full-batch gradient descent on an objective that holds its Hessian (the
 statistics) is written down in closed form, many epochs at once; every other
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._monitor import StoppingMonitor
-from ._rules import plan_descent
+from ._base import StoppingMonitor
+from ._descent import PlainDescent
 
 # Epochs are evaluated in blocks of at most this many (epoch x mode) numbers.
 _BLOCK_ELEMENTS = 1 << 18
@@ -69,7 +69,7 @@ class DescentOptions:
     n_iter_no_change: int = 5
     record_path: bool = False
     report: object = None
-    solver: str = "gd"
+    solver: type = PlainDescent
     momentum: object = "auto"
     beta_1: float = 0.9
     beta_2: float = 0.999
@@ -125,7 +125,7 @@ class GradientDescent:
             summed loss; with this, it also holds for each target.
         """
         opts = self.options
-        plan = plan_descent(opts, objective, unit, batches)
+        plan = opts.solver.plan(opts, objective, unit, batches)
         # Epochs that read the data carry its rounding, and cost a pass each.
         reads_data = batches is not None or not objective.precomputed
         monitor = StoppingMonitor(
@@ -190,16 +190,16 @@ def _epochs(plan, objective, theta0, options, monitor, batches, reads_data):
 
     Full batch on the statistics: stepped in the Hessian's tridiagonal basis
     where the objective offers one (large Hessians; not Adam, whose steps are
-    coordinatewise), else in closed form for "gd". Otherwise stepped.
+    coordinatewise), else in closed form for plain descent. Otherwise stepped.
     """
     step = plan.rule.update
     if batches is None and objective.precomputed:
-        rotated = objective.rotated() if options.solver != "adam" else None
+        rotated = None if options.solver.per_coordinate else objective.rotated()
         if rotated is not None:
             return _RotatedEpochs(
                 rotated, theta0, step, options, plan.learning_rate, monitor
             )
-        if options.solver == "gd":
+        if options.solver.monotone:
             return _ClosedFormEpochs(
                 objective, theta0, plan.learning_rate, options.record_path, monitor
             )
@@ -518,7 +518,7 @@ class _RotatedEpochs(_SteppedEpochs):
         self._closed_form = None
         self._closed_args = (
             (rotated, theta0, learning_rate, False, monitor)
-            if options.solver == "gd"
+            if options.solver.monotone
             else None
         )
 

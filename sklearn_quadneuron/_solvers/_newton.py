@@ -11,11 +11,11 @@ solve (``GramObjective.minimizer``). Terms aliased in the data are not in
 
 import numpy as np
 
-from ._monitor import DescentResult
+from ._base import DescentResult, Solver
 
 
-class Newton:
-    """The solver ``"newton-cholesky"``: one Newton step, then the certificate.
+class Newton(Solver):
+    """One Newton step, then the certificate (named as in scikit-learn's GLMs).
 
     Parameters
     ----------
@@ -26,6 +26,10 @@ class Newton:
         ``None`` certifies against ``resolution`` alone.
     record_path : bool, default=False
     """
+
+    name = "newton-cholesky"
+    title = "Newton's method"
+    epochs = False
 
     def __init__(self, tol, record_path=False):
         self.tol = tol

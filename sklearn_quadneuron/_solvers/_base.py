@@ -1,6 +1,11 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The bookkeeping every descent shares: stopping, divergence, the best epoch.
+"""What every solver shares: its interface, its result, and when a run ends.
+
+A solver is a class (:class:`Solver`) that declares what it reads of the
+estimator's parameters and how it runs; the registry (``SOLVERS``, in this
+package's ``__init__``) maps the value of ``solver`` to it. The rest of the
+package reads these attributes, never a solver's name.
 
 Convergence (``tol``): the run stops as converged ("tol") only when the objective
 certifies that the loss is within ``tol`` of its minimum, relatively:
@@ -43,6 +48,39 @@ _INCREASE_RTOL = 1e-9
 # A training loss that falls by less than this fraction of itself has stopped
 # falling: what is left is rounding.
 _STALL_RTOL = 1e-12
+
+
+class Solver:
+    """One value of the estimator's ``solver``: what it reads and how it runs.
+
+    Attributes
+    ----------
+    name : str
+        The value of ``solver``.
+    title : str
+        Its name as a sentence starts it.
+    accepts : frozenset of str
+        The estimator's parameters of its own that it reads (every solver
+        reads the others: ``max_iter``, ``tol``, ``alpha``, ...).
+    epochs : bool
+        False for a solver of one step (Newton's), which ignores the
+        parameters of epochs (``batch_size``, ``early_stopping``) as
+        ``MLPRegressor``'s ``"lbfgs"`` ignores those of ``"sgd"``, and needs
+        the statistics (``precompute=False`` declines to form them).
+    monotone : bool
+        Full batch, its loss never rises (plain gradient descent): a rise is
+        divergence, and its epochs have a closed form.
+    per_coordinate : bool
+        Its steps are taken coordinate by coordinate, in the units of y
+        (Adam): no rotated basis.
+    """
+
+    name = ""
+    title = ""
+    accepts = frozenset()
+    epochs = True
+    monotone = False
+    per_coordinate = False
 
 
 @dataclass
