@@ -220,9 +220,9 @@ def blas_description():
 
 def compiled_kernels():
     """Which kernels the statistics pass runs (compiled: the ``fast`` extra)."""
-    from sklearn_quadneuron import _accumulation
+    from sklearn_quadneuron._statistics import _kernels
 
-    if _accumulation._fused_kernels() is None:
+    if _kernels.fused_kernels() is None:
         return "numpy kernels (numba not installed, or unusable)"
     import numba
 
@@ -231,15 +231,15 @@ def compiled_kernels():
 
 def on_numpy_kernels(func):
     """``func`` run with the statistics pass on numpy's kernels, as without numba."""
-    from sklearn_quadneuron import _accumulation
+    from sklearn_quadneuron._statistics import _kernels
 
     def run():
-        saved = _accumulation._FUSED
-        _accumulation._FUSED = False
+        saved = _kernels._FUSED
+        _kernels._FUSED = False
         try:
             return func()
         finally:
-            _accumulation._FUSED = saved
+            _kernels._FUSED = saved
 
     return run
 

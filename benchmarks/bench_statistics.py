@@ -50,8 +50,7 @@ from _common import (
 from sklearn.linear_model import Ridge
 
 from sklearn_quadneuron import QuadraticGDRegressor
-from sklearn_quadneuron._accumulation import gather, second_pass
-from sklearn_quadneuron._statistics import needs_second_pass
+from sklearn_quadneuron._statistics import gather, needs_second_pass, second_pass
 from sklearn_quadneuron.datasets import make_quadratic
 
 # The fit on one feature may take this many times one read of the data (the

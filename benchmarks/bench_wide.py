@@ -47,9 +47,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_quadneuron import QuadraticGDRegressor
-from sklearn_quadneuron._accumulation import gather
-from sklearn_quadneuron._spectrum import TRIDIAGONAL_FROM, Tridiagonal, eigen
-from sklearn_quadneuron._statistics import choose_engine
+from sklearn_quadneuron._linalg import TRIDIAGONAL_FROM, Tridiagonal, eigen
+from sklearn_quadneuron._statistics import choose_engine, gather
 
 # (n_features, n_samples, rounds) of a full run; of a quick one.
 FULL = [(1, 1_000_000, 7), (20, 200_000, 7), (100, 100_000, 5), (1000, 20_000, 3)]

@@ -1,11 +1,17 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The bridge to scikit-learn's callback API (``sklearn.callback``, >= 1.9).
+"""What watches a fit: scikit-learn's callbacks, and verbose progress.
 
-The optimizer runs its epochs first (in closed form they cost nothing); the
-epochs are then replayed to the callbacks one task each, with the parameters of
-that epoch, and a callback that asks to stop truncates the fit there.
+The bridge to scikit-learn's callback API (``sklearn.callback``, >= 1.9): the
+optimizer runs its epochs first (in closed form they cost nothing); the epochs
+are then replayed to the callbacks one task each, with the parameters of that
+epoch, and a callback that asks to stop truncates the fit there. The callbacks
+observe the result; they never re-enter the solve. :class:`Progress` prints
+what a long step of a verbose fit does, and how long it took.
 """
+
+import sys
+import time
 
 try:  # scikit-learn >= 1.9: the experimental callback API (progress, monitoring).
     from sklearn.callback import CallbackSupportMixin
@@ -79,3 +85,37 @@ def replay_epochs(estimator, context, solution, data):
         if stop and k + 1 < result.n_iter:
             return solution.truncated(k + 1, "callback")
     return solution
+
+
+class Progress:
+    """Prints what a long step does and how long it took, or nothing.
+
+    Parameters
+    ----------
+    enabled : bool
+        The estimator's ``verbose``: without it, every call is silent.
+    """
+
+    def __init__(self, enabled):
+        self.enabled = bool(enabled)
+        self._start = None
+
+    def begin(self, what):
+        """Announce a step."""
+        if self.enabled:
+            self._start = time.perf_counter()
+            print(f"{what}...")
+            sys.stdout.flush()
+
+    def end(self, what):
+        """Report the step done, with its time."""
+        if self.enabled:
+            elapsed = time.perf_counter() - (self._start or time.perf_counter())
+            print(f"{what} in {elapsed:.2f} s.")
+            sys.stdout.flush()
+
+    def note(self, what):
+        """One line about the work in progress."""
+        if self.enabled:
+            print(what)
+            sys.stdout.flush()

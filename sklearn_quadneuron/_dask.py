@@ -32,10 +32,16 @@ from dask.layers import ArrayBlockIdDep
 from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 from sklearn.utils.validation import check_array
 
-from ._accumulation import accumulate
-from ._moments import Extent, QuadraticStatistics, Reference, merge_rebased
-from ._observations import Observations
-from ._statistics import FitStatistics, resolved
+from ._statistics import (
+    Extent,
+    FitStatistics,
+    Observations,
+    QuadraticStatistics,
+    Reference,
+    accumulate,
+    merge_rebased,
+    resolved,
+)
 from ._validation import (
     FLOAT_DTYPES,
     check_positive_weight,

@@ -162,27 +162,8 @@ def _advice(settings, result, max_stable, condition):
             "batch_size, or use batch_size=None (full batch), which converges to "
             "the minimum."
         )
-    if settings.solver.per_coordinate and not settings.standardize:
-        return (
-            "Adam moves each parameter by about learning_rate per epoch, in the "
-            "units of the raw [x**2, x, 1], where one step can be far too large "
-            "for one coefficient and far too small for another: set "
-            "standardize=True."
-        )
     if settings.solver.per_coordinate:
-        still = ""
-        if result.epochs_needed is not None:
-            still = (
-                "; its parameters are still as far from the minimum as "
-                f"{counted(result.epochs_needed, 'epoch')} of such steps at least"
-            )
-        return (
-            "Adam moves each parameter by about learning_rate per epoch "
-            f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient"
-            f"{still}, and full-batch Adam is slow to settle on a quadratic loss: "
-            f"raise learning_rate or max_iter, or use {_ACCELERATED}, which is "
-            "tuned to this loss's curvature."
-        )
+        return _adam_advice(settings, result)
     if "momentum" in settings.solver.accepts:
         return _momentum_advice(settings, result, condition)
     auto = 0.5 * max_stable
@@ -214,6 +195,30 @@ def _advice(settings, result, max_stable, condition):
         "descent needs about that many epochs. Increase max_iter, use "
         f"{_ACCELERATED} (about the square root as many), or remove or "
         "combine collinear features."
+    )
+
+
+def _adam_advice(settings, result):
+    """What to change when Adam did not reach the optimum."""
+    if not settings.standardize:
+        return (
+            "Adam moves each parameter by about learning_rate per epoch, in the "
+            "units of the raw [x**2, x, 1], where one step can be far too large "
+            "for one coefficient and far too small for another: set "
+            "standardize=True."
+        )
+    still = ""
+    if result.epochs_needed is not None:
+        still = (
+            "; its parameters are still as far from the minimum as "
+            f"{counted(result.epochs_needed, 'epoch')} of such steps at least"
+        )
+    return (
+        "Adam moves each parameter by about learning_rate per epoch "
+        f"(learning_rate_={result.learning_rate:.3g}) whatever its gradient"
+        f"{still}, and full-batch Adam is slow to settle on a quadratic loss: "
+        f"raise learning_rate or max_iter, or use {_ACCELERATED}, which is "
+        "tuned to this loss's curvature."
     )
 
 

@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blas import one_blas_thread
 from ._callbacks import (
     CallbackSupportMixin,
     begin_fit,
@@ -27,15 +26,19 @@ from ._callbacks import (
     has_callbacks,
     replay_epochs,
 )
-from ._gathering import gather_chunk, gather_dask, gather_in_memory, starting_point
+from ._linalg import one_blas_thread
 from ._messages import collinear_message, counted
 from ._outputs import ReadableTermsMixin
 from ._solve import CollinearityWarning, FitSettings, awaiting_weight, solve
 from ._solvers import SOLVERS
+from ._statistics import gather_fit_statistics, gather_more
 from ._summary import SummaryMixin
 from ._validation import (
     FLOAT_DTYPES,
+    InitialValues,
+    check_dask_fit,
     check_fit_settings,
+    check_start,
     check_targets,
     is_dask,
     validate_fit_input,
@@ -427,12 +430,11 @@ class QuadraticGDRegressor(*_BASES):
             Fitted estimator.
         """
         with _restore_on_failure(self):
-            start = starting_point(self, coef_init, intercept_init)
+            start = self._starting_point(coef_init, intercept_init)
             if is_dask(X) or is_dask(y) or is_dask(sample_weight):
-                check_fit_settings(self, "Dask input")
-                statistics, start = gather_dask(self, X, y, sample_weight, start)
+                statistics, start = self._gather_dask(X, y, sample_weight, start)
             else:
-                check_fit_settings(self, "fit")
+                precompute = check_fit_settings(self, "fit")
                 # Finiteness is checked while the statistics are gathered, which
                 # reads the data anyway: a separate pass would cost a fifth of
                 # the fit.
@@ -445,10 +447,10 @@ class QuadraticGDRegressor(*_BASES):
                     check_finite=False,
                     start=start,
                 )
-                statistics, start = (
-                    gather_in_memory(self, data, self.precompute),
-                    data.start,
+                statistics = gather_fit_statistics(
+                    data, precompute, type(self).__name__, self.tol, self.verbose
                 )
+                start = data.start
             return self._solve(statistics, start)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -500,10 +502,44 @@ class QuadraticGDRegressor(*_BASES):
                 self._record(awaiting_weight(data, settings))
                 return self
             if first or waiting:
-                return self._solve(gather_in_memory(self, data, True), None)
-            return self._solve(gather_chunk(self, data), self._form)
+                statistics = gather_fit_statistics(
+                    data, True, type(self).__name__, self.tol, self.verbose
+                )
+                return self._solve(statistics, None)
+            # After a fit that kept no statistics (the direct engine), the
+            # chunk starts a new stream from the fitted model.
+            statistics = gather_more(
+                getattr(self, "_stats", None),
+                getattr(self, "_observations", None),
+                data,
+                self.tol,
+            )
+            return self._solve(statistics, self._form)
 
     # -- the stages of a fit ------------------------------------------------------
+
+    def _starting_point(self, coef_init, intercept_init):
+        """What the descent starts from: initial values, a warm start, or zeros."""
+        if coef_init is not None or intercept_init is not None:
+            return InitialValues(coef_init, intercept_init)
+        if self.warm_start and hasattr(self, "_form"):
+            return self._form
+        return None
+
+    def _gather_dask(self, X, y, sample_weight, start):
+        """Validate Dask input lazily, check the start, and reduce statistics."""
+        from ._dask import dask_statistics, validate_dask_input
+
+        check_fit_settings(self, "Dask input")
+        data = validate_dask_input(X, y, sample_weight, type(self).__name__)
+        split = check_dask_fit(self, data.n_features, data.n_targets)
+        # What validate_data records of in-memory input, read lazily here.
+        self.n_features_in_ = int(data.n_features)
+        self.__dict__.pop("feature_names_in_", None)
+        if data.feature_names is not None:
+            self.feature_names_in_ = data.feature_names
+        start = check_start(start, data.n_features, data.n_targets)
+        return dask_statistics(data, split, self.tol), start
 
     def _solve(self, statistics, start):
         """Descend, let callbacks see the epochs, and record the fitted model."""
@@ -535,11 +571,33 @@ class QuadraticGDRegressor(*_BASES):
             warnings.warn(outcome.warning, ConvergenceWarning, stacklevel=4)
         return self
 
-    def _record(self, outcome):
-        """The fitted attributes, from a fit's outcome (and nothing of before)."""
+    def _record(self, fitted):
+        """The fitted attributes, from a fit's outcome (and nothing of before).
+
+        ``_form`` is what predict evaluates; ``_stats`` (statistics engine only)
+        what ``partial_fit`` continues from and ``summary`` infers from, with
+        ``_observations``; the paths only when recorded.
+        """
         for name in ("_stats", "_observations", "coef_path_", "intercept_path_"):
             self.__dict__.pop(name, None)
-        self.__dict__.update(outcome.attributes())
+        self.coef_, self.intercept_ = fitted.coef, fitted.intercept
+        self.loss_curve_ = fitted.loss_curve.tolist()
+        self.validation_loss_curve_ = fitted.validation_loss_curve.tolist()
+        self.n_iter_, self.best_iter_ = fitted.n_iter, fitted.best_iter
+        self.stop_reason_ = fitted.stop_reason
+        self.learning_rate_, self.momentum_ = fitted.learning_rate, fitted.momentum
+        self.solver_, self.precompute_ = fitted.solver, fitted.precompute
+        # The penalty the model was fitted with: summary() reads it, not
+        # today's get_params().
+        self._fitted_alpha = fitted.alpha
+        self._form, self._y_ndim = fitted.form, fitted.y_ndim
+        if fitted.statistics is not None:
+            self._stats = fitted.statistics
+            if fitted.observations is not None:
+                self._observations = fitted.observations
+        if fitted.coef_path is not None:
+            self.coef_path_ = fitted.coef_path
+            self.intercept_path_ = fitted.intercept_path
 
     # -- predict ----------------------------------------------------------------
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._features import CenteredForm, DescentBasis, StandardBasis
+from ._basis import CenteredForm, DescentBasis, StandardBasis
+from ._callbacks import Progress
+from ._data_objective import DataObjective
 from ._messages import (
     convergence_message,
     divergence_message,
@@ -26,8 +28,7 @@ from ._messages import (
     stored_message,
     unresolved_message,
 )
-from ._objectives import DataObjective, GramObjective
-from ._progress import Progress
+from ._objective import GramObjective
 from ._solvers import (
     SOLVERS,
     DescentOptions,
@@ -114,7 +115,7 @@ class FitSettings:
 
 @dataclass
 class FitOutcome:
-    """A fitted model in the data's units, and what the estimator records of it."""
+    """A fitted model in the data's units: the estimator records it field by field."""
 
     coef: np.ndarray
     intercept: object
@@ -136,40 +137,6 @@ class FitOutcome:
     warning: str | None
     collinear: np.ndarray | None = None
     alpha: float = 0.0
-
-    def attributes(self):
-        """The estimator's fitted attributes, by name.
-
-        ``_form`` is what predict evaluates; ``_stats`` (statistics engine only)
-        what ``partial_fit`` continues from and ``summary`` infers from, with
-        ``_observations``; the paths only when recorded.
-        """
-        fitted = {
-            "coef_": self.coef,
-            "intercept_": self.intercept,
-            "loss_curve_": self.loss_curve.tolist(),
-            "validation_loss_curve_": self.validation_loss_curve.tolist(),
-            "n_iter_": self.n_iter,
-            "best_iter_": self.best_iter,
-            "stop_reason_": self.stop_reason,
-            "learning_rate_": self.learning_rate,
-            "momentum_": self.momentum,
-            "solver_": self.solver,
-            # The penalty the model was fitted with: summary() reads it, not
-            # today's get_params().
-            "_fitted_alpha": self.alpha,
-            "precompute_": self.precompute,
-            "_form": self.form,
-            "_y_ndim": self.y_ndim,
-        }
-        if self.statistics is not None:
-            fitted["_stats"] = self.statistics
-            if self.observations is not None:
-                fitted["_observations"] = self.observations
-        if self.coef_path is not None:
-            fitted["coef_path_"] = self.coef_path
-            fitted["intercept_path_"] = self.intercept_path
-        return fitted
 
 
 def awaiting_weight(data, settings):
@@ -692,7 +659,7 @@ def _loss_unit(y_scale):
     """The unit of the objective's value in y's units squared, and target weights.
 
     Targets are gathered each in units of its own scale; the objective sums
-    their losses in units of the largest (see ``_objectives``).
+    their losses in units of the largest (see ``_objective``).
     """
     scale = float(np.max(y_scale))
     with np.errstate(over="ignore"):

@@ -23,8 +23,8 @@ from numbers import Real
 import numpy as np
 from scipy import stats
 
-from ._features import DescentBasis, StandardBasis
-from ._objectives import GramObjective
+from ._basis import DescentBasis, StandardBasis
+from ._objective import GramObjective
 from ._outputs import term_names
 from ._solvers import Newton
 

@@ -158,6 +158,12 @@ def check_fit_settings(estimator, source):
     source : {"fit", "partial_fit", "Dask input"}
         Where the data comes from.
 
+    Returns
+    -------
+    precompute : "auto" or bool
+        The engine to gather for: the estimator's ``precompute``, or True for
+        a solver of one step (it solves on the statistics).
+
     Mini-batches read the training data batch by batch every epoch: they need
     the data in memory, all of it at once. Early stopping is allowed with them
     (as in ``MLPRegressor``): the batches are drawn from the training samples
@@ -180,14 +186,14 @@ def check_fit_settings(estimator, source):
                 f"a gradient solver ({stepping}) to read the data every epoch.",
                 ("solver", "precompute"),
             )
-        return
+        return True
     if source == "partial_fit" and estimator.early_stopping:
         raise ValueError(
             "partial_fit does not support early_stopping=True: a validation "
             "split needs the whole data. Set early_stopping=False, or use fit."
         )
     if batch_size is None:
-        return
+        return estimator.precompute
     if estimator.precompute is True:
         raise IncompatibleParametersError(
             f"batch_size={batch_size} reads the training data batch by batch "
@@ -211,6 +217,7 @@ def check_fit_settings(estimator, source):
             "mini-batches read the data every epoch. Set batch_size=None, or "
             "compute the data into memory first."
         )
+    return estimator.precompute
 
 
 def check_finite_input(estimator, data):
@@ -385,17 +392,23 @@ def feature_names_of(X):
     return None
 
 
-def record_features(estimator, n_features, names):
-    """``n_features_in_`` and ``feature_names_in_`` of input validated elsewhere.
+def check_dask_fit(estimator, n_features, n_targets):
+    """What :func:`validate_fit_input` checks of a fit, for Dask input.
 
-    What ``validate_data`` records for in-memory input, for Dask input whose
-    columns were read lazily.
+    Returns the early-stopping split of out-of-core data: ``(seed,
+    validation_fraction)``, each block drawing its own rows from the seed, or
+    None without early stopping.
     """
-    estimator.n_features_in_ = int(n_features)
-    if names is None:
-        estimator.__dict__.pop("feature_names_in_", None)
-    else:
-        estimator.feature_names_in_ = names
+    check_history(
+        estimator.max_iter,
+        n_features,
+        n_targets,
+        holds_out(estimator),
+        estimator.record_path,
+    )
+    if not holds_out(estimator):
+        return None
+    return split_seed(estimator.random_state), estimator.validation_fraction
 
 
 def check_history(max_iter, n_features, n_targets, early_stopping, record_path):

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A fit flows one way: no module imports one that comes after it.
 
-The layers, from the bottom: the math that knows nothing of the others, then
-validation, statistics, objectives and solvers, the solve step, and the
-estimator on top. Imports inside functions count too (Dask and matplotlib are
+The layers, from the bottom: what knows nothing of the others (the solvers, the
+shared linear algebra, the callbacks), the words and the checks of input, then
+the stages of a fit in the order data flows through them (statistics, basis,
+objective, solve), and the estimator on top. Imports inside functions count too (Dask and matplotlib are
 imported lazily, and a lazy import can close a cycle as well as any other).
 """
 
@@ -17,33 +18,25 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 
 # Each module may import only modules of a lower rank (or of its own package).
 RANKS = {
-    "_triangular": -1,
-    "_blas": 0,
-    "_fused": 0,
-    "_loss": 0,
-    "_messages": 1,
-    "_spectrum": 1,
+    "_solvers": 0,  # knows nothing of the rest: an objective and options in
+    "_linalg": 0,
+    "_callbacks": 0,
     "_outputs": 0,
-    "_progress": 0,
-    "_validation": 1,
-    "_observations": 0,
-    "_features": 1,
-    "_moments": 1,
-    "_accumulation": 2,
-    "_objectives": 2,
-    "_solvers": 0,
-    "_callbacks": 2,
-    "_statistics": 3,
-    "_solve": 3,
-    "_dask": 4,
-    "_summary": 4,
-    "_gathering": 5,
-    "_regressor": 6,
     "datasets": 0,
-    "__init__": 7,  # the public API
-    "plotting": 7,
-    "_cli": 8,
-    "__main__": 9,
+    "_messages": 1,
+    "_validation": 1,
+    "_statistics": 2,
+    "_basis": 3,
+    "_objective": 4,
+    "_data_objective": 5,
+    "_solve": 6,
+    "_dask": 7,
+    "_summary": 7,
+    "_regressor": 8,
+    "__init__": 9,  # the public API
+    "plotting": 9,
+    "_cli": 10,
+    "__main__": 11,
 }
 
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from _oracles import standardized_basis
 
-from sklearn_quadneuron._accumulation import accumulate, second_pass
-from sklearn_quadneuron._features import StandardBasis, centered_predict
-from sklearn_quadneuron._moments import reference_from
+from sklearn_quadneuron._basis import StandardBasis, centered_predict
+from sklearn_quadneuron._statistics import accumulate, reference_from, second_pass
 
 
 @pytest.fixture

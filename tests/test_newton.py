@@ -322,7 +322,7 @@ def test_record_path_holds_the_start_and_the_solution():
 def test_uncertified_solve_warns(monkeypatch):
     # Rounding that left the solve 1e-3 off (in the standardized basis, on
     # the worst conditioned data one could build): the certificate must see it.
-    from sklearn_quadneuron._objectives import GramObjective
+    from sklearn_quadneuron._objective import GramObjective
 
     solve = GramObjective.minimizer
     monkeypatch.setattr(GramObjective, "minimizer", lambda self: solve(self) + 1e-3)
@@ -339,7 +339,7 @@ def test_uncertified_solve_warns(monkeypatch):
 
 
 def test_tol_none_never_warns(monkeypatch):
-    from sklearn_quadneuron._objectives import GramObjective
+    from sklearn_quadneuron._objective import GramObjective
 
     solve = GramObjective.minimizer
     monkeypatch.setattr(GramObjective, "minimizer", lambda self: solve(self) + 1e-3)

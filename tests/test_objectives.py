@@ -17,11 +17,15 @@ from _oracles import (
     standardized_columns,
 )
 
-from sklearn_quadneuron._accumulation import accumulate
-from sklearn_quadneuron._features import DescentBasis, StandardBasis
-from sklearn_quadneuron._loss import L2Penalty, Moments
-from sklearn_quadneuron._moments import feature_moments, reference_from
-from sklearn_quadneuron._objectives import DataObjective, GramObjective
+from sklearn_quadneuron._basis import DescentBasis, StandardBasis
+from sklearn_quadneuron._data_objective import DataObjective
+from sklearn_quadneuron._objective import GramObjective, L2Penalty
+from sklearn_quadneuron._statistics import (
+    Moments,
+    accumulate,
+    feature_moments,
+    reference_from,
+)
 
 
 def expanded(x):
@@ -356,7 +360,7 @@ def test_gap_on_the_standardized_statistics_is_the_exact_excess(alpha):
 
 def test_eigendecomposition_of_a_large_hessian():
     # Large Hessians are decomposed on one BLAS thread: the same decomposition.
-    from sklearn_quadneuron._spectrum import eigen
+    from sklearn_quadneuron._linalg import eigen
 
     rng = np.random.default_rng(6)
     A = rng.normal(size=(300, 300))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from mpmath import fsum, matrix, mp, mpf, qr_solve
 
-from sklearn_quadneuron._triangular import fit_rounding
+from sklearn_quadneuron._linalg import fit_rounding
 
 DPS = 50
 

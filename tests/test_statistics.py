@@ -5,17 +5,20 @@
 import numpy as np
 import pytest
 
-from sklearn_quadneuron import _accumulation as _statistics
-from sklearn_quadneuron import _moments
-from sklearn_quadneuron._accumulation import accumulate, gather, second_pass
-from sklearn_quadneuron._moments import (
+from sklearn_quadneuron import _statistics
+from sklearn_quadneuron._statistics import (
     NonFiniteError,
     QuadraticStatistics,
     Reference,
+    _kernels,
+    _pass,
+    accumulate,
     feature_moments,
-    loc_scale,
+    gather,
     reference_from,
+    second_pass,
 )
+from sklearn_quadneuron._statistics._moments import loc_scale
 
 
 def data(n=500, p=2, k=1, offset=0.0, seed=0):
@@ -64,7 +67,7 @@ def test_small_chunks_give_the_same_statistics(monkeypatch):
     ref = reference_from(X, Y, w)
     whole = accumulate(X, Y, w, ref)
     # A few hundred bytes per chunk: dozens of chunks merged one by one.
-    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(_pass, "CHUNK_BYTES", 512)
     chunked = accumulate(X, Y, w, ref)
     np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(chunked.comoment, whole.comoment, rtol=1e-11, atol=1e-12)
@@ -122,7 +125,7 @@ def test_large_offset_keeps_the_curvature():
 def test_gather_equals_accumulate_on_the_whole_data_reference(monkeypatch):
     # The first chunk's reference gives the same statistics as the whole data's,
     # once both are expressed in the same units (the merge of everything).
-    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(_pass, "CHUNK_BYTES", 4096)
     X, Y, w = data(n=3000, p=2, k=1, offset=50.0)
     fast = gather(X, Y, w)
     slow = accumulate(X, Y, w, reference_from(X, Y, w))
@@ -147,7 +150,7 @@ def test_gather_restarts_when_a_later_chunk_is_out_of_reach(monkeypatch, far):
     # The first chunks hold values near 1; the last one values near `far`: scaled
     # by the first chunk, their powers would overflow. The pass restarts with
     # the whole data's reference, silently (warnings are errors here).
-    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(_pass, "CHUNK_BYTES", 4096)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 1))
     X[-100:] = far * (1 + rng.uniform(size=(100, 1)))
@@ -161,7 +164,7 @@ def test_gather_restarts_when_a_later_chunk_is_out_of_reach(monkeypatch, far):
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("where", [0, 1999])
 def test_gather_reports_non_finite_values(monkeypatch, bad, where):
-    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(_pass, "CHUNK_BYTES", 4096)
     X = np.random.default_rng(0).normal(size=(2000, 1))
     X[where] = bad
     with pytest.raises(NonFiniteError):
@@ -221,9 +224,9 @@ def use_small_blocks(monkeypatch):
     Symmetric products (the only ones run in two lanes) for any number of
     variables, unless a test asks for the matrix-vector products.
     """
-    monkeypatch.setattr(_statistics, "CHUNK_BYTES", 512)
-    monkeypatch.setattr(_statistics, "_PARALLEL_WORK", 0)
-    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
+    monkeypatch.setattr(_pass, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(_pass, "_PARALLEL_WORK", 0)
+    monkeypatch.setattr(_pass, "_DOT_VARIABLES", 0)
 
 
 @pytest.fixture
@@ -241,14 +244,14 @@ KERNELS = ["dot", "narrow", "gram", "gram fused", "wide", "wide fused"]
 def use_kernel(monkeypatch, kernel):
     """Run the pass on ``kernel`` (one of ``KERNELS``)."""
     monkeypatch.setattr(
-        _statistics, "_DOT_VARIABLES", 99 if kernel in ("dot", "narrow") else 0
+        _pass, "_DOT_VARIABLES", 99 if kernel in ("dot", "narrow") else 0
     )
     fused = kernel == "narrow" or kernel.endswith("fused")
     # None: loaded when first asked for; False: numpy's kernels.
-    monkeypatch.setattr(_statistics, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
     if kernel.startswith("wide"):
-        monkeypatch.setattr(_statistics, "_WIDE_VARIABLES", 0)
-        monkeypatch.setattr(_statistics, "_WIDE_BLOCK_ROWS", 300)
+        monkeypatch.setattr(_pass, "_WIDE_VARIABLES", 0)
+        monkeypatch.setattr(_pass, "_WIDE_BLOCK_ROWS", 300)
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
@@ -299,7 +302,7 @@ def test_lanes_are_deterministic_whatever_the_threads(small_blocks, monkeypatch,
     X, Y, w = data(n=5000, p=p, k=1, offset=7.0)
     ref = reference_from(X, Y, w)
     threaded = [accumulate(X, Y, w, ref) for _ in range(3)]
-    monkeypatch.setattr(_statistics, "_available_cores", lambda: 1)
+    monkeypatch.setattr(_kernels, "_available_cores", lambda: 1)
     sequential = accumulate(X, Y, w, ref)
     for stats in threaded[1:] + [sequential]:
         np.testing.assert_array_equal(stats.mean, threaded[0].mean)
@@ -320,7 +323,7 @@ def test_scales_outside_the_deferred_range(monkeypatch, kernel, scale, p):
     X = X * scale + 3 * scale
     Y = Y * scale
     ref = reference_from(X, Y, w)
-    assert not _statistics._BlockUnits(ref, np.zeros(p)).deferred
+    assert not _kernels.BlockUnits(ref, np.zeros(p)).deferred
     stats = accumulate(X, Y, w, ref)
     mean, comoment, weight = numpy_statistics(X, Y, w, ref)
     np.testing.assert_allclose(stats.mean, mean, rtol=1e-10, atol=1e-13)
@@ -408,9 +411,9 @@ def test_blocks_on_their_own_references_merge_into_the_whole():
     w[650:] = 0.0
     X[650:] = 1e300  # far, and of weight 0
     blocks = [slice(0, 300), slice(300, 650), slice(650, 700)]
-    parts, extent = [], _moments.Extent.empty(2, 1)
+    parts, extent = [], _statistics.Extent.empty(2, 1)
     for rows in blocks:
-        part_extent = _moments.Extent.of(X[rows], Y[rows], w[rows])
+        part_extent = _statistics.Extent.of(X[rows], Y[rows], w[rows])
         reference = part_extent.reference()
         if reference is None:
             assert part_extent.weight == 0
@@ -422,7 +425,7 @@ def test_blocks_on_their_own_references_merge_into_the_whole():
     expected = reference_from(X[keep], Y[keep], w[keep])
     np.testing.assert_allclose(reference.x_loc, expected.x_loc, rtol=1e-15)
     np.testing.assert_allclose(reference.x_scale, expected.x_scale, rtol=1e-15)
-    merged = _moments.merge_rebased(parts, reference)
+    merged = _statistics.merge_rebased(parts, reference)
     mean, comoment, weight = numpy_statistics(X[keep], Y[keep], w[keep], reference)
     assert merged.weight == pytest.approx(weight, rel=1e-12)
     np.testing.assert_allclose(merged.mean, mean, rtol=1e-10, atol=1e-13)
@@ -433,10 +436,10 @@ def test_blocks_on_their_own_references_merge_into_the_whole():
 def test_extent_union_is_the_extent_of_the_union():
     X, Y, w = data(n=600, p=2, k=2, offset=-40.0)
     parts = [slice(0, 1), slice(1, 250), slice(250, 600)]
-    union = _moments.Extent.empty(2, 2)
+    union = _statistics.Extent.empty(2, 2)
     for rows in parts:
-        union = union.union(_moments.Extent.of(X[rows], Y[rows], w[rows]))
-    whole = _moments.Extent.of(X, Y, w)
+        union = union.union(_statistics.Extent.of(X[rows], Y[rows], w[rows]))
+    whole = _statistics.Extent.of(X, Y, w)
     assert union.weight == pytest.approx(whole.weight, rel=1e-14)
     for field in ("x_mean", "y_mean"):
         np.testing.assert_allclose(getattr(union, field), getattr(whole, field))
@@ -527,7 +530,7 @@ def test_narrow_kernel_sums_every_product_once(
 ):
     # One feature and one target: the compiled pass over x and y, checked to
     # run, against numpy's moments of the plainly formed variables.
-    from sklearn_quadneuron import _fused
+    from sklearn_quadneuron._statistics import _compiled
 
     use_kernel(monkeypatch, "narrow")
     calls = []
@@ -536,8 +539,8 @@ def test_narrow_kernel_sums_every_product_once(
         calls.append(x.shape[0])
         return narrow_products(x, *args)
 
-    narrow_products = _fused.narrow_products
-    monkeypatch.setattr(_fused, "narrow_products", counted)
+    narrow_products = _compiled.narrow_products
+    monkeypatch.setattr(_compiled, "narrow_products", counted)
     X, Y, w = data(n=5000, p=1, k=1, offset=offset)
     w = w if weighted else None
     ref = reference_from(X, Y, w)
@@ -558,8 +561,6 @@ def test_without_numba_the_pass_runs_on_numpy(small_blocks, monkeypatch, numba):
     import sys
     import types
 
-    import sklearn_quadneuron
-
     if numba == "missing":
         module = None
     else:
@@ -570,12 +571,14 @@ def test_without_numba_the_pass_runs_on_numpy(small_blocks, monkeypatch, numba):
 
         module.njit = njit
     monkeypatch.setitem(sys.modules, "numba", module)
-    monkeypatch.delitem(sys.modules, "sklearn_quadneuron._fused", raising=False)
-    monkeypatch.delattr(sklearn_quadneuron, "_fused", raising=False)
-    monkeypatch.setattr(_statistics, "_FUSED", None)
-    assert _statistics._fused_kernels() is None
+    monkeypatch.delitem(
+        sys.modules, "sklearn_quadneuron._statistics._compiled", raising=False
+    )
+    monkeypatch.delattr(_statistics, "_compiled", raising=False)
+    monkeypatch.setattr(_kernels, "_FUSED", None)
+    assert _kernels.fused_kernels() is None
     for p, dot in ((1, 99), (3, 0)):
-        monkeypatch.setattr(_statistics, "_DOT_VARIABLES", dot)
+        monkeypatch.setattr(_pass, "_DOT_VARIABLES", dot)
         X, Y, w = data(n=3000, p=p, k=1, offset=2.0)
         ref = reference_from(X, Y, w)
         stats = accumulate(X, Y, w, ref)
@@ -638,7 +641,7 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     # or Householder QR run. The reference is off the data's mean (as a
     # stream's, frozen at its first chunk), and a row of weight 0 lies where
     # its powers overflow: it must add nothing.
-    monkeypatch.setattr(_statistics, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
     X, Y, w = data(n=2001, p=shape[0], k=shape[1])
     X[0] += far
     w[::7] = 0.0

@@ -16,13 +16,13 @@ import pytest
 from _oracles import loss_and_gradient, raw_columns, standardized_columns, step_rule
 from sklearn.exceptions import ConvergenceWarning
 
-import sklearn_quadneuron._objectives as objectives
+import sklearn_quadneuron._objective as objectives
 from sklearn_quadneuron import (
     CollinearityWarning,
     DivergenceError,
     QuadraticGDRegressor,
 )
-from sklearn_quadneuron._spectrum import TRIDIAGONAL_FROM, Tridiagonal
+from sklearn_quadneuron._linalg import TRIDIAGONAL_FROM, Tridiagonal
 
 
 def spd(p, seed=0, rank=None):
@@ -249,7 +249,7 @@ def blas_threads():
 def test_the_reduction_takes_blas_threads_back_inside_a_limit(monkeypatch):
     from scipy.linalg import lapack
 
-    from sklearn_quadneuron._blas import one_blas_thread
+    from sklearn_quadneuron._linalg import one_blas_thread
 
     seen = []
     reduce = lapack.dsytrd

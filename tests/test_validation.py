@@ -5,7 +5,8 @@
 import numpy as np
 import pytest
 
-from sklearn_quadneuron import QuadraticGDRegressor, _accumulation, _statistics
+from sklearn_quadneuron import QuadraticGDRegressor, _statistics
+from sklearn_quadneuron._statistics import _pass
 
 
 @pytest.fixture
@@ -19,7 +20,8 @@ def no_pass(monkeypatch):
 
     for name in ("gather", "feature_moments"):
         monkeypatch.setattr(_statistics, name, forbidden)
-    monkeypatch.setattr(_accumulation, "accumulate", forbidden)
+    monkeypatch.setattr(_pass, "accumulate", forbidden)
+    monkeypatch.setattr(_statistics, "accumulate", forbidden)
     return calls
 
 

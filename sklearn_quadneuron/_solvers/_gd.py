@@ -491,7 +491,7 @@ class _SteppedEpochs:
 class _RotatedEpochs(_SteppedEpochs):
     """Epochs stepped in the basis where the Hessian is tridiagonal.
 
-    The objective is a :class:`~.._objectives.RotatedGramObjective`: an epoch
+    The objective is a :class:`~.._objective.RotatedGramObjective`: an epoch
     costs O(p) there, against O(p^2) with the Hessian itself and an O(p^3)
     eigendecomposition for the closed form, and the steps are the same, rotated
     (to rounding). Parameters go back to the descent basis as they leave. What

@@ -8,7 +8,7 @@ display (``_loss_surface``) only draws them.
 
 import numpy as np
 
-from .._loss import Moments
+from .._statistics import Moments
 from ._common import _expanded
 
 

@@ -17,7 +17,7 @@ values formed in registers:
   sums are the same to the last bit with or without this module.
 
 This module imports numba: reach it only through
-``_accumulation._fused_kernels``, which falls back to numpy without it.
+``_kernels.fused_kernels``, which falls back to numpy without it.
 """
 
 import math

@@ -3,25 +3,26 @@
 """The sufficient statistics of the quadratic model, and how they merge.
 
 Every epoch of full-batch gradient descent on ``y_hat = phi(x) . theta`` needs only
-the weighted first and second moments of ``v = [u**2, u, y]``, on features shifted
-and scaled by a reference location and scale *before* squaring, so that no raw
-power sum of a large offset is ever formed; they are kept *centered*. Statistics
-merge exactly (Chan's pairwise update), also across references (re-centred
-exactly): those of two chunks combine into those of their union, which is what
-``partial_fit`` and the Dask reduction build on. The pass that gathers them is in
-``_accumulation``; what a fit hands to its solver, in ``_statistics``.
+the weighted means of ``v = [u**2, u, y]`` and the triangular factor of its
+centered rows, on features shifted and scaled by a reference location and scale
+*before* squaring, so that no raw power sum of a large offset is ever formed.
+Statistics merge exactly (a QR of their stacked factors), also across
+references (re-centred exactly): those of two chunks combine into those of their
+union, which is what ``partial_fit`` and the Dask reduction build on. Here too:
+the tally of observations inference needs beyond them (:class:`Observations`),
+and the article's loss read from them (:class:`Moments`).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._loss import per_feature_map
-from ._triangular import (
+from .._linalg import (
     append_rows,
     condition_estimate,
     fit_rounding,
     stacked_factor,
+    triangular_factor,
 )
 
 #: A minimum below this many times what float64 resolves of a fit is the
@@ -126,7 +127,7 @@ class QuadraticStatistics:
     are kept as their upper-triangular factor ``F`` (``F^T F`` their
     co-moment): with the constant column first, ``[[sqrt(W), sqrt(W) mean],
     [0, F]]`` is the factor ``R`` of ``sqrt(w) [1, v]`` that least squares
-    reads (``_triangular``).
+    reads (``_linalg``).
 
     Attributes
     ----------
@@ -145,7 +146,7 @@ class QuadraticStatistics:
         than from the rows themselves, what that Gram's rounding is relative
         to: the weighted sums of squares of those rows' v, uncentered (about
         the reference they were summed on). None when every row was read into
-        the factor itself (see ``_accumulation.needs_second_pass``).
+        the factor itself (see ``needs_second_pass``).
     rows_too : bool
         Whether, besides a Gram's, some of the factor was read from rows
         (merged with rows read again, or moved to another reference): its
@@ -253,7 +254,7 @@ class QuadraticStatistics:
     def rounding(self, keep=None):
         """What rounding in these statistics may hide of each target's fit.
 
-        ``(floor, allowance)`` of :func:`~._triangular.fit_rounding`, as mean
+        ``(floor, allowance)`` of :func:`~.._linalg.fit_rounding`, as mean
         squares in ``y_ref`` units: the excess over the minimum rounding may
         hide (read from the factor as it was formed: the Gram's rounds
         relative to the columns' uncentered norms), and what float64 resolves
@@ -331,75 +332,6 @@ class QuadraticStatistics:
         )
 
 
-@dataclass(frozen=True)
-class Extent:
-    """Weighted mean and range of X and Y over the rows that carry weight.
-
-    What a reference common to several sets of rows needs: their union's
-    extent gives the reference :func:`reference_from` would take on the
-    union (the weighted mean clipped to the range, and the largest deviation).
-    """
-
-    weight: float
-    x_mean: np.ndarray
-    x_lo: np.ndarray
-    x_hi: np.ndarray
-    y_mean: np.ndarray
-    y_lo: np.ndarray
-    y_hi: np.ndarray
-
-    @classmethod
-    def of(cls, X, Y, sample_weight=None):
-        """The extent of some rows (no rows, or all of weight 0: an empty one)."""
-        weight = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-        if weight == 0:
-            return cls.empty(X.shape[1], Y.shape[1])
-        x_mean, x_lo, x_hi = location(X, sample_weight)
-        y_mean, y_lo, y_hi = location(Y, sample_weight)
-        return cls(weight, x_mean, x_lo, x_hi, y_mean, y_lo, y_hi)
-
-    @classmethod
-    def empty(cls, n_features, n_targets):
-        p, k = n_features, n_targets
-        return cls(
-            0.0,
-            np.zeros(p),
-            np.full(p, np.inf),
-            np.full(p, -np.inf),
-            np.zeros(k),
-            np.full(k, np.inf),
-            np.full(k, -np.inf),
-        )
-
-    def union(self, other):
-        """The extent of the rows of both."""
-        if other.weight == 0:
-            return self
-        if self.weight == 0:
-            return other
-        weight = self.weight + other.weight
-        # Convex combinations: they cannot overflow, whatever the values.
-        share, other_share = self.weight / weight, other.weight / weight
-        return Extent(
-            weight,
-            self.x_mean * share + other.x_mean * other_share,
-            np.minimum(self.x_lo, other.x_lo),
-            np.maximum(self.x_hi, other.x_hi),
-            self.y_mean * share + other.y_mean * other_share,
-            np.minimum(self.y_lo, other.y_lo),
-            np.maximum(self.y_hi, other.y_hi),
-        )
-
-    def reference(self):
-        """The reference of these rows (None if they carry no weight)."""
-        if self.weight == 0:
-            return None
-        return Reference(
-            *loc_scale(self.x_mean, self.x_lo, self.x_hi),
-            *loc_scale(self.y_mean, self.y_lo, self.y_hi),
-        )
-
-
 def merge_rebased(parts, reference):
     """The statistics of the union of ``parts``, about ``reference``.
 
@@ -434,111 +366,193 @@ def _same_reference(a, b):
 
 # -- per-feature moments, for the engine that reads the data every epoch ------
 
-# A chunk of per-feature work is about this large: big enough for numpy to run at
-# full speed on thousands of columns, small enough to stay out of the way.
-FEATURE_CHUNK_BYTES = 1 << 24
 
-
-@dataclass
-class FeatureMoments:
-    """Per-feature moments of ``u = (x - x_loc) / x_scale``, ``u**2`` and ``y_ref``.
-
-    What the standardized basis needs, without the ``(2p + k)**2`` products of
-    :class:`QuadraticStatistics`. Sums of squared deviations are kept centered
-    and merged with Chan's update.
+@dataclass(frozen=True)
+class Observations:
+    """The rows of positive weight, and the sum of the logs of their weights.
 
     Attributes
     ----------
-    reference : Reference
-    weight : float
-    n_samples : int
-    mean : ndarray of shape (2 * p + k,)
-        Weighted means of ``[u**2 (p), u (p), y_ref (k)]``.
-    squares : ndarray of shape (2 * p + k,)
-        ``sum w (v - mean)**2``, same layout.
-    cross : ndarray of shape (p,)
-        ``sum w (u**2 - mean)(u - mean)``, per feature.
+    count : int
+    log_weight : float
+        ``sum(log(w_i))`` over the rows of positive weight (0 without weights).
     """
 
-    reference: Reference
-    weight: float
-    n_samples: int
-    mean: np.ndarray
-    squares: np.ndarray
-    cross: np.ndarray
+    count: int
+    log_weight: float
 
-    @property
-    def n_features(self):
-        return self.cross.shape[0]
-
-    @property
-    def n_targets(self):
-        return self.mean.shape[0] - 2 * self.n_features
+    @classmethod
+    def of(cls, sample_weight, n_rows, mask=None):
+        """The tally of some rows (``mask``: rows held out, not counted)."""
+        if sample_weight is None:
+            held = 0 if mask is None else int(np.count_nonzero(mask))
+            return cls(n_rows - held, 0.0)
+        carry = sample_weight > 0
+        if mask is not None:
+            carry &= ~mask
+        return cls(
+            int(np.count_nonzero(carry)), float(np.log(sample_weight[carry]).sum())
+        )
 
     def merge(self, other):
-        """Moments of the union of the two sets of samples."""
-        if other.weight == 0:
-            return self
-        if self.weight == 0:
-            return other
-        p = self.n_features
-        weight, mean, delta, factor = merge_means(
-            self.weight, self.mean, other.weight, other.mean
-        )
-        return FeatureMoments(
-            self.reference,
-            weight,
-            self.n_samples + other.n_samples,
-            mean,
-            self.squares + other.squares + delta**2 * factor,
-            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
+        """The tally of the rows of both."""
+        if other is None or self is None:
+            return None
+        return Observations(
+            self.count + other.count, self.log_weight + other.log_weight
         )
 
-    def design_condition(self):
-        """Estimated condition number of the design's columns that vary."""
-        R = self._design_factor()[0]
-        return condition_estimate(R)
 
-    def target_variances(self):
-        """Weighted variance of each target, in ``y_ref`` units."""
-        return self.squares[2 * self.n_features :] / self.weight
+@dataclass
+class Moments:
+    """Weighted means and triangular factor of the expanded features and targets.
+
+    The expanded features ``phi = [f_1 .. f_{q-1}, 1]`` end with the constant.
+    The centered rows ``sqrt(w_i) [f_i - mean_f, y_i - mean_y]`` are kept as
+    their upper-triangular factor ``factor``: with ``F_ff``, ``F_fy`` its
+    blocks on the features and ``F_yy`` the trailing (k x k) block, the mean
+    squared error of ``theta = [beta, c]`` for target t is
+
+    .. math::
+
+        (\\bar\\phi \\cdot \\theta - \\bar y_t)^2
+        + \\frac{\\|F_{ff} \\beta - F_{fy} e_t\\|^2 + \\|F_{yy} e_t\\|^2}{W}
+
+    a sum of squares with nothing subtracted but the residuals themselves: no
+    digit of a small loss is lost against the variance of y.
+
+    Attributes
+    ----------
+    mean_phi : ndarray of shape (n_params,)
+        Weighted mean of phi (its last entry, the constant's, is 1).
+    mean_y : ndarray of shape (n_targets,)
+    factor : ndarray of shape (n_params - 1 + n_targets, n_params - 1 + n_targets)
+    weight : float
+    """
+
+    mean_phi: np.ndarray
+    mean_y: np.ndarray
+    factor: np.ndarray
+    weight: float
+
+    @property
+    def _q(self):
+        return self.mean_phi.shape[0] - 1
+
+    @property
+    def design(self):
+        """``F_ff``: the factor of the centered features."""
+        return self.factor[: self._q, : self._q]
+
+    @property
+    def projected(self):
+        """``F_fy``: the targets' part in the features' span, (q - 1, k)."""
+        return self.factor[: self._q, self._q :]
+
+    @property
+    def residual_squares(self):
+        """``||F_yy e_t||**2``: each target's least-squares residual sum."""
+        return (self.factor[self._q :, self._q :] ** 2).sum(axis=0)
+
+    def restricted(self, keep):
+        """The moments of the columns of phi where ``keep`` (the constant kept)."""
+        q = self._q
+        k = self.mean_y.shape[0]
+        columns = np.concatenate([np.flatnonzero(keep[:q]), q + np.arange(k)])
+        factor = self.factor[:, columns]
+        if not keep[:q].all():
+            factor = triangular_factor(factor)
+        return Moments(self.mean_phi[keep], self.mean_y, factor, self.weight)
+
+    def covariance(self):
+        """``cov(phi)`` (the constant's row and column 0) and ``cov(phi, y)``."""
+        q = self._q
+        F = self.factor / np.sqrt(self.weight)
+        cov = F.T @ F
+        cov_phi = np.zeros((q + 1, q + 1))
+        cov_phi[:q, :q] = cov[:q, :q]
+        cov_phi_y = np.zeros((q + 1, self.mean_y.shape[0]))
+        cov_phi_y[:q] = cov[:q, q:]
+        return cov_phi, cov_phi_y
+
+    def gram(self):
+        """``G = mean(phi phi^T)`` and ``h = mean(phi y^T)``."""
+        cov_phi, cov_phi_y = self.covariance()
+        G = cov_phi + np.outer(self.mean_phi, self.mean_phi)
+        h = cov_phi_y + np.outer(self.mean_phi, self.mean_y)
+        return G, h
+
+    @classmethod
+    def from_samples(cls, Phi, Y, sample_weight=None):
+        """The moments of expanded features ``Phi`` (constant last) and ``Y``.
+
+        The factor is Householder QR's of ``sqrt(w) [1, Phi - m, Y - m_y]``
+        (``m`` the computed means): with the constant column first, the
+        trailing block is the factor of the rows centered on their exact
+        means, whatever the rounding of ``m``.
+
+        Parameters
+        ----------
+        Phi : ndarray of shape (n_samples, n_params)
+            Expanded features, the intercept's column of ones last.
+        Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        moments : Moments
+        """
+        Phi = np.asarray(Phi, dtype=float)
+        Y = np.asarray(Y, dtype=float).reshape(Phi.shape[0], -1)
+        w = np.ones(Phi.shape[0]) if sample_weight is None else sample_weight
+        weight = float(w.sum())
+        V = np.column_stack([Phi[:, :-1], Y])
+        mean = w @ V / weight
+        root = np.sqrt(w)[:, None]
+        R = triangular_factor(np.column_stack([root, (V - mean) * root]))
+        mean = mean + R[0, 1:] / R[0, 0]
+        q = Phi.shape[1] - 1
+        return cls(np.append(mean[:q], 1.0), mean[q:], R[1:, 1:], weight)
+
+    def mse_per_column(self, theta):
+        """Mean squared error of each column of ``theta`` (n_params, n_columns).
+
+        Column t is scored against target t; with moments of a single target,
+        every column is scored against it (a grid of candidate parameters).
+        """
+        q = self._q
+        projected = self.projected
+        if projected.shape[1] != theta.shape[1]:
+            projected = np.broadcast_to(projected, (q, theta.shape[1]))
+        residual_squares = np.broadcast_to(self.residual_squares, theta.shape[1:])
+        bias = self.mean_phi @ theta - self.mean_y
+        residual = self.design @ theta[:q] - projected
+        spread = ((residual**2).sum(axis=0) + residual_squares) / self.weight
+        return bias**2 + spread
+
+    def mse(self, theta):
+        """Mean squared error at ``theta`` (n_params, n_targets), summed."""
+        return float(self.mse_per_column(theta).sum())
 
 
-def feature_moments(X, Y, sample_weight, reference, mask=None):
-    """Per-feature moments of the rows where ``mask`` is False (all rows if None)."""
-    n, p = X.shape
-    k = Y.shape[1]
-    rows = max(256, FEATURE_CHUNK_BYTES // (8 * (2 * p + k)))
-    total = FeatureMoments(
-        reference, 0.0, 0, np.zeros(2 * p + k), np.zeros(2 * p + k), np.zeros(p)
-    )
-    for start in range(0, n, rows):
-        stop = min(start + rows, n)
-        keep = np.ones(stop - start, bool) if mask is None else ~mask[start:stop]
-        if sample_weight is not None:
-            # Rows of weight 0 change nothing, however far they lie.
-            keep &= sample_weight[start:stop] > 0
-        U = (X[start:stop][keep] - reference.x_loc) / reference.x_scale
-        Yr = (Y[start:stop][keep] - reference.y_loc) / reference.y_scale
-        V = np.hstack([U * U, U, Yr])
-        if sample_weight is None:
-            w = None
-            weight = float(V.shape[0])
-        else:
-            w = sample_weight[start:stop][keep]
-            weight = float(w.sum())
-        if weight == 0:
-            continue
-        mean = (V.sum(axis=0) if w is None else w @ V) / weight
-        V -= mean
-        Vw = V if w is None else V * w[:, None]
-        chunk = FeatureMoments(
-            reference,
-            weight,
-            V.shape[0],
-            mean,
-            (Vw * V).sum(axis=0),
-            (Vw[:, :p] * V[:, p : 2 * p]).sum(axis=0),
-        )
-        total = total.merge(chunk)
-    return total
+def per_feature_map(mean, factor, diagonal, cross, shift):
+    """Mean and triangular factor of ``A v + shift``, ``A`` mixing each feature's
+    own pair.
+
+    ``v = [u**2 (p), u (p), y (k)]`` has mean ``mean`` and centered rows whose
+    upper-triangular factor is ``factor``; ``A`` is diagonal (``diagonal``) but
+    for the row of each ``u_j**2``, which also takes ``cross_j`` times
+    ``u_j``. The centered rows of ``A v`` are those of ``v`` times ``A^T``: at
+    most two entries a column, so ``factor @ A.T`` costs O((2p + k)**2), and
+    its QR gives the new factor (no QR when ``A`` is diagonal and positive:
+    the product is triangular already).
+    """
+    p = cross.shape[0]
+    new_mean = diagonal * mean
+    new_mean[:p] += cross * mean[p : 2 * p]
+    new_mean += shift
+    rows = factor * diagonal
+    rows[:, :p] += factor[:, p : 2 * p] * cross
+    if np.any(cross != 0) or np.any(diagonal < 0):
+        rows = triangular_factor(rows)
+    return new_mean, rows

@@ -24,19 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._loss import Moments, per_feature_map
-from ._triangular import condition_estimate, triangular_factor
+from ._linalg import (
+    ALIAS_TOLERANCE,
+    condition_estimate,
+    may_alias,
+    triangular_factor,
+)
+from ._statistics import Moments, per_feature_map
 
-#: A term is aliased when what is left of its standardized column, after the
-#: terms before it, is below this fraction of its norm: R's ``lm`` (``lm.fit``'s
-#: ``tol``, LINPACK ``dqrdc2``'s limited pivoting) uses the same 1e-7.
-ALIAS_TOLERANCE = 1e-7
-# What is left of a unit-norm column after the ones before it is at least
-# 1 / kappa_1 (the 1-norm condition number of the columns, which LAPACK's trcon
-# estimates within a small factor): where kappa times ALIAS_TOLERANCE is
-# below this screen, no term is within a factor 100 of the tolerance and the
-# rank-revealing step is not needed.
-_ALIAS_SCREEN = 1e-2
 # A column whose variance, relative to the squared range of the feature, is below
 # this is constant to working precision.
 _CONSTANT_VARIANCE = 1e-24
@@ -157,43 +152,20 @@ class StandardBasis:
         # numbers; any center near the mean standardizes equally well.
         x_mean = ref.x_loc + ref.x_scale * mean[lin]
         m1 = (x_mean - ref.x_loc) / ref.x_scale
-        v1 = c_lin.copy()
-        lin_active = v1 > _CONSTANT_VARIANCE
-        v1 = np.where(lin_active, v1, 1.0)
+        lin_active = c_lin > _CONSTANT_VARIANCE
+        v1 = np.where(lin_active, c_lin, 1.0)
         sd1 = np.sqrt(v1)
-
-        m = 2 * p + k
-        A = np.zeros((m, m))
-        a0 = np.zeros(m)
-        # u_j = (u_ref - m1) / sd1
-        A[p + j, p + j] = 1.0 / sd1
-        a0[p + j] = -m1 / sd1
-        # u_j**2 - 1 = (u_ref**2 - 2 m1 u_ref + m1**2) / v1 - 1
-        A[j, j] = 1.0 / v1
-        A[j, p + j] = -2.0 * m1 / v1
-        a0[j] = m1**2 / v1 - 1.0
-        A[2 * p + np.arange(k), 2 * p + np.arange(k)] = 1.0
+        A, a0 = _centering_map(p, k, m1, v1)
         # Less its projection on u_j (skew = cov(u_j**2, u_j) = E[u_j**3]): the
         # square becomes orthogonal to the feature, and gradient descent no
-        # longer crawls along their correlation on skewed data.
-        # Each feature's rows of A mix its own u_ref**2 and u_ref only: what is
-        # asked of cov below takes four of its entries per feature, in O(p).
-        c_cross_t = c_cross
-
-        def covariance(a, b, c):
-            """Covariance of ``a u_ref**2 + b u_ref`` with ``c u_ref``
-            (``c`` None: the variance of the first)."""
-            if c is None:
-                square = a * c_sq * a + a * c_cross * b
-                return square + b * c_cross_t * a + b * c_lin * b
-            return a * c_cross * c + b * c_lin * c
-
+        # longer crawls along their correlation on skewed data. Each feature's
+        # rows of A mix its own u_ref**2 and u_ref only: the covariance takes
+        # entries of the co-moment per feature, in O(p).
         u_factor = A[p + j, p + j]
-        skew = covariance(A[j, j], A[j, p + j], u_factor)
+        skew = (A[j, j] * c_cross + A[j, p + j] * c_lin) * u_factor
         skew = np.where(lin_active, skew, 0.0)
         A[j, p + j] -= skew * u_factor
         a0[j] -= skew * a0[p + j]
-
         # What is left of the square once the feature is taken out: the second
         # diagonal entry of the factor of the two columns [u_ref, u_ref**2],
         # by QR (the difference of the variances would cancel its digits
@@ -207,11 +179,9 @@ class StandardBasis:
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
         A[j] /= np.where(quad_active, sq_std, 1.0)[:, None]
         a0[j] /= np.where(quad_active, sq_std, 1.0)
-        A[j[~quad_active]] = 0.0
-        a0[j[~quad_active]] = 0.0
-        A[p + j[~lin_active]] = 0.0
-        a0[p + j[~lin_active]] = 0.0
-
+        for rows, active in ((j, quad_active), (p + j, lin_active)):
+            A[rows[~active]] = 0.0
+            a0[rows[~active]] = 0.0
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
         basis = cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
         # A square affine in its feature (a two-valued feature) has no column,
@@ -412,9 +382,20 @@ def _check_raw_map(basis):
         )
 
 
-def may_alias(condition):
-    """Whether columns of this condition number may hold an aliased term."""
-    return condition * ALIAS_TOLERANCE >= _ALIAS_SCREEN
+def _centering_map(p, k, m1, v1):
+    """``A``, ``a0`` of ``[u_j**2 - 1, u_j, y_ref] = A [u_ref**2, u_ref, y_ref] +
+    a0``, with ``u_j = (u_ref - m1) / sqrt(v1)``, the feature standardized."""
+    j, m = np.arange(p), 2 * p + k
+    sd1 = np.sqrt(v1)
+    A, a0 = np.zeros((m, m)), np.zeros(m)
+    A[p + j, p + j] = 1.0 / sd1
+    a0[p + j] = -m1 / sd1
+    # u_j**2 - 1 = (u_ref**2 - 2 m1 u_ref + m1**2) / v1 - 1
+    A[j, j] = 1.0 / v1
+    A[j, p + j] = -2.0 * m1 / v1
+    a0[j] = m1**2 / v1 - 1.0
+    A[2 * p + np.arange(k), 2 * p + np.arange(k)] = 1.0
+    return A, a0
 
 
 def _square_active(lin_active, sq_var, share, tolerance=None):

@@ -1,0 +1,392 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The kernels of the passes: blocks of rows summed in lanes, on threads.
+
+A lane sums the products of a block's variables over some blocks: one
+symmetric product a block (:class:`GramKernel`), a few matrix-vector products
+for narrow rows (:class:`DotKernel`), one compiled pass for one feature and
+one target (:class:`NarrowKernel`, with numba), or the products of rows
+whitened by a first factor (:class:`WhitenedLane`, CholeskyQR2's second
+pass). Two lanes run on two threads and are summed in a fixed order
+(:func:`run_lanes`), so results do not depend on thread timing.
+"""
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from scipy.linalg.blas import dsyrk, dtrsm
+
+from .._linalg import one_blas_thread
+
+# Block buffers up to this size are kept by each thread from one pass to the
+# next. Allocated afresh, a buffer's pages are faulted in afresh whenever freed
+# memory goes straight back to the system, as in Dask's workers (their nanny
+# sets MALLOC_TRIM_THRESHOLD_): there, on blocks of 1e6 rows of one feature,
+# that took a third of the block's time.
+_KEEP_BYTES = 1 << 22
+_kept = threading.local()
+# The compiled kernels: None until first asked for, False without numba.
+_FUSED = None
+
+
+def fused_kernels():
+    """The ``_compiled`` module, or None where numba is not installed or unusable.
+
+    numba raises ImportError where it is missing or does not match numpy, and
+    RuntimeError where no directory can hold its cache (a read-only install
+    and home): either way the pass runs on numpy's kernels.
+    """
+    global _FUSED
+    if _FUSED is None:
+        try:
+            from . import _compiled
+        except (ImportError, RuntimeError):
+            _FUSED = False
+        else:
+            _FUSED = _compiled
+    return _FUSED or None
+
+
+def run_lanes(run, lanes):
+    """Run two lanes of blocks, the second on a thread; add their sums in order."""
+    stop_event = threading.Event()
+    # numpy's error state is per thread: the worker takes the caller's.
+    errstate = np.geterr()
+
+    def second():
+        with np.errstate(**errstate):
+            return run(lanes[1], stop_event)
+
+    with one_blas_thread():
+        if _available_cores() < 2:
+            first = run(lanes[0], stop_event)
+            later = second()
+        else:
+            with ThreadPoolExecutor(max_workers=1) as executor:
+                future = executor.submit(second)
+                try:
+                    first = run(lanes[0], stop_event)
+                except BaseException:
+                    stop_event.set()
+                    # Let the other lane stop before raising.
+                    future.exception()
+                    raise
+                later = future.result()
+    for C, other in zip(first.products, later.products):
+        C += other
+    first.counts = [a + b for a, b in zip(first.counts, later.counts)]
+    return first
+
+
+def _available_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _scratch(name, size):
+    """A float64 buffer of ``size`` elements: the thread's own, if small.
+
+    A pass uses each name for one buffer at a time, and a lane runs on one
+    thread: no two users of a kept buffer ever overlap.
+    """
+    if 8 * size > _KEEP_BYTES:
+        return np.empty(size)
+    kept = getattr(_kept, name, None)
+    if kept is None or kept.shape[0] < size:
+        kept = np.empty(size)
+        setattr(_kept, name, kept)
+    return kept[:size]
+
+
+class BlockUnits:
+    """How a block's variables are formed, and how their sums return to u units.
+
+    A block holds ``t = (x - x_loc) * x_factor``, ``t**2 - square_shift`` and
+    ``(y - y_loc) * y_factor``, and a last variable of ones. When every scale is
+    a moderate number, the factors are 1 and the scaling is applied to the summed
+    products instead (``unit``: products times ``outer(unit, unit)`` are those of
+    ``[u**2 - shift, u, y_ref, 1]``): two passes less per block, the same sums
+    to rounding, and with values within reach no power can overflow or
+    underflow in either form. Otherwise the block is scaled as it is formed.
+    """
+
+    # Scales within these bounds leave t**4 of any value within reach (1e60
+    # scales) far from overflow (and of the rest far from underflow).
+    SCALE_RANGE = (2.0**-60, 2.0**32)
+
+    def __init__(self, reference, shift):
+        lo, hi = self.SCALE_RANGE
+        scales = np.concatenate([reference.x_scale, reference.y_scale])
+        self.deferred = bool(np.all((scales >= lo) & (scales <= hi)))
+        x_inv = 1.0 / reference.x_scale
+        y_inv = 1.0 / reference.y_scale
+        self.x_loc, self.y_loc = reference.x_loc, reference.y_loc
+        if self.deferred:
+            self.x_factor = np.ones_like(x_inv)
+            self.y_factor = np.ones_like(y_inv)
+            self.square_shift = shift * reference.x_scale**2
+            self.unit = np.concatenate([x_inv**2, x_inv, y_inv, [1.0]])
+        else:
+            self.x_factor, self.y_factor = x_inv, y_inv
+            self.square_shift = shift
+            self.unit = np.ones(2 * x_inv.shape[0] + y_inv.shape[0] + 1)
+        p = x_inv.shape[0]
+        # The shift in u units, as it was applied: what the means get back.
+        self.shift = self.square_shift * self.unit[:p]
+
+    def forming(self):
+        """What the compiled kernels form a block's variables with, in order."""
+        return self.x_loc, self.x_factor, self.y_loc, self.y_factor, self.square_shift
+
+
+class _Lane:
+    """Summed products of a block's variables and ones, over some blocks.
+
+    ``products[i]`` (one per part of a split) holds the sums in its upper
+    triangle, ``counts[i]`` the number of rows; ``in_place`` tells a lane that
+    runs alone, which may hold the GIL through its products. Subclasses fill
+    one block's variables in the buffer and add its products.
+    """
+
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+        p, k = units.x_loc.shape[0], units.y_loc.shape[0]
+        self.zero_weights = zero_weights
+        self.in_place = in_place
+        self.p, self.m = p, 2 * p + k
+        self.scaled = not units.deferred
+        self.x_loc = units.x_loc[:, None]
+        self.x_factor = units.x_factor[:, None]
+        self.y_loc = units.y_loc[:, None]
+        self.y_factor = units.y_factor[:, None]
+        self.shift = units.square_shift[:, None]
+        self.products = [
+            np.zeros((self.m + 1, self.m + 1), order="F") for _ in range(n_parts)
+        ]
+        self.counts = [0] * n_parts
+        # A block's variables and a last row of ones (or of root weights).
+        self.buffer = _scratch("block", (self.m + 1) * rows)
+        self.fused = fused_kernels()
+        self.forming = units.forming()
+
+    def _block(self, n):
+        """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
+        return self.buffer[: (self.m + 1) * n].reshape(self.m + 1, n)
+
+    def _fill(self, V, X, Y, w):
+        """The block's ``[t**2 - shift, t, y_t]`` into the first m rows of V."""
+        p, m = self.p, self.m
+        U = V[p : 2 * p]
+        np.subtract(X.T, self.x_loc, out=U)
+        Yr = V[2 * p : m]
+        np.subtract(Y.T, self.y_loc, out=Yr)
+        if self.zero_weights:
+            # Rows of weight 0 change nothing: however far they lie, their
+            # scaled values and powers must not reach the sums (as inf * 0 =
+            # NaN would), nor overflow on the way.
+            V[p:m, w == 0] = 0.0
+        if self.scaled:
+            U *= self.x_factor
+            Yr *= self.y_factor
+        np.multiply(U, U, out=V[:p])
+        V[:p] -= self.shift
+
+
+class GramKernel(_Lane):
+    """One symmetric product per block.
+
+    ``in_place``: BLAS's ``dsyrk`` adds the block's product to the sums'
+    upper triangle (SciPy's wrapper holds the GIL meanwhile: for a lone lane).
+    Otherwise numpy's ``V @ V.T`` (a symmetric product too, that lets the
+    other lane run) is added to the sums.
+    """
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        m = self.m
+        V = self._block(n)
+        if self.fused is not None:
+            self.fused.fill_block(
+                X,
+                Y,
+                self.fused.empty_weights() if w is None else w,
+                *self.forming,
+                self.scaled,
+                V,
+            )
+        else:
+            self._fill(V, X, Y, w)
+            if w is None:
+                V[m] = 1.0
+            else:
+                # sqrt(w) on both sides of the product: sum w v v^T.
+                root = np.sqrt(w, out=V[m])
+                V[:m] *= root
+        C = self.products[part]
+        if self.in_place:
+            # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T, upper
+            # triangle.
+            dsyrk(1.0, V.T, beta=1.0, c=C, trans=1, overwrite_c=1)
+        else:
+            C += np.matmul(V, V.T)
+        self.counts[part] += n
+
+
+class DotKernel(_Lane):
+    """Matrix-vector products, for a few variables on long blocks."""
+
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+        super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
+        # The row of ones: its products with a row of weighted values are its
+        # sum, so one matrix-vector product a row gives both.
+        self.ones_for = None  # the block length the row of ones was written for
+        self.weighted = None
+        # One-dimensional operations on Python floats: on a few long rows,
+        # numpy's set-up of a broadcast 2-D operation costs more than the loop.
+        p = self.p
+        self.columns = [
+            (j, p + j, float(self.x_loc[j, 0]), float(self.x_factor[j, 0]))
+            for j in range(p)
+        ]
+        self.targets = [
+            (t, 2 * p + t, float(self.y_loc[t, 0]), float(self.y_factor[t, 0]))
+            for t in range(self.m - 2 * p)
+        ]
+        self.shifts = [float(s) for s in self.shift[:, 0]]
+
+    def _fill(self, V, X, Y, w):
+        for j, row, loc, factor in self.columns:
+            np.subtract(X[:, j], loc, out=V[row])
+        for t, row, loc, factor in self.targets:
+            np.subtract(Y[:, t], loc, out=V[row])
+        p = self.p
+        if self.zero_weights:
+            V[p : self.m, w == 0] = 0.0
+        if self.scaled:
+            for _, row, _, factor in self.columns + self.targets:
+                V[row] *= factor
+        for j, shift in enumerate(self.shifts):
+            np.multiply(V[p + j], V[p + j], out=V[j])
+            V[j] -= shift
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        m = self.m
+        V = self._block(n)
+        if self.ones_for != n:
+            V[m] = 1.0
+            self.ones_for = n
+        self._fill(V, X, Y, w)
+        C = self.products[part]
+        if w is None:
+            W = V
+            C[m, m] += n
+        else:
+            if self.weighted is None:
+                self.weighted = _scratch(
+                    "weighted", m * (self.buffer.shape[0] // (m + 1))
+                )
+            W = np.multiply(V[:m], w, out=self.weighted[: m * n].reshape(m, n))
+            C[m, m] += w.sum()
+        # Row i of the upper triangle, the sum of row i last: one pass over
+        # rows i.. of V and its ones.
+        for i in range(m):
+            C[i, i:] += V[i:] @ W[i]
+        self.counts[part] += n
+
+
+class NarrowKernel:
+    """One feature and one target: every product summed in one compiled pass
+    over x and y, with no block buffer (``_compiled.narrow_products``).
+
+    A lane as :class:`_Lane`'s are (``products``, ``counts``, ``add``); rows of
+    weight 0 are left out by the kernel itself.
+    """
+
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+        self.zero_weights = zero_weights
+        self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
+        self.counts = [0] * n_parts
+        self.fused = fused_kernels()
+        # One feature, one target: each is one number.
+        self.forming = tuple(float(a[0]) for a in units.forming())
+
+    def add(self, part, X, Y, w):
+        n = X.shape[0]
+        if n == 0:
+            return
+        self.fused.narrow_products(
+            X[:, 0],
+            Y[:, 0],
+            self.fused.empty_weights() if w is None else w,
+            self.zero_weights,
+            *self.forming,
+            self.products[part],
+        )
+        self.counts[part] += n
+
+
+class WhitenedLane:
+    """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass).
+
+    ``b`` the rows of :func:`centered_block`, whitened and summed a block at a
+    time by BLAS; with one feature and one target and the compiled kernels,
+    all in one pass (:func:`~._compiled.narrow_whitened`).
+    """
+
+    def __init__(self, X, Y, sample_weight, first, R1):
+        self.data = X, Y, sample_weight, first
+        self.R1 = R1
+        self.products = [np.zeros(R1.shape, order="F")]
+        self.counts = [0]
+        self.fused = fused_kernels() if R1.shape[0] == 4 else None
+
+    def add(self, rows):
+        X, Y, w, first = self.data
+        if self.fused is not None:
+            ref = first.reference
+            self.fused.narrow_whitened(
+                X[rows, 0],
+                Y[rows, 0],
+                self.fused.empty_weights() if w is None else w[rows],
+                *(float(a[0]) for a in (ref.x_loc, ref.x_scale, ref.y_loc)),
+                float(ref.y_scale[0]),
+                first.mean,
+                self.R1,
+                self.products[0],
+            )
+        else:
+            B = centered_block(X, Y, w, first, rows)
+            # B.T is Fortran-ordered: whitened in place, (B R1^-1)^T = R1^-T
+            # B^T, then its symmetric product added to the upper triangle.
+            W = dtrsm(1.0, self.R1, B.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+            dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=0, overwrite_c=1)
+        self.counts[0] += rows.stop - rows.start
+
+
+def centered_block(X, Y, sample_weight, first, block):
+    """The rows ``sqrt(w) [1, v - mean]`` of a block (rows of weight 0 left out)."""
+    ref = first.reference
+    p, m = X.shape[1], first.mean.shape[0]
+    x, y = X[block], Y[block]
+    root = None if sample_weight is None else np.sqrt(sample_weight[block])
+    if root is not None:
+        carry = root > 0
+        x, y, root = x[carry], y[carry], root[carry]
+    B = np.empty((x.shape[0], m + 1))
+    U = (x - ref.x_loc) / ref.x_scale
+    B[:, 0] = 1.0
+    B[:, 1 : p + 1] = U * U
+    B[:, p + 1 : 2 * p + 1] = U
+    B[:, 2 * p + 1 :] = (y - ref.y_loc) / ref.y_scale
+    B[:, 1:] -= first.mean
+    if root is not None:
+        B *= root[:, None]
+    return B
