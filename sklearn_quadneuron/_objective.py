@@ -72,61 +72,6 @@ NOT_REPRESENTABLE = (
 )
 
 
-class _NearMinimum:
-    """Losses and gradients of a quadratic objective, taken from near its minimum.
-
-    ``J(theta) = J(theta_r) + g_r . e + e^T H e`` and ``g = g_r + 2 H e`` with
-    ``e = theta - theta_r``, exact for a quadratic, so that near the minimum
-    neither the loss nor the gradient cancels its digits against the variance
-    of y. A subclass gives ``_anchor() -> (theta_r, per-target losses, g_r)``,
-    ``_product(e) -> H e`` (for a stack of e too), ``target_weights`` and
-    ``validation``.
-    """
-
-    precomputed = True
-
-    def evaluate(self, theta):
-        """Training loss, its gradient, and the validation loss (or None)."""
-        losses, grads, val = self.evaluate_many(theta[None])
-        return float(losses[0]), grads[0], None if val is None else float(val[0])
-
-    def evaluate_many(self, thetas):
-        """Losses, gradients and validation losses (or None) of a stack of thetas.
-
-        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
-        square give inf or NaN, without a warning: the caller reports them as
-        divergence.
-        """
-        theta_r, per_target_r, grad_r = self._anchor()
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = thetas - theta_r
-            He = self._product(e)
-            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
-            # A mean of squares: rounding near a minimum of 0 must not make it
-            # negative.
-            losses = np.maximum(per_target, 0.0) @ self.target_weights
-            grads = grad_r + 2.0 * He
-        val = None
-        if self.validation is not None:
-            val = np.array([self.validation.value(theta) for theta in thetas])
-        return losses, grads, val
-
-    def excess(self, theta):
-        """``e^T H e`` per target: the loss above the minimum (inf if too far)."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = theta - self._anchor()[0]
-            return (e * self._product(e)).sum(axis=-2)
-
-    def gradient_near(self, theta):
-        """The gradient of :meth:`evaluate`, taken from near the minimum.
-
-        The one product an epoch that steps on the statistics needs (without
-        guarding against overflow: the caller does, once for many epochs).
-        """
-        theta_r, _, grad_r = self._anchor()
-        return grad_r + 2.0 * self._product(theta - theta_r)
-
-
 class GramObjective:
     """The objective on gathered statistics, read from a triangular factor.
 
@@ -236,13 +181,17 @@ class GramObjective:
         with np.errstate(over="ignore", invalid="ignore"):
             return (self._residuals(theta) ** 2).sum(axis=-2)
 
-    # Through evaluate_many, as the near-minimum form does.
-    evaluate = _NearMinimum.evaluate
+    def evaluate(self, theta):
+        """Training loss, its gradient, and the validation loss (or None)."""
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
 
     def evaluate_many(self, thetas):
         """Losses, gradients and validation losses (or None) of a stack of thetas.
 
-        As :meth:`_NearMinimum.evaluate_many`, from the factor.
+        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
+        square give inf or NaN, without a warning: the caller reports them as
+        divergence.
         """
         with np.errstate(over="ignore", invalid="ignore"):
             residuals = self._residuals(thetas)
@@ -423,7 +372,7 @@ def _least_squares(moments, T, penalty, standardized=False):
     return factor[:q, :q], factor[:q, q:], floor
 
 
-class RotatedGramObjective(_NearMinimum):
+class RotatedGramObjective:
     """A :class:`GramObjective` in the basis where its Hessian is tridiagonal.
 
     With ``hessian = Q T Q^T``, the parameters are ``theta~ = Q^T theta``. A
@@ -433,12 +382,18 @@ class RotatedGramObjective(_NearMinimum):
     with the Hessian costs O(p^2). The loss, the certificate and the minimum
     are the objective's own, and ``from_basis`` takes parameters back.
 
+    Losses and gradients are taken from the minimum ``theta*``: ``J(theta) =
+    J(theta*) + e^T T e`` and ``g = 2 T e`` with ``e = theta - theta*``, exact
+    for a quadratic, so that near the minimum neither cancels its digits
+    against the variance of y.
+
     Parameters
     ----------
     objective : GramObjective
         With a definite :meth:`GramObjective.tridiagonal` form.
     """
 
+    precomputed = True
     validation = None
 
     def __init__(self, objective):
@@ -450,6 +405,47 @@ class RotatedGramObjective(_NearMinimum):
         theta_r, per_target, grad_r = objective._anchor()
         self._anchored = tri.to_basis(theta_r), per_target, tri.to_basis(grad_r)
         self._modes = None
+
+    def evaluate(self, theta):
+        """Training loss, its gradient, and the validation loss (or None)."""
+        losses, grads, val = self.evaluate_many(theta[None])
+        return float(losses[0]), grads[0], None if val is None else float(val[0])
+
+    def evaluate_many(self, thetas):
+        """Losses, gradients and validation losses (or None) of a stack of thetas.
+
+        ``thetas`` has shape (n, n_params, n_targets). Parameters too far to
+        square give inf or NaN, without a warning: the caller reports them as
+        divergence.
+        """
+        theta_r, per_target_r, grad_r = self._anchor()
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = thetas - theta_r
+            He = self._product(e)
+            per_target = per_target_r + ((grad_r + He) * e).sum(axis=-2)
+            # A mean of squares: rounding near a minimum of 0 must not make it
+            # negative.
+            losses = np.maximum(per_target, 0.0) @ self.target_weights
+            grads = grad_r + 2.0 * He
+        val = None
+        if self.validation is not None:
+            val = np.array([self.validation.value(theta) for theta in thetas])
+        return losses, grads, val
+
+    def excess(self, theta):
+        """``e^T H e`` per target: the loss above the minimum (inf if too far)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = theta - self._anchor()[0]
+            return (e * self._product(e)).sum(axis=-2)
+
+    def gradient_near(self, theta):
+        """The gradient of :meth:`evaluate`, taken from near the minimum.
+
+        The one product an epoch that steps on the statistics needs (without
+        guarding against overflow: the caller does, once for many epochs).
+        """
+        theta_r, _, grad_r = self._anchor()
+        return grad_r + 2.0 * self._product(theta - theta_r)
 
     def to_basis(self, theta):
         return self.tri.to_basis(theta)

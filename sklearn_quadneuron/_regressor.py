@@ -10,7 +10,7 @@ module holds no math of its own.
 
 import functools
 import warnings
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,28 +19,31 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._callbacks import (
+from ._messages import collinear_message, counted
+from ._outputs import (
     CallbackSupportMixin,
+    ReadableTermsMixin,
     begin_fit,
     end_fit,
     has_callbacks,
     replay_epochs,
 )
-from ._linalg import one_blas_thread
-from ._messages import collinear_message, counted
-from ._outputs import ReadableTermsMixin
-from ._solve import CollinearityWarning, FitSettings, awaiting_weight, solve
+from ._solve import (
+    CollinearityWarning,
+    FitSettings,
+    awaiting_weight,
+    blas_threads_for,
+    solve,
+)
 from ._solvers import SOLVERS
 from ._statistics import gather_fit_statistics, gather_more
 from ._summary import SummaryMixin
 from ._validation import (
     FLOAT_DTYPES,
-    InitialValues,
     check_dask_fit,
     check_fit_settings,
-    check_start,
-    check_targets,
     is_dask,
+    starting_point,
     validate_fit_input,
 )
 
@@ -63,49 +66,42 @@ class QuadraticGDRegressor(*_BASES):
     the article "The 'hello, world' of Deep Learning". With one feature this is
     the article's neuron ``a*x**2 + b*x + c``.
 
-    The model is additive: powers of each feature, no cross terms. This is the
-    ``PolynomialFeatures(degree=2)`` model without interactions that users of
-    scikit-learn often ask for, with named, unambiguously ordered coefficients
-    (:meth:`get_term_names`, :meth:`equation`, :meth:`to_polynomials`).
+    The model is additive (``PolynomialFeatures(degree=2)`` without cross
+    terms), with named, ordered coefficients (:meth:`get_term_names`,
+    :meth:`equation`, :meth:`to_polynomials`).
 
-    The data is read once into the sufficient statistics of the loss, and every
-    epoch runs on them, whatever the number of samples: the article's gradient
-    descent, epoch by epoch, or as in :class:`~sklearn.neural_network.MLPRegressor`
-    descent with momentum, Nesterov's momentum or Adam, also on mini-batches.
+    The article's gradient descent, or as in
+    :class:`~sklearn.neural_network.MLPRegressor` momentum, Nesterov's momentum
+    or Adam, also on mini-batches. Read more in the User Guide.
 
     Parameters
     ----------
     solver : {"gd", "momentum", "nesterov", "adam", "newton-cholesky"}, \
             default="gd"
         The optimizer, with ``MLPRegressor``'s update rules: plain gradient
-        descent (the article's), the heavy ball's momentum, Nesterov's
-        accelerated gradient (``MLPRegressor``'s ``"sgd"`` without and with
+        descent (the article's), the heavy ball, Nesterov's accelerated
+        gradient (``MLPRegressor``'s ``"sgd"`` without and with
         ``nesterovs_momentum``), or Adam. ``"newton-cholesky"`` (the name of
-        scikit-learn's GLMs) takes one Newton step on the statistics, which
-        for this loss is the exact minimum (``n_iter_ == 1``), a triangular
-        solve on the statistics. With every solver, terms aliased in the
-        data (R's ``lm``) get 0 and a :class:`CollinearityWarning`. It
-        ignores the parameters of epochs (``learning_rate``, ``momentum``,
-        ``beta_1``, ``beta_2``, ``epsilon``, ``batch_size``, ``shuffle``,
-        ``early_stopping``, ``n_iter_no_change``, ``max_iter``), as
-        ``MLPRegressor``'s ``"lbfgs"`` ignores those of ``"sgd"``, and needs
-        ``precompute`` "auto" or True. See the User Guide.
+        scikit-learn's GLMs) takes one Newton step, a triangular solve on the
+        statistics: the exact minimum (``n_iter_ == 1``); like
+        ``MLPRegressor``'s ``"lbfgs"`` it ignores the parameters of epochs, and
+        it needs ``precompute`` "auto" or True. With every solver, terms
+        aliased in the data (R's ``lm``) get 0 and a
+        :class:`CollinearityWarning`.
 
     learning_rate : float or "auto", default="auto"
-        Step size. ``"auto"`` tunes it to the curvature of the loss, from the
-        extreme eigenvalues of its Hessian (with ``momentum="auto"``, both are
-        the fastest constants for a quadratic): ``1 / L`` for ``"gd"``, ``L``
-        the largest; for ``"adam"``, 0.001 times the standard deviation of y
-        (Adam steps in the parameters' units); with ``batch_size``, the largest
-        step batches of that size take safely. Too large a value raises
-        :class:`DivergenceError`. ``learning_rate_`` records the value.
+        Step size. ``"auto"`` tunes it to the curvature of the loss (with
+        ``momentum="auto"``, the fastest constants for a quadratic): ``1 / L``
+        for ``"gd"``, ``L`` the largest eigenvalue of the Hessian; for
+        ``"adam"``, 0.001 times the standard deviation of y; with
+        ``batch_size``, the largest step such batches take safely. Too large a
+        value raises :class:`DivergenceError`. ``learning_rate_`` records it.
 
     momentum : float or "auto", default="auto"
         Momentum of ``"momentum"`` and ``"nesterov"``, in `[0, 1)`; the other
         solvers ignore it. ``"auto"`` tunes it with the learning rate to the
-        loss's curvature (Polyak's and Nesterov's constants), where
-        ``MLPRegressor``'s fixed default 0.9 suits no data in particular; 0.9
-        with ``batch_size``. ``momentum_`` records the value.
+        loss's curvature (Polyak's and Nesterov's constants); 0.9, as
+        ``MLPRegressor``, with ``batch_size``. ``momentum_`` records it.
 
     beta_1 : float, default=0.9
         Adam's decay rate of the first moment of the gradient, in `[0, 1)`.
@@ -117,63 +113,51 @@ class QuadraticGDRegressor(*_BASES):
         Adam's term for numerical stability, > 0.
 
     batch_size : int or None, default=None
-        ``None``: full batch, the article's. An integer: mini-batch descent, one
-        update per batch of that many training samples (their weighted mean
-        gradient), each epoch a pass that reads the data: not with
-        ``precompute=True``, :meth:`partial_fit` or Dask input. At least the
-        number of training samples: full batch.
+        ``None``: full batch, the article's. An integer: one update per batch
+        of that many training samples, each epoch a pass over the data (not
+        with ``precompute=True``, :meth:`partial_fit` or Dask input).
 
     max_iter : int, default=1000
-        Maximum number of epochs (full passes of gradient descent). Values must be
-        in the range `[1, inf)`.
+        Maximum number of epochs, in `[1, inf)`.
 
     tol : float or None, default=1e-6
-        Bound on the training loss's excess over its minimum, relative to that
-        minimum: training stops as converged (``stop_reason_ == "tol"``) only
-        when ``loss - min_loss <= tol * min_loss`` is certified (read from the
-        triangular factor of the statistics; on the data alone, bounded from
-        the gradient), or the excess is below what float64 resolves of an
-        exact fit. Otherwise, or where rounding in the statistics may hide
-        more than ``tol`` allows, a :class:`ConvergenceWarning` says how far
-        from the minimum the fit is and what to do. With
-        ``early_stopping=True``, the relative tolerance of the validation loss
-        instead. ``None`` runs exactly ``max_iter`` epochs and
-        never warns.
+        Training stops as converged (``stop_reason_ == "tol"``) only when
+        ``loss - min_loss <= tol * min_loss`` is certified (read from the
+        statistics' triangular factor; bounded from the gradient on the data
+        alone), rounding included. Otherwise a :class:`ConvergenceWarning` says
+        how far from the minimum the fit is and what to do. With
+        ``early_stopping=True``, the relative tolerance of the validation loss.
+        ``None`` runs exactly ``max_iter`` epochs and never warns.
 
     n_iter_no_change : int, default=5
-        With ``early_stopping=True``, the epochs in a row whose validation loss
-        does not fall below ``best - tol * best`` that stop training; otherwise,
-        when epochs read the data, those whose training loss falls by less than
-        ``1e-12`` of itself (``stop_reason_ == "stalled"``, with a warning).
+        Epochs in a row without progress that stop training: of the
+        validation loss with ``early_stopping=True``; else, where epochs read
+        the data, of the training loss (``stop_reason_ == "stalled"``).
 
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||coef||^2`` added to the loss, on the coefficients
-        of the features the descent runs on (standardized ones with
-        ``standardize=True``, raw ``[x**2, x]`` otherwise), never the intercept.
+        L2 penalty ``alpha * ||coef||^2`` on the coefficients of the features
+        the descent runs on (standardized ones with ``standardize=True``), never
+        the intercept.
 
     standardize : bool, default=True
-        Descend on standardized features (each feature standardized, squared,
-        and the square standardized), so that one learning rate suits any scale
-        and offset; ``coef_`` is in the data's units either way. ``False``
-        descends on the raw ``[x**2, x, 1]``, to reproduce the article.
+        Descend on standardized features, so that one learning rate suits any
+        scale and offset (``coef_`` is in the data's units either way).
+        ``False`` descends on the raw ``[x**2, x, 1]``, as the article does.
 
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the samples, record the loss on them
-        every epoch (``validation_loss_curve_``), stop when it has not improved for
-        ``n_iter_no_change`` epochs, and keep the parameters of the best epoch.
+        Hold out ``validation_fraction`` of the samples, stop when their loss
+        has not improved for ``n_iter_no_change`` epochs, and keep the best
+        epoch's parameters.
 
     validation_fraction : float, default=0.1
-        Proportion of samples held out when ``early_stopping=True``. Values must
-        be in the range `(0.0, 1.0)`.
+        Proportion of samples held out with ``early_stopping``, in `(0, 1)`.
 
     shuffle : bool, default=True
         With ``batch_size``: a new order of the samples every epoch.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split and, with ``batch_size`` and ``shuffle``,
-        the order of the samples: epoch k's is the k-th ``permutation(n)`` of
-        ``check_random_state(random_state)``, n the training samples of
-        positive weight. Nothing else is random.
+        the order of the samples. Nothing else is random.
 
     warm_start : bool, default=False
         Start from the previous fit's parameters instead of zero.
@@ -186,15 +170,12 @@ class QuadraticGDRegressor(*_BASES):
         ``intercept_path_``.
 
     precompute : "auto" or bool, default="auto"
-        Whether epochs run on statistics gathered in one pass (``True``; the
-        name :class:`~sklearn.linear_model.Lasso` gives this choice), a Gram
-        of ``(2p + k + 1)**2`` numbers for p features and k targets, after
-        which epochs cost nothing; ``False`` reads the data every epoch and
-        holds nothing larger than a chunk of it. Both follow the same
-        trajectory. ``"auto"`` takes ``True`` whenever its matrices (about
-        eight copies of the Gram) fit in 512 MiB, up to 1447 features with one
-        target, and there are at least ``2p + 1`` samples. :meth:`partial_fit`
-        and Dask input always use the statistics.
+        Whether epochs run on statistics gathered in one pass (``True``, as
+        :class:`~sklearn.linear_model.Lasso` names it), ``(2p + k + 1)**2``
+        numbers for p features and k targets, after which epochs cost nothing;
+        ``False`` reads the data every epoch. Both follow the same trajectory.
+        ``"auto"``: ``True`` up to 1447 features (512 MiB) and for at least
+        ``2p + 1`` samples. :meth:`partial_fit` and Dask input always use them.
 
     Attributes
     ----------
@@ -207,45 +188,36 @@ class QuadraticGDRegressor(*_BASES):
         The constant term c.
 
     loss_curve_ : list of float
-        Training loss at the parameters *before* each epoch's update, as in the
-        article: weighted mean squared error in the units of y squared (summed
-        over targets), plus the penalty. ``len(loss_curve_) == n_iter_``,
-        except with ``"newton-cholesky"``: the loss before and after its one
-        step (two entries).
+        Training loss before each epoch's update, as in the article: weighted
+        mean squared error in y's units squared (summed over targets), plus the
+        penalty. ``"newton-cholesky"``: before and after its one step.
 
     validation_loss_curve_ : list of float
-        Same loss on the held-out samples, at the same parameters, one entry per
-        epoch. Empty unless ``early_stopping=True``.
+        The same on the held-out samples; empty unless ``early_stopping``.
 
     n_iter_ : int
         Number of epochs run by the last call to :meth:`fit`.
 
     best_iter_ : int
-        Number of updates behind the parameters kept: the epoch of lowest
-        validation loss with ``early_stopping=True``; ``n_iter_ - 1`` when
-        stopped on ``tol`` (the parameters the last epoch measured and
-        certified, whose loss is ``loss_curve_[-1]``; the update it went on to
-        compute is not taken); else ``n_iter_``.
+        Number of updates behind the parameters kept: the best epoch with
+        ``early_stopping``; ``n_iter_ - 1`` when stopped on ``tol`` (the
+        parameters certified, whose loss is ``loss_curve_[-1]``); else
+        ``n_iter_``.
 
     stop_reason_ : str
         Why training stopped: ``"tol"`` (certified within ``tol`` of the
-        minimum), ``"early_stopping"`` (validation loss stopped improving: a
-        different criterion, which does not certify the training loss),
+        minimum), ``"early_stopping"`` (the validation loss stopped improving),
         ``"max_iter"`` or ``"stalled"`` (not certified: both warn),
         ``"callback"`` (a callback asked to stop), or ``"no_weight"``
         (:meth:`partial_fit` has seen only samples of weight 0: the model is
-        the starting one, zeros, and the stream starts at the first chunk that
-        carries weight). ``"newton-cholesky"``
-        gives ``"tol"`` when its one step is certified, ``"stalled"`` when
-        rounding left it further from the minimum than ``tol`` allows.
+        zeros until a chunk carries weight).
 
     learning_rate_ : float
-        The step size used (the value ``"auto"`` resolved to); 1.0, the full
-        step, for ``"newton-cholesky"``.
+        The step size used (``"auto"`` resolved); 1.0 for a Newton step.
 
     momentum_ : float or None
         The momentum used (``"auto"`` resolved); 0.0 for ``"gd"``, None for
-        ``"adam"`` and ``"newton-cholesky"``.
+        solvers without one.
 
     solver_ : str
         The optimizer used.
@@ -277,26 +249,11 @@ class QuadraticGDRegressor(*_BASES):
 
     Notes
     -----
-    With residuals ``r_i = y_hat_i - y_i`` and weights ``w_i`` (1 by default), the
-    loss and its analytic gradients are
-
-    .. math::
-
-        L = \\frac{\\sum_i w_i r_i^2}{\\sum_i w_i}, \\quad
-        \\frac{\\partial L}{\\partial a_j} = \\frac{2 \\sum_i w_i x_{ij}^2 r_i}
-        {\\sum_i w_i}, \\quad
-        \\frac{\\partial L}{\\partial b_j} = \\frac{2 \\sum_i w_i x_{ij} r_i}
-        {\\sum_i w_i}, \\quad
-        \\frac{\\partial L}{\\partial c} = \\frac{2 \\sum_i w_i r_i}{\\sum_i w_i}.
-
-    The article's code uses ``mean(r)`` for the intercept, half the exact
-    derivative (as if c had half the learning rate); this estimator uses the
-    exact one. Each epoch of ``"gd"`` updates every parameter by
-    ``-learning_rate * gradient``; the User Guide gives the other solvers' rules.
-
-    Because the model is linear in its parameters, the gradient equals
-    ``2 (G theta - h)`` with ``G = mean(phi phi^T)`` and ``h = mean(phi y)``
-    over the expanded features ``phi = [x**2, x, 1]``: the data is needed once.
+    The gradients are the analytic ones of the weighted mean squared error; the
+    intercept's is the exact derivative, ``2 * mean(r)``, where the article's
+    code uses half of it. The model is linear in its parameters: the gradient
+    is ``2 (G theta - h)`` over the expanded features, so the data is needed
+    once (see the User Guide).
 
     Examples
     --------
@@ -310,8 +267,7 @@ class QuadraticGDRegressor(*_BASES):
     y = 10*x0^2 + 5*x0 + 12
     """
 
-    # The "?" of the HTML representation links to this page of our documentation
-    # (the generated API page is named after the public path of the class).
+    # The "?" of the HTML representation links to the class's generated API page.
     _doc_link_module = "sklearn_quadneuron"
     _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
@@ -389,9 +345,8 @@ class QuadraticGDRegressor(*_BASES):
     @classmethod
     @functools.cache
     def _get_param_names(cls):
-        # get_params runs twice a fit (the parameters' validation, the
-        # solver's settings), each time reading __init__'s signature anew: a
-        # tenth of a small fit. The signature of a class does not change.
+        # get_params runs twice a fit, each reading __init__'s signature anew:
+        # a tenth of a small fit. The signature of a class does not change.
         return tuple(super()._get_param_names())
 
     def __sklearn_tags__(self):
@@ -408,21 +363,18 @@ class QuadraticGDRegressor(*_BASES):
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training data. Dask arrays and DataFrames are accepted too (with the
-            ``dask`` extra installed): their statistics are computed as a Dask
-            reduction, without bringing the data into memory.
+            Training data; Dask arrays and DataFrames too (the ``dask`` extra),
+            reduced without bringing the data into memory.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; the loss is the weighted mean of squared
-            residuals, so integer weights are equivalent to repeated rows.
+            Non-negative weights: integer weights are repeated rows.
         coef_init : array-like of shape (2 * n_features,) or \
                 (n_targets, 2 * n_features), default=None
-            Initial coefficients in the data's units, in ``coef_`` order. Default:
-            zeros, or the previous fit's with ``warm_start=True``.
+            Initial coefficients, in ``coef_``'s units and order. Default: zeros,
+            or the previous fit's with ``warm_start=True``.
         intercept_init : float or array-like of shape (n_targets,), default=None
-            Initial intercept. Default: zero, or the previous fit's with
-            ``warm_start=True``.
+            Initial intercept, likewise.
 
         Returns
         -------
@@ -430,23 +382,17 @@ class QuadraticGDRegressor(*_BASES):
             Fitted estimator.
         """
         with _restore_on_failure(self):
-            start = self._starting_point(coef_init, intercept_init)
+            start = starting_point(self, coef_init, intercept_init)
             if is_dask(X) or is_dask(y) or is_dask(sample_weight):
-                statistics, start = self._gather_dask(X, y, sample_weight, start)
+                statistics, start = _gather_dask(self, X, y, sample_weight, start)
             else:
                 precompute = check_fit_settings(self, "fit")
-                # Finiteness is checked while the statistics are gathered, which
-                # reads the data anyway: a separate pass would cost a fifth of
-                # the fit.
+                # Finiteness is checked while the statistics are gathered: a
+                # separate pass over the data would cost a fifth of the fit.
                 data = validate_fit_input(
-                    self,
-                    X,
-                    y,
-                    sample_weight,
-                    reset=True,
-                    check_finite=False,
+                    self, X, y, sample_weight, reset=True, check_finite=False,
                     start=start,
-                )
+                )  # fmt: skip
                 statistics = gather_fit_statistics(
                     data, precompute, type(self).__name__, self.tol, self.verbose
                 )
@@ -457,13 +403,11 @@ class QuadraticGDRegressor(*_BASES):
     def partial_fit(self, X, y, sample_weight=None):
         """Add a chunk of data and descend on everything seen so far.
 
-        The chunk's statistics are merged into the model's (the reference
-        location and scale frozen at the first chunk), then the solver descends
-        from the current parameters on the statistics of all the data seen, as
-        :meth:`fit` does: after the last chunk the model equals :meth:`fit` on
-        the whole data, once converged. After :meth:`fit`, ``partial_fit``
-        continues with the data it saw (a new stream from the fitted parameters
-        after ``precompute=False``, which keeps no statistics).
+        The chunk's statistics are merged exactly into those of the chunks
+        before it, and the solver descends from the current parameters: after
+        the last chunk the model is :meth:`fit`'s on the whole data, once
+        converged. After :meth:`fit`, it continues with the data fit saw (after
+        ``precompute=False``, which keeps none, from the fitted parameters).
 
         Parameters
         ----------
@@ -482,102 +426,46 @@ class QuadraticGDRegressor(*_BASES):
         check_fit_settings(self, "partial_fit")
         with _restore_on_failure(self):
             first = not hasattr(self, "coef_")
+            fitted = None if first else (self._y_ndim, self._form.A.shape[1])
             data = validate_fit_input(
-                self,
-                X,
-                y,
-                sample_weight,
-                reset=first,
-                check_finite=not first,
-                allow_all_zero=True,
-            )
-            if not first:
-                check_targets(
-                    data.y.ndim, data.n_targets, self._y_ndim, self._form.A.shape[1]
-                )
-            waiting = first or getattr(self, "stop_reason_", None) == "no_weight"
-            w = data.sample_weight
-            if waiting and w is not None and not np.any(w > 0):
-                settings = FitSettings.from_params(self.get_params())
-                self._record(awaiting_weight(data, settings))
-                return self
-            if first or waiting:
+                self, X, y, sample_weight, reset=first, check_finite=not first,
+                allow_all_zero=True, fitted_targets=fitted,
+            )  # fmt: skip
+            if first or self.stop_reason_ == "no_weight":
+                w = data.sample_weight
+                if w is not None and not np.any(w > 0):
+                    self._record(awaiting_weight(data, self.solver, self.alpha))
+                    return self
                 statistics = gather_fit_statistics(
                     data, True, type(self).__name__, self.tol, self.verbose
                 )
                 return self._solve(statistics, None)
-            # After a fit that kept no statistics (the direct engine), the
-            # chunk starts a new stream from the fitted model.
-            statistics = gather_more(
+            # After a fit that kept no statistics, a new stream from its model.
+            seen, tally = (
                 getattr(self, "_stats", None),
                 getattr(self, "_observations", None),
-                data,
-                self.tol,
             )
-            return self._solve(statistics, self._form)
+            return self._solve(gather_more(seen, tally, data, self.tol), self._form)
 
     # -- the stages of a fit ------------------------------------------------------
-
-    def _starting_point(self, coef_init, intercept_init):
-        """What the descent starts from: initial values, a warm start, or zeros."""
-        if coef_init is not None or intercept_init is not None:
-            return InitialValues(coef_init, intercept_init)
-        if self.warm_start and hasattr(self, "_form"):
-            return self._form
-        return None
-
-    def _gather_dask(self, X, y, sample_weight, start):
-        """Validate Dask input lazily, check the start, and reduce statistics."""
-        from ._dask import dask_statistics, validate_dask_input
-
-        check_fit_settings(self, "Dask input")
-        data = validate_dask_input(X, y, sample_weight, type(self).__name__)
-        split = check_dask_fit(self, data.n_features, data.n_targets)
-        # What validate_data records of in-memory input, read lazily here.
-        self.n_features_in_ = int(data.n_features)
-        self.__dict__.pop("feature_names_in_", None)
-        if data.feature_names is not None:
-            self.feature_names_in_ = data.feature_names
-        start = check_start(start, data.n_features, data.n_targets)
-        return dask_statistics(data, split, self.tol), start
 
     def _solve(self, statistics, start):
         """Descend, let callbacks see the epochs, and record the fitted model."""
         settings = FitSettings.from_params(self.get_params(), has_callbacks(self))
-        # On the statistics, everything after the pass is small linear algebra.
-        # OpenBLAS would thread some of it (a block of the loss curve is a
-        # matrix-vector product of a few hundred thousand elements), and its
-        # threads then spin for about a tenth of a second, taking a core from
-        # whatever runs next: back-to-back fits on 2e5 rows of 20 features took
-        # 51 ms each instead of 29 ms. The direct engine keeps BLAS's threads
-        # for its passes over the data.
-        limit = one_blas_thread if statistics.engine != "direct" else nullcontext
-        with limit():
+        with blas_threads_for(statistics):
             solution = solve(statistics, start, settings)
             context = begin_fit(self, statistics.data)
             solution = replay_epochs(self, context, solution, statistics.data)
             outcome = solution.outcome()
         self._record(outcome)
         end_fit(self, context, statistics.data)
-        if self.verbose:
-            print(
-                f"Stopped after {counted(self.n_iter_, 'epoch')}: {self.stop_reason_}."
-            )
-        if outcome.collinear is not None:
-            names = [*self.get_term_names(), "intercept"]
-            collinear = [name for name, c in zip(names, outcome.collinear) if c]
-            warnings.warn(collinear_message(collinear), CollinearityWarning, 4)
-        if outcome.warning is not None:
-            warnings.warn(outcome.warning, ConvergenceWarning, stacklevel=4)
+        _announce(self, outcome)
         return self
 
     def _record(self, fitted):
-        """The fitted attributes, from a fit's outcome (and nothing of before).
-
-        ``_form`` is what predict evaluates; ``_stats`` (statistics engine only)
-        what ``partial_fit`` continues from and ``summary`` infers from, with
-        ``_observations``; the paths only when recorded.
-        """
+        """The fitted attributes, from a fit's outcome (and nothing of before):
+        ``_form`` is what predict evaluates, ``_stats`` and ``_observations``
+        what ``partial_fit`` continues from and ``summary`` infers from."""
         for name in ("_stats", "_observations", "coef_path_", "intercept_path_"):
             self.__dict__.pop(name, None)
         self.coef_, self.intercept_ = fitted.coef, fitted.intercept
@@ -587,8 +475,7 @@ class QuadraticGDRegressor(*_BASES):
         self.stop_reason_ = fitted.stop_reason
         self.learning_rate_, self.momentum_ = fitted.learning_rate, fitted.momentum
         self.solver_, self.precompute_ = fitted.solver, fitted.precompute
-        # The penalty the model was fitted with: summary() reads it, not
-        # today's get_params().
+        # summary() reads the penalty fitted with, not today's get_params().
         self._fitted_alpha = fitted.alpha
         self._form, self._y_ndim = fitted.form, fitted.y_ndim
         if fitted.statistics is not None:
@@ -598,8 +485,6 @@ class QuadraticGDRegressor(*_BASES):
         if fitted.coef_path is not None:
             self.coef_path_ = fitted.coef_path
             self.intercept_path_ = fitted.intercept_path
-
-    # -- predict ----------------------------------------------------------------
 
     def predict(self, X):
         """Predict with the fitted quadratic model.
@@ -617,19 +502,53 @@ class QuadraticGDRegressor(*_BASES):
         check_is_fitted(self)
         single = np.ndim(self.intercept_) == 0
         if is_dask(X):
-            from ._dask import FittedModel, dask_predict
-
-            model = FittedModel(
-                self._form,
-                self.n_features_in_,
-                getattr(self, "feature_names_in_", None),
-                single,
-                type(self).__name__,
-            )
-            return dask_predict(model, X)
+            return _predict_dask(self, X, single)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         y = self._form.predict(X)
         return y[:, 0] if single else y
+
+
+def _gather_dask(estimator, X, y, sample_weight, start):
+    """Validate Dask input lazily, check the start, and reduce statistics.
+
+    Sets what ``validate_data`` sets of in-memory input: the features seen.
+    """
+    from ._dask import dask_statistics, validate_dask_input
+
+    check_fit_settings(estimator, "Dask input")
+    data = validate_dask_input(X, y, sample_weight, type(estimator).__name__)
+    split, start = check_dask_fit(estimator, data.n_features, data.n_targets, start)
+    estimator.n_features_in_ = int(data.n_features)
+    estimator.__dict__.pop("feature_names_in_", None)
+    if data.feature_names is not None:
+        estimator.feature_names_in_ = data.feature_names
+    return dask_statistics(data, split, estimator.tol), start
+
+
+def _predict_dask(estimator, X, single):
+    """Lazy predictions on Dask input, from what the fit recorded."""
+    from ._dask import FittedModel, dask_predict
+
+    names = getattr(estimator, "feature_names_in_", None)
+    name = type(estimator).__name__
+    model = FittedModel(estimator._form, estimator.n_features_in_, names, single, name)
+    return dask_predict(model, X)
+
+
+def _announce(estimator, outcome):
+    """What a fit says once recorded: its stop when verbose, and its warnings."""
+    if estimator.verbose:
+        print(
+            f"Stopped after {counted(outcome.n_iter, 'epoch')}: {outcome.stop_reason}."
+        )
+    if outcome.collinear is not None:
+        names = [*estimator.get_term_names(), "intercept"]
+        collinear = [name for name, c in zip(names, outcome.collinear) if c]
+        # The stack: here, _solve, fit or partial_fit, scikit-learn's fit
+        # context, and the caller's line.
+        warnings.warn(collinear_message(collinear), CollinearityWarning, 5)
+    if outcome.warning is not None:
+        warnings.warn(outcome.warning, ConvergenceWarning, stacklevel=5)
 
 
 @contextmanager

@@ -65,6 +65,7 @@ def validate_fit_input(
     check_finite,
     start=None,
     allow_all_zero=False,
+    fitted_targets=None,
 ):
     """Validate X, y, the weights and the starting point of a fit or of a chunk.
 
@@ -84,6 +85,9 @@ def validate_fit_input(
         What the descent starts from, checked by :func:`check_start`.
     allow_all_zero : bool, default=False
         Whether every sample may have weight 0 (a chunk of a stream).
+    fitted_targets : (int, int) or None, default=None
+        The dimension of y and the number of targets of the chunks before this
+        one, which it must have too.
 
     Returns
     -------
@@ -106,6 +110,8 @@ def validate_fit_input(
         estimator=estimator,
     )
     check_consistent_length(X, y)
+    if fitted_targets is not None:
+        check_targets(y.ndim, 1 if y.ndim == 1 else y.shape[1], *fitted_targets)
     # A chunk of a stream may carry no weight (the stream waits for one that
     # does); a fit's data must.
     sample_weight = check_weights(sample_weight, X, allow_all_zero=allow_all_zero)
@@ -310,6 +316,15 @@ def split_seed(random_state):
     return check_random_state(random_state).randint(2**31 - 1)
 
 
+def starting_point(estimator, coef_init, intercept_init):
+    """What the descent starts from: initial values, a warm start, or zeros."""
+    if coef_init is not None or intercept_init is not None:
+        return InitialValues(coef_init, intercept_init)
+    if estimator.warm_start and hasattr(estimator, "_form"):
+        return estimator._form
+    return None
+
+
 @dataclass
 class InitialValues:
     """Validated ``coef_init`` and ``intercept_init`` (None: zeros)."""
@@ -392,12 +407,12 @@ def feature_names_of(X):
     return None
 
 
-def check_dask_fit(estimator, n_features, n_targets):
+def check_dask_fit(estimator, n_features, n_targets, start):
     """What :func:`validate_fit_input` checks of a fit, for Dask input.
 
-    Returns the early-stopping split of out-of-core data: ``(seed,
+    Returns the early-stopping split of out-of-core data (``(seed,
     validation_fraction)``, each block drawing its own rows from the seed, or
-    None without early stopping.
+    None without early stopping) and the checked start (:func:`check_start`).
     """
     check_history(
         estimator.max_iter,
@@ -406,9 +421,11 @@ def check_dask_fit(estimator, n_features, n_targets):
         holds_out(estimator),
         estimator.record_path,
     )
+    start = check_start(start, n_features, n_targets)
     if not holds_out(estimator):
-        return None
-    return split_seed(estimator.random_state), estimator.validation_fraction
+        return None, start
+    split = split_seed(estimator.random_state), estimator.validation_fraction
+    return split, start
 
 
 def check_history(max_iter, n_features, n_targets, early_stopping, record_path):

@@ -3,10 +3,11 @@
 """A fit flows one way: no module imports one that comes after it.
 
 The layers, from the bottom: what knows nothing of the others (the solvers, the
-shared linear algebra, the callbacks), the words and the checks of input, then
-the stages of a fit in the order data flows through them (statistics, basis,
-objective, solve), and the estimator on top. Imports inside functions count too (Dask and matplotlib are
-imported lazily, and a lazy import can close a cycle as well as any other).
+shared linear algebra, what people see of a fit), the words and the checks of
+input, then the stages of a fit in the order data flows through them
+(statistics, basis, objective, solve), and the estimator on top. Imports inside
+functions count too (Dask and matplotlib are imported lazily, and a lazy import
+can close a cycle as well as any other).
 """
 
 import ast
@@ -20,7 +21,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_quadneuron"
 RANKS = {
     "_solvers": 0,  # knows nothing of the rest: an objective and options in
     "_linalg": 0,
-    "_callbacks": 0,
     "_outputs": 0,
     "datasets": 0,
     "_messages": 1,

@@ -10,16 +10,15 @@ estimators: a solver takes an objective, initial parameters and
 
 One epoch loop (:class:`GradientDescent`, in ``_gd``) drives every update rule
 of ``_descent`` (plain gradient descent, the heavy ball, Nesterov's momentum,
-Adam), on the full batch or on mini-batches (``_sgd``); ``_base`` decides when
+Adam), on the full batch or on mini-batches; ``_base`` decides when
 a run ends. Newton's method (``_newton``) has no epochs: one step is the
 minimum of the quadratic.
 """
 
 from ._base import DescentResult, Solver, StoppingMonitor
-from ._descent import Adam, HeavyBall, Nesterov, PlainDescent, safe_step
+from ._descent import Adam, HeavyBall, MiniBatches, Nesterov, PlainDescent, safe_step
 from ._gd import DescentOptions, GradientDescent, OutOfRangeError
 from ._newton import Newton
-from ._sgd import MiniBatches
 
 #: Every solver, by the value of the estimator's ``solver``.
 SOLVERS = {

@@ -35,10 +35,22 @@ the parameters, each moving by about ``eta`` per update whatever its gradient:
 it is taken in the units of y, and "auto" is ``MLPRegressor``'s
 ``learning_rate_init``, 0.001, times the targets' standard deviation.
 
-With mini-batches the curvature a batch sees sets the step (:mod:`._sgd`); the
-momentum methods keep ``MLPRegressor``'s momentum, 0.9, and take ``(1 -
-momentum)`` times the plain mini-batch step, so that their effective step, the
-learning rate over ``1 - momentum``, is that of plain mini-batch descent.
+Mini-batches (:class:`MiniBatches`). An epoch draws an order of the training
+samples (a permutation from the random generator when shuffling, their order
+otherwise), cuts it into consecutive batches of ``batch_size`` (the last one
+smaller, as in scikit-learn's ``gen_batches``), and applies the rule to each
+batch's gradient in turn: the weighted mean of its samples' analytic gradients,
+``g_B = 2 sum_B w_i phi_i r_i / sum_B w_i + 2 alpha D theta``, as
+``MLPRegressor``'s stochastic solvers do. The curvature a batch sees can be
+larger than the whole data's: a single sample's loss curves by ``2
+||phi_i||**2`` along ``phi_i``. For a quadratic loss, batches of ``b`` samples
+descend fastest, without diverging, with the step ``b / (2 (beta + (b - 1)
+lam))`` (Ma, Bassily and Belkin, 2018), ``beta = max ||phi_i||**2`` and ``lam``
+the largest eigenvalue of half the Hessian: ``1 / (2 beta)`` for single
+samples, tending to full-batch descent's ``1 / (2 lam)``. The momentum methods
+keep ``MLPRegressor``'s momentum, 0.9, and take ``(1 - momentum)`` times that
+step, so that their effective step, the learning rate over ``1 - momentum``, is
+that of plain mini-batch descent.
 
 How a run may misbehave without diverging. Plain full-batch descent with a
 stable step never raises the loss. The others may: momentum overshoots and
@@ -58,7 +70,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._base import Solver
-from ._sgd import batch_step
 
 #: Adam's learning rate "auto", in units of the targets' standard deviation.
 ADAM_LEARNING_RATE = 1e-3
@@ -183,6 +194,62 @@ class AdamStep:
             / (1.0 - self.beta_1**self.t)
         )
         return theta - (rate / self.unit) * self.m / (np.sqrt(self.v) + self.epsilon)
+
+
+# -- mini-batches ------------------------------------------------------------------
+
+
+class MiniBatches:
+    """Epochs of mini-batch updates over ``n_samples`` training samples.
+
+    Parameters
+    ----------
+    gradient : callable
+        ``gradient(theta, rows) -> grad``: the batch's gradient, ``rows`` the
+        positions of its samples among the training samples.
+    n_samples : int
+        Number of training samples.
+    batch_size : int
+        Clipped to ``n_samples``.
+    shuffle : bool
+        Draw a new order of the samples every epoch.
+    random_state : numpy.random.RandomState
+        The generator of the orders: each epoch's is
+        ``random_state.permutation(n_samples)``.
+    sample_curvature : callable
+        ``sample_curvature() -> beta``, the largest ``||phi_i||**2`` (plus the
+        penalty's curvature) over the training samples, for the step of the
+        module docstring; called only when that step is asked for.
+    """
+
+    def __init__(
+        self, gradient, n_samples, batch_size, shuffle, random_state, sample_curvature
+    ):
+        self.gradient = gradient
+        self.sample_curvature = sample_curvature
+        self.n_samples = int(n_samples)
+        self.batch_size = int(min(batch_size, n_samples))
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def epoch(self, theta, rule):
+        """The parameters after one pass over the batches from ``theta``."""
+        n, size = self.n_samples, self.batch_size
+        if self.shuffle:
+            order = self.random_state.permutation(n)
+        else:
+            order = np.arange(n)
+        for start in range(0, n, size):
+            theta = rule.update(
+                theta, self.gradient(theta, order[start : start + size])
+            )
+        return theta
+
+
+def batch_step(batch_size, beta, lam_max):
+    """The step ``b / (2 (beta + (b - 1) lam))`` of the module docstring."""
+    b = float(batch_size)
+    return b / (2.0 * (beta + (b - 1.0) * lam_max))
 
 
 # -- the solvers -------------------------------------------------------------------

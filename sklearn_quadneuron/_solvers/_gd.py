@@ -5,8 +5,8 @@
 Each epoch records the loss at the current parameters, then updates them with
 the solver's rule (:mod:`._descent`): plain gradient descent, the article's
 ``theta <- theta - learning_rate * grad``, momentum, Nesterov's momentum or
-Adam, on the full batch or on mini-batches (:mod:`._sgd`). Every run is
-watched by the same :class:`~._base.StoppingMonitor`.
+Adam, on the full batch or on mini-batches (:class:`~._descent.MiniBatches`).
+Every run is watched by the same :class:`~._base.StoppingMonitor`.
 
 Full-batch gradient descent on an objective that holds its Hessian (the
 statistics) is written down in closed form, many epochs at once; every other

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._callbacks import Progress
 from .._linalg import (
     append_rows,
     condition_estimate,
@@ -28,6 +27,7 @@ from .._linalg import (
     triangular_factor,
 )
 from .._messages import counted
+from .._outputs import Progress
 from .._validation import check_finite_input, check_positive_weight
 from ._kernels import WhitenedLane, centered_block, run_lanes
 from ._moments import (
