@@ -38,24 +38,20 @@ from ._solvers import (
     MiniBatches,
     Newton,
     OutOfRangeError,
+    Shortfall,
+    certificate_rounding,
+    certify_resolved,
+    targets_within,
 )
 
 # The loss is resolved to this fraction of its scale (the variance of y, or the
 # initial loss): below it, changes are rounding, not progress.
 _LOSS_RESOLUTION = 1e-12
-# An excess over the minimum below this fraction of the variance of y counts as
-# none (R^2 within 1e-15 of its optimum), whatever tol asks relative to the
-# minimum: data that the model fits exactly has a minimum of zero, and flat
-# directions are charged about this much for their rounding.
-_CERTIFICATE_RESOLUTION = 1e-15
 # Rounding errors (of eps each, on terms of the size of the map's absolute
 # values) that the round trip to the data's units and back may cost a
 # parameter: a few operations each way.
 _ROUND_TRIP_ULPS = 16
 _EPS = np.finfo(float).eps
-# A model stored with more rounding than this share of what tol allows is not
-# certified: the bound adds to the descent's own excess, certified below tol.
-_STORED_SHARE = 0.1
 
 
 class CollinearityWarning(UserWarning):
@@ -190,12 +186,8 @@ class Solution:
         self.settings = settings
         self.loss_unit = loss_unit
         self.batches = batches
-        # What rounding may hide of the excess, where it stopped a "tol".
-        self.unresolved = None
-        # What storing the model in float64 may add to it, where that did.
-        self.unrepresented = None
-        # The target the summed certificate left uncertified, where one did.
-        self.short_target = None
+        # Why a stop at "tol" was not certified after all, if it was not.
+        self.shortfall = Shortfall()
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -203,84 +195,6 @@ class Solution:
         if self.statistics.y_ndim == 1:
             return coef[0], float(intercept[0]), form
         return coef, intercept, form
-
-    def check_resolved(self, rounding, allowance, exact):
-        """A certificate below what the statistics resolve is no certificate.
-
-        Per target: where rounding in the statistics may hide more of the
-        excess over the minimum than ``tol`` allows (and more than float64
-        resolves of an exact fit), a stop at "tol" is not certified
-        ("stalled", with a warning saying why). The descent certifies the
-        summed loss of several targets: each target's own excess, read from
-        the factor, must be within ``tol`` of its own minimum too.
-        """
-        result, tol = self.result, self.settings.tol
-        self.unresolved = None
-        if result.stop_reason != "tol" or tol is None:
-            return
-        minimum = getattr(self.objective, "minimum", None)
-        if minimum is None:
-            return
-        # A minimum within the rounding of the fitted values is an exact fit:
-        # nothing relative to it can be certified, nor needs to be.
-        resolvable = minimum > exact
-        weights = self.objective.target_weights
-        if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
-            result.stop_reason = "stalled"
-            self.unresolved = float(rounding @ weights)
-            return
-        in_units, in_form = self.storage_rounding()
-        stored = np.maximum(in_units, in_form)
-        if np.any(resolvable & (stored > _STORED_SHARE * tol * minimum)):
-            result.stop_reason = "stalled"
-            form_ok = np.all(~resolvable | (in_form <= _STORED_SHARE * tol * minimum))
-            self.unrepresented = (float(stored @ weights), bool(form_ok))
-            return
-        if weights.shape[0] > 1:
-            ratio = _target_ratios(self.objective, result.theta, tol, allowance, exact)
-            if np.any(ratio > 1.0):
-                result.stop_reason = "stalled"
-                t = int(np.argmax(ratio))
-                # The ratio is the excess over max(tol * minimum, allowance).
-                excess = ratio[t] * max(tol * minimum[t], allowance[t])
-                share = weights[t] * minimum[t] / float(weights @ minimum)
-                self.short_target = (t, float(excess / minimum[t]), tol * share)
-
-    def storage_rounding(self):
-        """Per target, bounds on what storing the model in float64 adds to its
-        excess over the minimum (objective units): ``coef_`` and ``intercept_``,
-        then the centered form.
-
-        The model is stored twice: ``coef_`` and ``intercept_`` in the data's
-        units, and the centered form ``predict`` evaluates. Each of their
-        numbers is rounded by up to ``eps / 2`` of itself, which moves the
-        standardized parameters by at most ``eps / 2`` times the map's
-        absolute values (``from_centered(..., absolute=True)``), and the loss,
-        along the columns of the objective's factor ``R``, by at most ``(sum_i
-        ||R e_i|| |delta_i|)**2``. With x far from 0 (an offset 1e9 times its
-        spread) the coefficients in x's units are terms of the offset's size
-        that cancel in every prediction, and this is where it shows. Zero on
-        the data alone (no factor to read).
-        """
-        R = getattr(self.objective, "R", None)
-        k = self.objective.target_weights.shape[0]
-        if R is None:
-            return np.zeros(k), np.zeros(k)
-        coef, intercept, form = self.descent.model(self.result.theta)
-        basis = self.descent.basis
-        norms = np.sqrt((R**2).sum(axis=0))
-        bounds = []
-        with np.errstate(over="ignore", invalid="ignore"):
-            for moves in (
-                basis.from_data_units(coef, intercept, absolute=True),
-                basis.from_centered(
-                    form.center, form.A, form.B, form.C0, absolute=True
-                ),
-            ):
-                delta = self.descent.bound_from_standard(0.5 * _EPS * moves)
-                bound = (norms @ delta) ** 2
-                bounds.append(np.where(np.isfinite(bound), bound, np.inf))
-        return tuple(bounds)
 
     def truncated(self, n_iter, stop_reason):
         """The same fit, as if it had stopped after ``n_iter`` epochs."""
@@ -376,19 +290,23 @@ class Solution:
 
     def _convergence_message(self):
         objective = self.objective
-        if self.unresolved is not None:
+        shortfall = self.shortfall
+        if shortfall.unresolved is not None:
             return unresolved_message(
                 self.settings,
-                self.unresolved,
+                shortfall.unresolved,
                 self.result.optimum,
                 self.loss_unit,
                 objective.from_gram,
             )
-        if self.short_target is not None:
-            return short_target_message(self.settings, *self.short_target)
-        if self.unrepresented is not None:
+        if shortfall.short_target is not None:
+            return short_target_message(self.settings, *shortfall.short_target)
+        if shortfall.unrepresented is not None:
             return stored_message(
-                self.settings, *self.unrepresented, self.result.optimum, self.loss_unit
+                self.settings,
+                *shortfall.unrepresented,
+                self.result.optimum,
+                self.loss_unit,
             )
         lam_min = objective.smallest_eigenvalue()
         lam_max = objective.largest_eigenvalue()
@@ -494,7 +412,7 @@ def solve(statistics, start, settings):
     # target t is y_scale[t] of them.
     unit = np.asarray(train.reference.y_scale, dtype=float)
     scale = objective.loss_scale
-    rounding, allowance, exact = _rounding(objective)
+    rounding, allowance, exact = certificate_rounding(objective)
     try:
         result = GradientDescent(options).solve(
             objective,
@@ -503,10 +421,10 @@ def solve(statistics, start, settings):
             validation_floor=(
                 None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
             ),
-            resolution=_resolution(allowance, objective),
+            resolution=float(allowance @ objective.target_weights),
             unit=unit,
             batches=batches,
-            targets_within=_targets_within(objective, settings, allowance, exact),
+            targets_within=targets_within(objective, settings.tol, allowance, exact),
         )
     except OutOfRangeError as exc:
         raise ValueError(out_of_range_message(exc, settings)) from None
@@ -515,7 +433,9 @@ def solve(statistics, start, settings):
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, batches
     )
-    solution.check_resolved(rounding, allowance, exact)
+    solution.shortfall = certify_resolved(
+        result, objective, descent, settings.tol, (rounding, allowance, exact)
+    )
     if result.diverged_at is not None:
         raise DivergenceError(
             divergence_message(
@@ -536,17 +456,19 @@ def _newton(statistics, descent, settings, weights, theta0, loss_unit):
     (aliased terms left out of it): no factorization after the pass.
     """
     objective = GramObjective(statistics.train, descent, settings.alpha, None, weights)
-    rounding, allowance, exact = _rounding(objective)
+    rounding, allowance, exact = certificate_rounding(objective)
     result = Newton(settings.tol, settings.record_path).solve(
         objective,
         theta0,
         objective.minimizer(),
-        resolution=_resolution(allowance, objective),
+        resolution=float(allowance @ objective.target_weights),
     )
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, None
     )
-    solution.check_resolved(rounding, allowance, exact)
+    solution.shortfall = certify_resolved(
+        result, objective, descent, settings.tol, (rounding, allowance, exact)
+    )
     return solution
 
 
@@ -563,54 +485,6 @@ def _adam_epochs_needed(objective, result, unit):
         distance = np.abs(result.theta - objective.minimizer()) * unit
         epochs = float(np.max(distance)) / result.learning_rate
     return int(np.ceil(epochs)) if np.isfinite(epochs) else None
-
-
-def _target_ratios(objective, theta, tol, allowance, exact):
-    """Per target, its excess over what ``tol`` allows it (above 1: not within).
-
-    Read from the factor, exactly (``objective.excess``); 0 where the minimum
-    is an exact fit's, which nothing relative to it can certify.
-    """
-    minimum = objective.minimum
-    allowed = np.maximum(tol * minimum, allowance)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        ratio = objective.excess(theta) / allowed
-    return np.where(minimum > exact, np.nan_to_num(ratio, nan=np.inf), 0.0)
-
-
-def _targets_within(objective, settings, allowance, exact):
-    """``targets_within`` of the descent: each of several targets within tol."""
-    minimum = getattr(objective, "minimum", None)
-    if settings.tol is None or minimum is None or np.ndim(minimum) == 0:
-        return None
-    if minimum.shape[0] < 2:
-        return None
-
-    def within(theta):
-        ratio = _target_ratios(objective, theta, settings.tol, allowance, exact)
-        return bool(np.all(ratio <= 1.0))
-
-    return within
-
-
-def _rounding(objective):
-    """Per target, what rounding in the statistics may hide of the excess over
-    the minimum, and the excess that counts as none (objective units).
-
-    On the statistics, both come from the factor (``rounding_floor``); on
-    the data alone, only the resolution of a fraction of the targets'
-    variance (``_CERTIFICATE_RESOLUTION``).
-    """
-    k = objective.target_weights.shape[0]
-    if not objective.precomputed:
-        resolution = np.full(k, _CERTIFICATE_RESOLUTION * objective.loss_scale)
-        return np.zeros(k), resolution, resolution
-    return objective.rounding_floor()
-
-
-def _resolution(allowance, objective):
-    """The monitor's resolution: the allowance of every target, weighted."""
-    return float(allowance @ objective.target_weights)
 
 
 def _objectives(statistics, descent, settings, weights):

@@ -126,3 +126,65 @@ def test_each_solver_is_named_in_three_modules_at_most():
         assert len(modules) <= 3, (name, modules)
     # Each solver is one class, whose name attribute is its value of solver.
     assert all(solver.name == name for name, solver in SOLVERS.items())
+
+
+# -- sizes ------------------------------------------------------------------------
+
+# Outside the plots and the command line, which only read the estimator.
+CORE = sorted(
+    p for p in PACKAGE.rglob("*.py") if top_module(p) not in ("_cli", "plotting")
+)
+
+
+def _body_lines(node):
+    """Lines of a function's body, its docstring not counted."""
+    body = node.body
+    if (
+        len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    return node.end_lineno - body[0].lineno + 1
+
+
+def test_the_core_is_small():
+    assert len(CORE) <= 24, [str(p.relative_to(PACKAGE)) for p in CORE]
+    for path in CORE:
+        lines = len(path.read_text().splitlines())
+        assert lines <= 600, f"{path.relative_to(PACKAGE)}: {lines} lines"
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_function_is_long(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            assert _body_lines(node) <= 60, f"{node.name}: {_body_lines(node)}"
+
+
+def test_the_estimator_class_is_short():
+    tree = ast.parse((PACKAGE / "_regressor.py").read_text())
+    (cls,) = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.ClassDef) and n.name == "QuadraticGDRegressor"
+    ]
+    assert cls.end_lineno - cls.lineno + 1 <= 450
+
+
+def test_the_estimator_records_its_attributes_itself():
+    # No fitted attribute arrives through __dict__.update, and no lower layer
+    # is handed the estimator to write to: the estimator's module is the only
+    # one that assigns an attribute ending in "_" to an object it was given.
+    source = (PACKAGE / "_regressor.py").read_text()
+    assert "__dict__.update(outcome" not in source
+    for path in CORE:
+        if path.name == "_regressor.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                owner = node.value
+                assert not (isinstance(owner, ast.Name) and owner.id == "estimator"), (
+                    f"{path.relative_to(PACKAGE)} writes estimator.{node.attr}"
+                )

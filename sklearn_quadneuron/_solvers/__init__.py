@@ -15,7 +15,15 @@ a run ends. Newton's method (``_newton``) has no epochs: one step is the
 minimum of the quadratic.
 """
 
-from ._base import DescentResult, Solver, StoppingMonitor
+from ._base import (
+    DescentResult,
+    Shortfall,
+    Solver,
+    StoppingMonitor,
+    certificate_rounding,
+    certify_resolved,
+    targets_within,
+)
 from ._descent import Adam, HeavyBall, MiniBatches, Nesterov, PlainDescent, safe_step
 from ._gd import DescentOptions, GradientDescent, OutOfRangeError
 from ._newton import Newton
@@ -29,11 +37,15 @@ __all__ = [
     "SOLVERS",
     "DescentOptions",
     "DescentResult",
+    "Shortfall",
     "GradientDescent",
     "MiniBatches",
     "Newton",
     "OutOfRangeError",
     "Solver",
     "StoppingMonitor",
+    "certificate_rounding",
+    "certify_resolved",
     "safe_step",
+    "targets_within",
 ]

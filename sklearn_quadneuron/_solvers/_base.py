@@ -1,11 +1,17 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""What every solver shares: its interface, its result, and when a run ends.
+"""What every solver shares: its interface, its result, when a run ends, and
+the certificate of the model it returns.
 
 A solver is a class (:class:`Solver`) that declares what it reads of the
 estimator's parameters and how it runs; the registry (``SOLVERS``, in this
 package's ``__init__``) maps the value of ``solver`` to it. The rest of the
 package reads these attributes, never a solver's name.
+
+The certificate, rounding included: a stop at "tol" stands only where the
+statistics resolve what ``tol`` asks, where storing the model in float64 does
+not cost it, and, with several targets, for each target alone
+(:func:`certify_resolved`).
 
 Convergence (``tol``): the run stops as converged ("tol") only when the objective
 certifies that the loss is within ``tol`` of its minimum, relatively:
@@ -351,3 +357,174 @@ class StoppingMonitor:
             result.validation_loss_curve = np.concatenate(self.val_losses)
             result.best_iter = self.best_iter
         return result
+
+
+# -- the certificate, rounding included ----------------------------------------------
+
+# An excess over the minimum below this fraction of the variance of y counts as
+# none (R^2 within 1e-15 of its optimum), whatever tol asks relative to the
+# minimum: data that the model fits exactly has a minimum of zero, and flat
+# directions are charged about this much for their rounding.
+_CERTIFICATE_RESOLUTION = 1e-15
+# A model stored with more rounding than this share of what tol allows is not
+# certified: the bound adds to the descent's own excess, certified below tol.
+_STORED_SHARE = 0.1
+_EPS = np.finfo(float).eps
+
+
+@dataclass
+class Shortfall:
+    """Why a stop at "tol" is not certified after all (all None: it is).
+
+    Attributes
+    ----------
+    unresolved : float or None
+        What rounding in the statistics may hide of the excess, summed over
+        the targets (objective units), where that is more than tol allows.
+    unrepresented : (float, bool) or None
+        What storing the model in float64 may add to the excess, and whether
+        the centered form ``predict`` evaluates holds it, where that is more.
+    short_target : (int, float, float) or None
+        The target the summed certificate left out of tol, its excess
+        relative to its minimum, and the tol that would certify it.
+    """
+
+    unresolved: float | None = None
+    unrepresented: tuple | None = None
+    short_target: tuple | None = None
+
+
+def certificate_rounding(objective):
+    """Per target, what rounding in the statistics may hide of the excess over
+    the minimum, the excess that counts as none, and what float64 resolves of
+    an exact fit (objective units).
+
+    On the statistics, all come from the factor (``rounding_floor``); on
+    the data alone, only the resolution of a fraction of the targets'
+    variance (``_CERTIFICATE_RESOLUTION``).
+    """
+    k = objective.target_weights.shape[0]
+    if not objective.precomputed:
+        resolution = np.full(k, _CERTIFICATE_RESOLUTION * objective.loss_scale)
+        return np.zeros(k), resolution, resolution
+    return objective.rounding_floor()
+
+
+def certify_resolved(result, objective, descent, tol, rounding):
+    """A certificate below what the statistics resolve is no certificate.
+
+    Per target: where rounding in the statistics may hide more of the excess
+    over the minimum than ``tol`` allows (and more than float64 resolves of an
+    exact fit), or storing the model in float64 may add more
+    (:func:`storage_rounding`), a stop at "tol" is not certified: ``result``
+    becomes "stalled". The descent certifies the summed loss of several
+    targets: each target's own excess, read from the factor, must be within
+    ``tol`` of its own minimum too.
+
+    Parameters
+    ----------
+    result : DescentResult
+    objective : objective
+    descent : DescentBasis
+        What maps the parameters to the stored model.
+    tol : float or None
+    rounding : tuple
+        ``(rounding, allowance, exact)`` of :func:`certificate_rounding`.
+
+    Returns
+    -------
+    shortfall : Shortfall
+    """
+    rounding, allowance, exact = rounding
+    minimum = getattr(objective, "minimum", None)
+    if result.stop_reason != "tol" or tol is None or minimum is None:
+        return Shortfall()
+    # A minimum within the rounding of the fitted values is an exact fit:
+    # nothing relative to it can be certified, nor needs to be.
+    resolvable = minimum > exact
+    weights = objective.target_weights
+    if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
+        result.stop_reason = "stalled"
+        return Shortfall(unresolved=float(rounding @ weights))
+    in_units, in_form = storage_rounding(objective, descent, result.theta)
+    stored = np.maximum(in_units, in_form)
+    if np.any(resolvable & (stored > _STORED_SHARE * tol * minimum)):
+        result.stop_reason = "stalled"
+        form_ok = np.all(~resolvable | (in_form <= _STORED_SHARE * tol * minimum))
+        return Shortfall(unrepresented=(float(stored @ weights), bool(form_ok)))
+    if weights.shape[0] > 1:
+        ratio = _target_ratios(objective, result.theta, tol, allowance, exact)
+        if np.any(ratio > 1.0):
+            result.stop_reason = "stalled"
+            t = int(np.argmax(ratio))
+            # The ratio is the excess over max(tol * minimum, allowance).
+            excess = ratio[t] * max(tol * minimum[t], allowance[t])
+            share = weights[t] * minimum[t] / float(weights @ minimum)
+            return Shortfall(short_target=(t, float(excess / minimum[t]), tol * share))
+    return Shortfall()
+
+
+def storage_rounding(objective, descent, theta):
+    """Per target, bounds on what storing the model in float64 adds to its
+    excess over the minimum (objective units): ``coef_`` and ``intercept_``,
+    then the centered form.
+
+    The model is stored twice: ``coef_`` and ``intercept_`` in the data's
+    units, and the centered form ``predict`` evaluates. Each of their numbers
+    is rounded by up to ``eps / 2`` of itself, which moves the standardized
+    parameters by at most ``eps / 2`` times the map's absolute values
+    (``from_centered(..., absolute=True)``), and the loss, along the columns
+    of the objective's factor ``R``, by at most ``(sum_i ||R e_i||
+    |delta_i|)**2``. With x far from 0 (an offset 1e9 times its spread) the
+    coefficients in x's units are terms of the offset's size that cancel in
+    every prediction, and this is where it shows. Zero on the data alone (no
+    factor to read).
+    """
+    R = getattr(objective, "R", None)
+    k = objective.target_weights.shape[0]
+    if R is None:
+        return np.zeros(k), np.zeros(k)
+    coef, intercept, form = descent.model(theta)
+    basis = descent.basis
+    norms = np.sqrt((R**2).sum(axis=0))
+    bounds = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for moves in (
+            basis.from_data_units(coef, intercept, absolute=True),
+            basis.from_centered(form.center, form.A, form.B, form.C0, absolute=True),
+        ):
+            delta = descent.bound_from_standard(0.5 * _EPS * moves)
+            bound = (norms @ delta) ** 2
+            bounds.append(np.where(np.isfinite(bound), bound, np.inf))
+    return tuple(bounds)
+
+
+def _target_ratios(objective, theta, tol, allowance, exact):
+    """Per target, its excess over what ``tol`` allows it (above 1: not within).
+
+    Read from the factor, exactly (``objective.excess``); 0 where the minimum
+    is an exact fit's, which nothing relative to it can certify.
+    """
+    minimum = objective.minimum
+    allowed = np.maximum(tol * minimum, allowance)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ratio = objective.excess(theta) / allowed
+    return np.where(minimum > exact, np.nan_to_num(ratio, nan=np.inf), 0.0)
+
+
+def targets_within(objective, tol, allowance, exact):
+    """``targets_within`` of the descent: each of several targets within tol.
+
+    None where there is nothing to check (one target, no tol, or no factor).
+    """
+    minimum = getattr(objective, "minimum", None)
+    if tol is None or minimum is None or np.ndim(minimum) == 0:
+        return None
+    if minimum.shape[0] < 2:
+        return None
+
+    def within(theta):
+        ratio = _target_ratios(objective, theta, tol, allowance, exact)
+        return bool(np.all(ratio <= 1.0))
+
+    return within

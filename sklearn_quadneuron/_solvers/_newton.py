@@ -56,7 +56,7 @@ class Newton(Solver):
         # The triangular solve is backward stable: its gap is rounding, and
         # this fails only on parameters out of float64's range. What rounding
         # in the statistics leaves of the minimum is judged after the solve
-        # (``Solution.check_resolved``), for every solver alike.
+        # (``certify_resolved``), for every solver alike.
         gap = min(objective.gap(gradient), loss)
         optimum = max(loss - gap, 0.0)
         certified = gap <= max((self.tol or 0.0) * optimum, resolution)
