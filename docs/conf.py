@@ -224,6 +224,7 @@ html_sidebars = {
         "troubleshooting",
         "changelog",
         "contributing",
+        "layout",
     )
 }
 html_show_sourcelink = False
