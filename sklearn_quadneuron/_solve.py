@@ -188,6 +188,8 @@ class Solution:
         self.batches = batches
         # Why a stop at "tol" was not certified after all, if it was not.
         self.shortfall = Shortfall()
+        # What the words of a fit that fell short need (see diagnose).
+        self.diagnosis = None
 
     def public(self, theta):
         """coef, intercept (one target: a vector and a float) and centered form."""
@@ -308,9 +310,7 @@ class Solution:
                 self.result.optimum,
                 self.loss_unit,
             )
-        lam_min = objective.smallest_eigenvalue()
-        lam_max = objective.largest_eigenvalue()
-        condition = lam_max / lam_min if lam_min > 0 else np.inf
+        condition, max_stable, _ = self.diagnosis
         if not self.settings.solver.epochs:
             return newton_message(self.settings, self.result, self.loss_unit, condition)
         if self.result.validation_loss_curve is not None:
@@ -319,37 +319,38 @@ class Solution:
             self.settings,
             self.result,
             self.loss_unit,
-            self._max_stable(),
+            max_stable,
             condition,
             bound=not objective.precomputed,
         )
 
-    def _max_stable(self):
-        """The learning rate at and beyond which the descent cannot converge.
-
-        None where no such limit is known (Adam; mini-batches, whose batches
-        curve more than the data).
-        """
-        if self.batches is not None:
-            return None
-        lam_max = self.objective.largest_eigenvalue()
-        return self.settings.solver.max_stable(self.result.momentum, lam_max)
-
-    def _auto(self, unit):
-        """What "auto" picks here, in words, for the advice after divergence."""
-        settings = self.settings
-        tuned = "momentum" in settings.solver.accepts
-        keep_momentum = self.batches is not None or not tuned
-        options = _options(
-            settings,
-            learning_rate="auto",
-            momentum=settings.momentum if keep_momentum else "auto",
-        )
-        plan = settings.solver.plan(options, self.objective, unit, self.batches)
-        text = f"learning_rate={plan.learning_rate:.6g}"
-        if tuned:
-            text += f" and momentum={plan.momentum:.6g}"
-        return text
+    def diagnose(self, unit):
+        """The figures the words of a fit that fell short need, worked out here
+        in the solve, once: the curvature ratio, the learning rate at and beyond
+        which the descent cannot converge (None where no such limit is known:
+        Adam, mini-batches, whose batches curve more than the data), and what
+        "auto" picks, in words (after divergence only)."""
+        objective, settings, result = self.objective, self.settings, self.result
+        lam_min = objective.smallest_eigenvalue()
+        lam_max = objective.largest_eigenvalue()
+        condition = lam_max / lam_min if lam_min > 0 else np.inf
+        max_stable = None
+        if self.batches is None and settings.solver.epochs:
+            max_stable = settings.solver.max_stable(result.momentum, lam_max)
+        auto = None
+        if result.diverged_at is not None:
+            tuned = "momentum" in settings.solver.accepts
+            keep_momentum = self.batches is not None or not tuned
+            options = _options(
+                settings,
+                learning_rate="auto",
+                momentum=settings.momentum if keep_momentum else "auto",
+            )
+            plan = settings.solver.plan(options, objective, unit, self.batches)
+            auto = f"learning_rate={plan.learning_rate:.6g}"
+            if tuned:
+                auto += f" and momentum={plan.momentum:.6g}"
+        self.diagnosis = condition, max_stable, auto
 
 
 @contextmanager
@@ -436,15 +437,12 @@ def solve(statistics, start, settings):
     solution.shortfall = certify_resolved(
         result, objective, descent, settings.tol, (rounding, allowance, exact)
     )
+    if result.stop_reason != "tol":
+        solution.diagnose(unit)
     if result.diverged_at is not None:
+        _, max_stable, auto = solution.diagnosis
         raise DivergenceError(
-            divergence_message(
-                settings,
-                result,
-                loss_unit,
-                solution._max_stable(),
-                solution._auto(unit),
-            )
+            divergence_message(settings, result, loss_unit, max_stable, auto)
         )
     return solution
 
@@ -469,6 +467,8 @@ def _newton(statistics, descent, settings, weights, theta0, loss_unit):
     solution.shortfall = certify_resolved(
         result, objective, descent, settings.tol, (rounding, allowance, exact)
     )
+    if result.stop_reason != "tol":
+        solution.diagnose(1.0)
     return solution
 
 
