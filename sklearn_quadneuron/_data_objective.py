@@ -318,22 +318,40 @@ class DataObjective:
         self.largest_eigenvalue()
         return self._lam_min
 
-    def gap(self, gradient):
+    def gap(self, gradient, weights=None):
         """The excess over the minimum: exact for up to 96 parameters.
 
         Beyond, the bound ``||g||^2 / (4 lambda_min)`` with the estimated
-        smallest eigenvalue.
+        smallest eigenvalue. ``weights``: of the gradient's columns (default:
+        the targets').
         """
+        weights = self.target_weights if weights is None else weights
         self.largest_eigenvalue()
         if self._spectrum is not None:
-            return spectral_gap(*self._spectrum, gradient, self.target_weights)
+            return spectral_gap(*self._spectrum, gradient, weights)
         lam_min = max(
             self._lam_floor,
             rounding_curvature(self.n_params, self.largest_eigenvalue()),
         )
         with np.errstate(over="ignore"):
-            squares = (gradient**2).sum(axis=0) @ self.target_weights
+            squares = (gradient**2).sum(axis=0) @ weights
         return float(0.25 * squares / lam_min)
+
+    def target_excess(self, theta):
+        """Per target, a bound on the excess over its minimum, and a lower
+        bound on that minimum (its loss less the excess), by one pass.
+
+        The excess of target t is the gap of its own column of the gradient
+        (:meth:`gap`, exact for up to 96 parameters, a bound beyond).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            train_sq, _, grad = self._passes(theta, True)
+            loss = train_sq / self.train_weight + self.penalty.per_column(theta)
+            grad = 2.0 * grad / self.train_weight + self.penalty.gradient(theta)
+            excess = np.array(
+                [self.gap(grad[:, [t]], np.ones(1)) for t in range(grad.shape[1])]
+            )
+        return excess, np.maximum(loss - excess, 0.0)
 
     def _note_pass(self, number):
         if self.progress is not None:

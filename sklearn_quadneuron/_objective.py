@@ -181,6 +181,10 @@ class GramObjective:
         with np.errstate(over="ignore", invalid="ignore"):
             return (self._residuals(theta) ** 2).sum(axis=-2)
 
+    def target_excess(self, theta):
+        """Per target, the excess over its minimum and that minimum: exact."""
+        return self.excess(theta), self.minimum
+
     def evaluate(self, theta):
         """Training loss, its gradient, and the validation loss (or None)."""
         losses, grads, val = self.evaluate_many(theta[None])

@@ -436,31 +436,33 @@ def certify_resolved(result, objective, descent, tol, rounding):
     shortfall : Shortfall
     """
     rounding, allowance, exact = rounding
-    minimum = getattr(objective, "minimum", None)
-    if result.stop_reason != "tol" or tol is None or minimum is None:
+    if result.stop_reason != "tol" or tol is None:
         return Shortfall()
-    # A minimum within the rounding of the fitted values is an exact fit:
-    # nothing relative to it can be certified, nor needs to be.
-    resolvable = minimum > exact
     weights = objective.target_weights
-    if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
-        result.stop_reason = "stalled"
-        return Shortfall(unresolved=float(rounding @ weights))
-    in_units, in_form = storage_rounding(objective, descent, result.theta)
-    stored = np.maximum(in_units, in_form)
-    if np.any(resolvable & (stored > _STORED_SHARE * tol * minimum)):
-        result.stop_reason = "stalled"
-        form_ok = np.all(~resolvable | (in_form <= _STORED_SHARE * tol * minimum))
-        return Shortfall(unrepresented=(float(stored @ weights), bool(form_ok)))
+    minimum = getattr(objective, "minimum", None)
+    if minimum is not None:
+        # A minimum within the rounding of the fitted values is an exact fit:
+        # nothing relative to it can be certified, nor needs to be.
+        resolvable = minimum > exact
+        if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
+            result.stop_reason = "stalled"
+            return Shortfall(unresolved=float(rounding @ weights))
+        in_units, in_form = storage_rounding(objective, descent, result.theta)
+        stored = np.maximum(in_units, in_form)
+        allowed = _STORED_SHARE * tol * minimum
+        if np.any(resolvable & (stored > allowed)):
+            result.stop_reason = "stalled"
+            form_ok = np.all(~resolvable | (in_form <= allowed))
+            return Shortfall(unrepresented=(float(stored @ weights), bool(form_ok)))
     if weights.shape[0] > 1:
-        ratio = _target_ratios(objective, result.theta, tol, allowance, exact)
+        excess, minimum = objective.target_excess(result.theta)
+        ratio = _target_ratios(excess, minimum, tol, allowance, exact)
         if np.any(ratio > 1.0):
             result.stop_reason = "stalled"
             t = int(np.argmax(ratio))
-            # The ratio is the excess over max(tol * minimum, allowance).
-            excess = ratio[t] * max(tol * minimum[t], allowance[t])
             share = weights[t] * minimum[t] / float(weights @ minimum)
-            return Shortfall(short_target=(t, float(excess / minimum[t]), tol * share))
+            relative = float(excess[t] / minimum[t])
+            return Shortfall(short_target=(t, relative, tol * share))
     return Shortfall()
 
 
@@ -499,32 +501,30 @@ def storage_rounding(objective, descent, theta):
     return tuple(bounds)
 
 
-def _target_ratios(objective, theta, tol, allowance, exact):
+def _target_ratios(excess, minimum, tol, allowance, exact):
     """Per target, its excess over what ``tol`` allows it (above 1: not within).
 
-    Read from the factor, exactly (``objective.excess``); 0 where the minimum
-    is an exact fit's, which nothing relative to it can certify.
+    ``excess`` and ``minimum`` per target are the objective's
+    (``target_excess``: exact from the factor, bounds from the data); 0 where
+    the minimum is an exact fit's, which nothing relative to it can certify.
     """
-    minimum = objective.minimum
     allowed = np.maximum(tol * minimum, allowance)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        ratio = objective.excess(theta) / allowed
+        ratio = excess / allowed
     return np.where(minimum > exact, np.nan_to_num(ratio, nan=np.inf), 0.0)
 
 
 def targets_within(objective, tol, allowance, exact):
     """``targets_within`` of the descent: each of several targets within tol.
 
-    None where there is nothing to check (one target, no tol, or no factor).
+    None where there is nothing to check (one target, or no tol).
     """
-    minimum = getattr(objective, "minimum", None)
-    if tol is None or minimum is None or np.ndim(minimum) == 0:
-        return None
-    if minimum.shape[0] < 2:
+    if tol is None or objective.target_weights.shape[0] < 2:
         return None
 
     def within(theta):
-        ratio = _target_ratios(objective, theta, tol, allowance, exact)
+        excess, minimum = objective.target_excess(theta)
+        ratio = _target_ratios(excess, minimum, tol, allowance, exact)
         return bool(np.all(ratio <= 1.0))
 
     return within
