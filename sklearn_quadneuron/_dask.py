@@ -402,7 +402,7 @@ def dask_statistics(data, split=None, tol=None):
         _check_split(split[1], train, held_out, data.weights is not None)
     check_positive_weight(train.weight)
     if tally is not None:
-        observations = Observations(int(tally[0]), float(tally[1]))
+        observations = Observations(int(tally[0]), float(tally[1]), True)
     else:
         observations = None if split else Observations(train.n_samples, 0.0)
     return FitStatistics(
@@ -491,3 +491,21 @@ def dask_predict(model, X):
         chunks=(arr.chunks[0], (n_targets,)),
         dtype=np.float64,
     )
+
+
+def dask_row_blocks(X, y, sample_weight, name, n_features):
+    """The training data given again (to ``summary``) as ``(X, Y, w)`` row
+    blocks, computed one at a time: memory for one block only."""
+
+    data = validate_dask_input(X, y, sample_weight, name)
+    if data.n_features != n_features:
+        raise ValueError(
+            f"X has {data.n_features} features, but {name} is expecting "
+            f"{n_features} features as input."
+        )
+    for i in range(data.X.numblocks[0]):
+        parts = [data.X.blocks[i], data.Y.blocks[i]]
+        if data.weights is not None:
+            parts.append(data.weights.blocks[i])
+        X_i, Y_i, *w_i = dask.compute(*parts)
+        yield X_i, Y_i.reshape(Y_i.shape[0], -1), w_i[0] if w_i else None

@@ -1,32 +1,21 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""What people see of a fit: its progress, and the model in forms they read.
+"""The fitted model in forms people read: terms, equation, history, inference.
 
-While it runs: :class:`Progress` prints what a long step of a verbose fit does
-and how long it took; the bridge to scikit-learn's callback API
-(``sklearn.callback``, >= 1.9) replays the epochs to the callbacks (the
-optimizer runs them first: in closed form they cost nothing), one task each,
-with the parameters of that epoch; a callback that asks to stop truncates the
-fit there. Callbacks observe the result; they never re-enter the solve.
-
-Once fitted: term names, the equation, polynomials and the history
-(:class:`ReadableTermsMixin`). Coefficient layout (one target): ``coef = [a_1
-.. a_p, b_1 .. b_p]`` and a single intercept ``c``, for ``y_hat = c + sum_j a_j
-x_j**2 + b_j x_j``; several targets add a leading target axis.
+Term names, the equation, polynomials and the history
+(:class:`ReadableTermsMixin`); the inference of ``_summary`` as tables and as
+statsmodels lays its text out, and the turning point of each parabola with
+Fieller's interval. Coefficient layout (one target): ``coef = [a_1 .. a_p, b_1
+.. b_p]`` and a single intercept ``c``, for ``y_hat = c + sum_j a_j x_j**2 +
+b_j x_j``; several targets add a leading target axis.
 """
 
-import sys
-import time
 from numbers import Integral
 
 import numpy as np
 from numpy.polynomial import Polynomial
+from scipy import stats
 from sklearn.utils.validation import check_is_fitted
-
-try:  # scikit-learn >= 1.9: the experimental callback API (progress, monitoring).
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - older scikit-learn
-    CallbackSupportMixin = None
 
 
 def feature_names(n_features, names_in=None):
@@ -227,106 +216,320 @@ class ReadableTermsMixin:
         )
 
 
-# -- while a fit runs -----------------------------------------------------------
+# -- inference, as people read it -------------------------------------------------
+
+#: The columns of the coefficient table.
+COLUMNS = ("coef", "std_err", "t", "p_value", "ci_lower", "ci_upper")
+_DIAGNOSTICS = (
+    ("Omnibus:", "omnibus", ".3f"),
+    ("Prob(Omnibus):", "omnibus_pvalue", ".3f"),
+    ("Skew:", "skew", ".3f"),
+    ("Kurtosis:", "kurtosis", ".3f"),
+    ("Durbin-Watson:", "durbin_watson", ".3f"),
+    ("Jarque-Bera (JB):", "jarque_bera", ".3f"),
+    ("Prob(JB):", "jarque_bera_pvalue", ".3g"),
+    ("Cond. No.", "condition_number", ".3g"),
+)
+# statsmodels notes a condition number above this as large.
+_LARGE_CONDITION = 1000.0
 
 
-def has_callbacks(estimator):
-    """Whether callbacks are attached to the estimator or to a meta-estimator."""
-    return CallbackSupportMixin is not None and bool(
-        getattr(estimator, "_skl_callbacks", None)
-        or hasattr(estimator, "_parent_callback_ctx")
+def _indexed(values, names, targets, columns):
+    """A DataFrame of per-target rows: by name, or by (target, name)."""
+    import pandas as pd
+
+    if len(targets) == 1:
+        return pd.DataFrame(values[0], pd.Index(names, name="term"), columns)
+    index = pd.MultiIndex.from_product([targets, names], names=["target", "term"])
+    return pd.DataFrame(values.reshape(-1, values.shape[-1]), index, columns)
+
+
+def covariance_frame(cov, names, targets):
+    """Each target's covariance, by term; block-diagonal by (target, term)."""
+    import pandas as pd
+
+    k, q = cov.shape[:2]
+    if k == 1:
+        index = pd.Index(names, name="term")
+        return pd.DataFrame(cov[0], index=index, columns=index)
+    full = np.zeros((k * q, k * q))
+    for t in range(k):
+        full[t * q : (t + 1) * q, t * q : (t + 1) * q] = cov[t]
+    index = pd.MultiIndex.from_product([targets, names], names=["target", "term"])
+    return pd.DataFrame(full, index=index, columns=index)
+
+
+def prediction_frame(columns, targets):
+    """statsmodels' ``summary_frame`` of predictions; by (target, column) for
+    several targets."""
+    import pandas as pd
+
+    if len(targets) == 1:
+        return pd.DataFrame({name: v[:, 0] for name, v in columns.items()})
+    return pd.DataFrame(
+        {(t, n): v[:, i] for i, t in enumerate(targets) for n, v in columns.items()}
     )
 
 
-def _metadata(data):
-    weight = None if data is None else data.sample_weight
-    return None if weight is None else {"sample_weight": weight}
+def summary_frames(inference, names, targets, confidence_level, turning=None):
+    """The coefficient table, with the model figures and notes in its attrs."""
+    import pandas as pd
+
+    blocks = np.stack([getattr(inference, c) for c in COLUMNS], axis=-1)
+    table = _indexed(blocks, names, targets, list(COLUMNS))
+    model = pd.DataFrame(inference.model, index=pd.Index(targets, name="target"))
+    for column in ("nobs", "df_model", "df_resid"):
+        model[column] = model[column].astype(int)
+    table.attrs = {
+        "model": model,
+        "confidence_level": confidence_level,
+        "aliased": list(inference.aliased),
+        "cov_type": inference.cov_type,
+        "weighted": inference.weighted,
+        "turning_points": turning,
+    }
+    return table
 
 
-def _data(data):
-    return (None, None) if data is None else (data.X, data.y)
+def format_summary(table, title="QuadraticGDRegressor", dependent=None):
+    """The summary as text, laid out as statsmodels' ``summary()``.
 
-
-def begin_fit(estimator, data):
-    """The root callback context, or None without callbacks to serve."""
-    if CallbackSupportMixin is None:
-        return None
-    context = estimator._init_callback_context(task_name="fit", max_subtasks=None)
-    X, y = _data(data)
-    context.call_on_fit_task_begin(
-        estimator=estimator, X=X, y=y, metadata=_metadata(data)
-    )
-    return context
-
-
-def end_fit(estimator, context, data):
-    """Close the fit's task, once the estimator has recorded its attributes."""
-    if context is not None:
-        X, y = _data(data)
-        context.call_on_fit_task_end(
-            estimator=estimator, X=X, y=y, metadata=_metadata(data)
-        )
-
-
-def replay_epochs(estimator, context, solution, data):
-    """One callback task per epoch; a callback may ask to stop early.
-
-    Returns the solution, truncated at the epoch where a callback asked to stop.
+    ``dependent`` renames targets in the header (``{"y": "yield"}``).
     """
-    if context is None or not getattr(context, "_callbacks", None):
-        return solution
-    metadata = _metadata(data)
-    X, y = _data(data)
-    result = solution.result
+    dependent, attrs = dependent or {}, table.attrs
+    model, level = attrs["model"], attrs["confidence_level"]
+    cov_type = attrs.get("cov_type", "nonrobust")
+    lines = []
+    for target in model.index:
+        figures = model.loc[target]
+        rows = table if table.index.nlevels == 1 else table.loc[target]
+        term_width = max(12, *(len(str(t)) for t in rows.index)) + 1
+        width = max(78, term_width + 66)
+        left = [
+            ("Dep. Variable:", str(dependent.get(target, target))),
+            ("Model:", "WLS" if attrs.get("weighted") else "OLS"),
+            ("Method:", "Least Squares"),
+            ("No. Observations:", str(int(figures["nobs"]))),
+            ("Df Residuals:", str(int(figures["df_resid"]))),
+            ("Df Model:", str(int(figures["df_model"]))),
+            ("Covariance Type:", cov_type),
+        ]
+        right = [
+            ("R-squared:", f"{figures['rsquared']:.3f}"),
+            ("Adj. R-squared:", f"{figures['rsquared_adj']:.3f}"),
+            ("F-statistic:", f"{figures['fvalue']:.4g}"),
+            ("Prob (F-statistic):", f"{figures['f_pvalue']:.3g}"),
+            ("Log-Likelihood:", f"{figures['llf']:.5g}"),
+            ("AIC:", f"{figures['aic']:.4g}"),
+            ("BIC:", f"{figures['bic']:.4g}"),
+        ]
+        lines.append(f"{title}: least-squares summary".center(width))
+        lines += _pairs(left, right, width)
+        lines += _coefficients(rows, term_width, width, level, cov_type)
+        present = [d for d in _DIAGNOSTICS if d[1] in figures.index]
+        cells = [(label, format(figures[key], spec)) for label, key, spec in present]
+        half = (len(cells) + 1) // 2
+        lines += _pairs(cells[:half], cells[half:], width)
+        lines += _notes(attrs, figures, cov_type, width)
+        lines += _turning_lines(attrs.get("turning_points"), target, level)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
 
-    def fitted_attributes(k):
-        coef, intercept, form = solution.public(result.parameters_at(k))
-        return {"coef_": coef, "intercept_": intercept, "n_iter_": k, "_form": form}
 
-    for k in range(result.n_iter):
-        epoch = context.subcontext(task_name="epoch")
-        epoch.call_on_fit_task_begin(estimator=estimator, X=X, y=y, metadata=metadata)
-        stop = epoch.call_on_fit_task_end(
-            estimator=estimator,
-            X=X,
-            y=y,
-            metadata=metadata,
-            reconstruction_attributes=lambda k=k: fitted_attributes(k + 1),
+def _pairs(left, right, width):
+    """Two columns of labelled figures between rules, as statsmodels lays them."""
+    lines = ["=" * width]
+    blank = ("", "")
+    for i in range(max(len(left), len(right))):
+        (a, b), (c, d) = (left + [blank] * 9)[i], (right + [blank] * 9)[i]
+        lines.append(f"{a:<18}{b:>20}   {c:<22}{d:>15}".rstrip())
+    lines.append("=" * width)
+    return lines
+
+
+def _coefficients(rows, term_width, width, level, cov_type):
+    lo, hi = (1 - level) / 2, (1 + level) / 2
+    stat = "t" if cov_type == "nonrobust" else "z"
+    header = ["coef", "std err", stat, f"P>|{stat}|", f"[{lo:.3g}", f"{hi:.3g}]"]
+    lines = [" " * term_width + "".join(f"{h:>11}" for h in header), "-" * width]
+    for term, row in rows.iterrows():
+        cells = [f"{row[c]:>11.4g}" for c in ("coef", "std_err", "t")]
+        cells.append(f"{row['p_value']:>11.3f}")
+        cells += [f"{row['ci_lower']:>11.4g}", f"{row['ci_upper']:>11.4g}"]
+        lines.append(f"{str(term):<{term_width}}" + "".join(cells))
+    return lines
+
+
+def _notes(attrs, figures, cov_type, width):
+    """statsmodels' notes under the table, and R's line on aliased terms."""
+    notes = [
+        "Standard Errors assume that the covariance matrix of the errors is "
+        "correctly specified."
+        if cov_type == "nonrobust"
+        else f"Standard Errors are heteroscedasticity robust ({cov_type})"
+    ]
+    condition = figures.get("condition_number", np.nan)
+    if condition > _LARGE_CONDITION:
+        notes.append(
+            f"The condition number is large, {condition:.2g}. This might "
+            "indicate that there are strong multicollinearity or other "
+            "numerical problems."
         )
-        if stop and k + 1 < result.n_iter:
-            return solution.truncated(k + 1, "callback")
-    return solution
+    aliased = attrs.get("aliased", [])
+    if aliased:
+        # R's summary.lm: "(k not defined because of singularities)".
+        notes.append(
+            f"{len(aliased)} not defined because of singularities (aliased in "
+            f"the data): {', '.join(aliased)}."
+        )
+    import textwrap
+
+    lines = ["", "Notes:"]
+    for i, note in enumerate(notes, 1):
+        lines += textwrap.wrap(f"[{i}] {note}", width)
+    return lines
 
 
-class Progress:
-    """Prints what a long step does and how long it took, or nothing.
+def _turning_lines(turning, target, level):
+    """The vertex of each feature's parabola, with Fieller's interval."""
+    if turning is None:
+        return []
+    rows = turning if turning.index.nlevels == 1 else turning.loc[target]
+    lines = ["", f"Turning points (vertex -b/2a, Fieller's {level:.3g} interval):"]
+    for feature, row in rows.iterrows():
+        if row["kind"] == "none":
+            lines.append(f"  {feature}: no curvature (a = 0 or aliased)")
+            continue
+        lines.append(
+            f"  {feature}: {row['kind']} at x = {row['x']:.6g} (y = {row['y']:.6g}),"
+            f" std err {row['std_err']:.3g}, interval "
+            f"[{row['ci_lower']:.6g}, {row['ci_upper']:.6g}]"
+        )
+    for note in turning.attrs.get("notes", []):
+        lines.append(f"  {note}")
+    return lines
 
-    Parameters
-    ----------
-    enabled : bool
-        The estimator's ``verbose``: without it, every call is silent.
+
+def turning_point_frame(coef, cov, x_mean, df_resid, confidence_level, names, targets):
+    """The vertex of each feature's parabola per target, and its uncertainty.
+
+    ``x = -b / (2 a)``; ``y`` is the model there, the other features at their
+    (weighted) mean; ``std_err`` by the delta method; ``ci_lower``,
+    ``ci_upper`` Fieller's interval: the ``x`` for which ``b + 2 a x = 0`` is
+    not rejected at the level, ``(b + 2 a x)**2 <= t**2 Var(b + 2 a x)``, a
+    quadratic inequality in ``x``. Where ``a`` is not significantly non-zero
+    that set is two rays or the whole line: the interval is then ``(-inf,
+    inf)`` and ``attrs["notes"]`` gives the set.
     """
+    import pandas as pd
 
-    def __init__(self, enabled):
-        self.enabled = bool(enabled)
-        self._start = None
+    p = x_mean.shape[0]
+    quantile = stats.t.ppf(0.5 + confidence_level / 2.0, df_resid)
+    rows, notes = [], []
+    for t, target in enumerate(targets):
+        c = coef[t]
+        base = c[-1] + c[:p] @ x_mean**2 + c[p : 2 * p] @ x_mean
+        for j in range(p):
+            a, b = c[j], c[p + j]
+            V = cov[t][np.ix_([j, p + j], [j, p + j])]
+            row = _turning_point(a, b, V, quantile)
+            if np.isfinite(row[0]):
+                others = base - c[j] * x_mean[j] ** 2 - c[p + j] * x_mean[j]
+                row[1] = others + a * row[0] ** 2 + b * row[0]
+            rows.append(row)
+            label = names[j] if len(targets) == 1 else f"{target}, {names[j]}"
+            if row[-1]:
+                notes.append(f"{label}: {row[-1]}")
+    columns = ["x", "y", "kind", "std_err", "ci_lower", "ci_upper", "set"]
+    if len(targets) == 1:
+        index = pd.Index(names, name="feature")
+    else:
+        index = pd.MultiIndex.from_product(
+            [targets, names], names=["target", "feature"]
+        )
+    frame = pd.DataFrame(rows, index=index, columns=columns).drop(columns="set")
+    frame.attrs = {"confidence_level": confidence_level, "notes": notes}
+    return frame
 
-    def begin(self, what):
-        """Announce a step."""
-        if self.enabled:
-            self._start = time.perf_counter()
-            print(f"{what}...")
-            sys.stdout.flush()
 
-    def end(self, what):
-        """Report the step done, with its time."""
-        if self.enabled:
-            elapsed = time.perf_counter() - (self._start or time.perf_counter())
-            print(f"{what} in {elapsed:.2f} s.")
-            sys.stdout.flush()
+def _turning_point(a, b, V, quantile):
+    """``[x, y, kind, std_err, ci_lower, ci_upper, note]`` of one parabola."""
+    if not (np.isfinite(a) and a != 0):
+        return [np.nan, np.nan, "none", np.nan, np.nan, np.nan, ""]
+    x = -b / (2.0 * a)
+    grad = np.array([b / (2.0 * a * a), -1.0 / (2.0 * a)])
+    std_err = float(np.sqrt(grad @ V @ grad))
+    t2 = quantile**2
+    # (b + 2 a x)**2 - t2 Var(b + 2 a x) <= 0, divided by 4:
+    # qa x**2 + 2 qb x + qc <= 0.
+    qa = a * a - t2 * V[0, 0]
+    qb = a * b / 2.0 - t2 * V[0, 1] / 2.0
+    qc = (b * b - t2 * V[1, 1]) / 4.0
+    disc = qb * qb - qa * qc
+    kind = "minimum" if a > 0 else "maximum"
+    if qa > 0:
+        root = np.sqrt(max(disc, 0.0))
+        lo, hi = sorted(((-qb - root) / qa, (-qb + root) / qa))
+        return [x, np.nan, kind, std_err, lo, hi, ""]
+    if disc > 0:
+        r1, r2 = sorted(((-qb - np.sqrt(disc)) / qa, (-qb + np.sqrt(disc)) / qa))
+        note = (
+            f"a is not significantly non-zero: Fieller's set is (-inf, {r1:.6g}] "
+            f"and [{r2:.6g}, inf)"
+        )
+    else:
+        note = "a is not significantly non-zero: Fieller's set is the whole line"
+    return [x, np.nan, kind, std_err, -np.inf, np.inf, note]
 
-    def note(self, what):
-        """One line about the work in progress."""
-        if self.enabled:
-            print(what)
-            sys.stdout.flush()
+
+def diagnostics(sums, durbin_watson):
+    """statsmodels' residual diagnostics from the shifted power sums of the
+    whitened residuals: the biased skew and (Pearson) kurtosis, D'Agostino and
+    Pearson's omnibus test (Z of the skew, D'Agostino 1970; Z of the kurtosis,
+    Anscombe and Glynn 1983) and Jarque and Bera's."""
+    n, s1, s2, s3, s4 = sums
+    m = s1 / n
+    m2 = s2 / n - m**2
+    m3 = s3 / n - 3 * m * s2 / n + 2 * m**3
+    m4 = s4 / n - 4 * m * s3 / n + 6 * m**2 * s2 / n - 3 * m**4
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew, kurtosis = m3 / m2**1.5, m4 / m2**2
+        omnibus = _skew_z(skew, n) ** 2 + _kurtosis_z(kurtosis, n) ** 2
+    jarque_bera = n / 6.0 * (skew**2 + (kurtosis - 3.0) ** 2 / 4.0)
+    return {
+        "omnibus": omnibus,
+        "omnibus_pvalue": stats.chi2.sf(omnibus, 2),
+        "skew": skew,
+        "kurtosis": kurtosis,
+        "durbin_watson": durbin_watson,
+        "jarque_bera": jarque_bera,
+        "jarque_bera_pvalue": stats.chi2.sf(jarque_bera, 2),
+    }
+
+
+def _skew_z(skew, n):
+    """The skew's normal deviate under normality (D'Agostino's transform)."""
+    y = skew * np.sqrt((n + 1) * (n + 3) / (6.0 * (n - 2)))
+    beta2 = (
+        3.0 * (n**2 + 27 * n - 70) * (n + 1) * (n + 3)
+        / ((n - 2.0) * (n + 5) * (n + 7) * (n + 9))
+    )  # fmt: skip
+    w2 = np.sqrt(2.0 * (beta2 - 1.0)) - 1.0
+    delta, alpha = 1.0 / np.sqrt(0.5 * np.log(w2)), np.sqrt(2.0 / (w2 - 1.0))
+    y = np.where(y == 0, 1.0, y)
+    return delta * np.log(y / alpha + np.sqrt((y / alpha) ** 2 + 1.0))
+
+
+def _kurtosis_z(kurtosis, n):
+    """The kurtosis's normal deviate under normality (Anscombe and Glynn)."""
+    mean = 3.0 * (n - 1) / (n + 1)
+    var = 24.0 * n * (n - 2) * (n - 3) / ((n + 1) ** 2 * (n + 3) * (n + 5))
+    x = (kurtosis - mean) / np.sqrt(var)
+    root_beta = (
+        6.0 * (n * n - 5 * n + 2) / ((n + 7) * (n + 9))
+        * np.sqrt(6.0 * (n + 3) * (n + 5) / (n * (n - 2) * (n - 3)))
+    )  # fmt: skip
+    a = 6.0 + 8.0 / root_beta * (2.0 / root_beta + np.sqrt(1.0 + 4.0 / root_beta**2))
+    denom = 1.0 + x * np.sqrt(2.0 / (a - 4.0))
+    cube = np.sign(denom) * np.cbrt((1.0 - 2.0 / a) / np.abs(denom))
+    return (1.0 - 2.0 / (9.0 * a) - cube) / np.sqrt(2.0 / (9.0 * a))

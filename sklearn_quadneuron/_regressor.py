@@ -19,15 +19,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._messages import collinear_message, counted
-from ._outputs import (
+from ._messages import (
     CallbackSupportMixin,
-    ReadableTermsMixin,
     begin_fit,
+    collinear_message,
+    counted,
     end_fit,
     has_callbacks,
     replay_epochs,
 )
+from ._outputs import ReadableTermsMixin
 from ._solve import (
     CollinearityWarning,
     FitSettings,

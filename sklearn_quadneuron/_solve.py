@@ -20,6 +20,7 @@ from ._basis import CenteredForm, DescentBasis, StandardBasis
 from ._data_objective import DataObjective
 from ._linalg import one_blas_thread
 from ._messages import (
+    Progress,
     convergence_message,
     divergence_message,
     early_stopping_message,
@@ -30,7 +31,6 @@ from ._messages import (
     unresolved_message,
 )
 from ._objective import GramObjective
-from ._outputs import Progress
 from ._solvers import (
     SOLVERS,
     DescentOptions,

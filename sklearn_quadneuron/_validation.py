@@ -452,3 +452,16 @@ def check_history(max_iter, n_features, n_targets, early_stopping, record_path):
         "stops as soon as it is certified optimal, so a large max_iter is rarely "
         "needed."
     )
+
+
+def training_chunks(estimator, X, y, sample_weight, rows):
+    """The training data given again (to ``summary``), validated, as ``(X, Y,
+    w)`` chunks of ``rows`` rows."""
+    X = validate_data(estimator, X, reset=False, dtype=np.float64)
+    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+    check_consistent_length(X, y)
+    Y = y.reshape(y.shape[0], -1)
+    w = check_weights(sample_weight, X, allow_all_zero=True)
+    for start in range(0, X.shape[0], rows):
+        chunk = slice(start, start + rows)
+        yield X[chunk], Y[chunk], None if w is None else w[chunk]

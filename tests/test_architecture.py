@@ -31,12 +31,12 @@ RANKS = {
     "_data_objective": 5,
     "_solve": 6,
     "_dask": 7,
-    "_summary": 7,
-    "_regressor": 8,
-    "__init__": 9,  # the public API
-    "plotting": 9,
-    "_cli": 10,
-    "__main__": 11,
+    "_summary": 8,
+    "_regressor": 9,
+    "__init__": 10,  # the public API
+    "plotting": 10,
+    "_cli": 11,
+    "__main__": 12,
 }
 
 

@@ -500,3 +500,24 @@ def test_missing_matplotlib_error(monkeypatch, data, article_model, draw):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"pip install 'sklearn-quadneuron\[plot\]'"):
         draw(article_model, *data)
+
+
+def test_fit_display_draws_the_vertex_and_its_interval():
+    # The vertex on the curve (the other feature at its mean in X), and the
+    # bar spanning turning_points' interval, checked against the curve
+    # computed here with numpy.
+    rng = np.random.default_rng(4)
+    X = np.column_stack([rng.uniform(0, 8, 120), rng.normal(size=120)])
+    y = 3 * (X[:, 0] - 4) ** 2 + 2 * X[:, 1] + rng.normal(0, 4, 120)
+    model = QuadraticGDRegressor(solver="newton-cholesky").fit(X, y)
+    display = FitDisplay.from_estimator(model, X, y, show_turning_point=True)
+    row = model.turning_points().loc["x0"]
+    x, y_at, lower, upper = display.turning_point
+    assert (x, lower, upper) == (row["x"], row["ci_lower"], row["ci_upper"])
+    a, b = model.coef_[0], model.coef_[2]
+    others = model.coef_[1] * X[:, 1].mean() ** 2 + model.coef_[3] * X[:, 1].mean()
+    np.testing.assert_allclose(y_at, a * x**2 + b * x + others + model.intercept_)
+    line, caps, (bar,) = display.turning_point_
+    np.testing.assert_allclose(line.get_xydata(), [[x, y_at]])
+    np.testing.assert_allclose(bar.get_segments()[0][:, 0], [lower, upper])
+    assert FitDisplay.from_estimator(model, X, y).turning_point_ is None

@@ -3,7 +3,7 @@
 """``quadneuron fit``: fit the columns of a CSV file, report, save."""
 
 from .. import QuadraticGDRegressor
-from .._summary import format_summary
+from .._outputs import format_summary
 from .errors import CommandError, reported_as_options
 from .tables import is_numeric, numeric_columns, read_csv
 

@@ -26,8 +26,7 @@ from .._linalg import (
     one_blas_thread,
     triangular_factor,
 )
-from .._messages import counted
-from .._outputs import Progress
+from .._messages import Progress, counted
 from .._validation import check_finite_input, check_positive_weight
 from ._kernels import WhitenedLane, centered_block, run_lanes
 from ._moments import (
@@ -52,6 +51,7 @@ from ._pass import (
     feature_moments,
     gather,
     parallel_pays,
+    residual_pass,
 )
 
 # -- what a fit hands to the solver -------------------------------------------
@@ -515,6 +515,7 @@ __all__ = [
     "needs_second_pass",
     "per_feature_map",
     "reference_from",
+    "residual_pass",
     "resolved",
     "second_pass",
     "statistics_memory",

@@ -376,10 +376,13 @@ class Observations:
     count : int
     log_weight : float
         ``sum(log(w_i))`` over the rows of positive weight (0 without weights).
+    weighted : bool
+        Whether weights were given (weighted least squares, ``WLS``).
     """
 
     count: int
     log_weight: float
+    weighted: bool = False
 
     @classmethod
     def of(cls, sample_weight, n_rows, mask=None):
@@ -391,7 +394,9 @@ class Observations:
         if mask is not None:
             carry &= ~mask
         return cls(
-            int(np.count_nonzero(carry)), float(np.log(sample_weight[carry]).sum())
+            int(np.count_nonzero(carry)),
+            float(np.log(sample_weight[carry]).sum()),
+            True,
         )
 
     def merge(self, other):
@@ -399,7 +404,9 @@ class Observations:
         if other is None or self is None:
             return None
         return Observations(
-            self.count + other.count, self.log_weight + other.log_weight
+            self.count + other.count,
+            self.log_weight + other.log_weight,
+            self.weighted or other.weighted,
         )
 
 

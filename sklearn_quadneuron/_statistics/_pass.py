@@ -69,6 +69,10 @@ _REACH = 1e60
 # A chunk of per-feature work is about this large: big enough for numpy to run at
 # full speed on thousands of columns, small enough to stay out of the way.
 FEATURE_CHUNK_BYTES = 1 << 24
+# The data passed to summary() is the training data when its weighted sum of
+# squared residuals agrees with the fit's to this share (plus this share of the
+# targets' variance, for fits that are nearly exact).
+_SAME_DATA = 1e-6
 
 
 class _OutOfReach(Exception):
@@ -505,3 +509,80 @@ def feature_moments(X, Y, sample_weight, reference, mask=None):
         )
         total = total.merge(chunk)
     return total
+
+
+def residual_pass(fit, chunks):
+    """Robust covariances and residual diagnostics of a fit, in one pass.
+
+    ``fit`` is a least-squares fit (``_summary.LeastSquares``: its
+    ``standardized`` design, ``residuals``, ``inverse``, ...); ``chunks``
+    yields ``(X, Y, w)`` of the training data in row order (``w`` None for
+    unit weights). Rows of weight 0 take no part, as in the fit.
+
+    Returns
+    -------
+    passed : dict
+        ``"cov"``: ``{cov_type: ndarray (n_targets, q, q)}`` of the robust
+        covariances, standardized units; ``"sums"``: the count and the power
+        sums 1 to 4 of the whitened residuals (shifted by their first chunk's
+        mean), per target; ``"durbin_watson"``: their Durbin-Watson statistic.
+
+    Raises
+    ------
+    ValueError
+        The data is not the data the model was fitted on.
+    """
+    q, k = fit.inverse.shape[0], fit.theta.shape[1]
+    meats = np.zeros((3, k, q, q))  # HC0, HC2, HC3
+    count, total, ssr = 0, 0.0, np.zeros(k)
+    sums, shift, last, dw = np.zeros((5, k)), None, None, np.zeros(k)
+    for X, Y, w in chunks:
+        if w is not None:
+            keep = w > 0
+            X, Y, w = X[keep], Y[keep], w[keep]
+        w = np.ones(X.shape[0]) if w is None else w
+        Z = fit.standardized(X)
+        r = fit.residuals(X, Y)
+        leverage = w * np.einsum("ij,jk,ik->i", Z, fit.inverse, Z) / fit.weight
+        for i, power in enumerate((0, 1, 2)):
+            scaled = (w[:, None] * r) ** 2 / (1.0 - leverage[:, None]) ** power
+            meats[i] += np.einsum("it,ij,il->tjl", scaled, Z, Z)
+        count, total = count + X.shape[0], total + w.sum()
+        ssr += (w[:, None] * r * r).sum(axis=0)
+        # The whitened residuals in y's units, statsmodels' wresid.
+        e = np.sqrt(w)[:, None] * r * fit.y_scale
+        if shift is None and e.shape[0]:
+            shift = e.mean(axis=0)
+        if e.shape[0]:
+            d = e - shift
+            sums += [np.ones_like(d).sum(0), *((d**j).sum(0) for j in (1, 2, 3, 4))]
+            joined = e if last is None else np.vstack([last, e])
+            dw += (np.diff(joined, axis=0) ** 2).sum(axis=0)
+            last = e[-1:]
+    _check_same_data(fit, count, total, ssr)
+    bread = fit.inverse / fit.weight
+    robust = bread[None] @ meats @ bread[None]
+    hc = {"HC0": robust[0], "HC2": robust[1], "HC3": robust[2]}
+    hc["HC1"] = robust[0] * fit.nobs / fit.df_resid
+    raw_squares = sums[2] + 2 * shift * sums[1] + count * shift**2
+    return {"cov": hc, "sums": sums, "durbin_watson": dw / raw_squares}
+
+
+def _check_same_data(fit, count, total, ssr):
+    expected = fit.mse * fit.weight
+    slack = _SAME_DATA * (expected + fit.variances * fit.weight)
+    same = (
+        count == fit.nobs
+        and abs(total - fit.weight) <= 1e-9 * fit.weight
+        and np.all(np.abs(ssr - expected) <= slack)
+    )
+    if not same:
+        raise ValueError(
+            "The data passed to summary() is not the data the model was fitted "
+            f"on: {count} rows of positive weight (the fit had {fit.nobs}), total "
+            f"weight {total:.6g} ({fit.weight:.6g}), weighted sum of squared "
+            "residuals off by "
+            f"{float(np.max(np.abs(ssr - expected) / np.maximum(slack, 1e-300))):.3g}"
+            " times what rounding allows. Pass the X, y and sample_weight given "
+            "to fit (all the chunks of partial_fit, in order)."
+        )

@@ -36,6 +36,14 @@ _FITTED_STYLE = {
     "zorder": 3,
     "label": "after training",
 }
+_VERTEX_STYLE = {
+    "color": "tab:red",
+    "marker": "o",
+    "markersize": 6,
+    "capsize": 4,
+    "linewidth": 2,
+    "zorder": 4,
+}
 
 
 def _data_style(n_samples):
@@ -82,6 +90,12 @@ class FitDisplay:
     target_name : str, default="y"
         Label of the vertical axis.
 
+    turning_point : tuple of 4 floats, default=None
+        ``(x, y, ci_lower, ci_upper)``: the vertex of the parabola and the
+        interval of its ``x`` (:meth:`~QuadraticGDRegressor.turning_points`),
+        drawn as a point with a horizontal bar. None draws none; an unbounded
+        interval draws the point alone.
+
     Attributes
     ----------
     scatter_ : matplotlib PathCollection
@@ -92,6 +106,9 @@ class FitDisplay:
 
     initial_line_ : matplotlib Line2D or None
         The curve of the initial parameters, None without ``y_initial``.
+
+    turning_point_ : matplotlib ErrorbarContainer or None
+        The vertex and its interval, None without ``turning_point``.
 
     ax_ : matplotlib Axes
         Axes with the plot.
@@ -119,7 +136,16 @@ class FitDisplay:
     """
 
     def __init__(
-        self, *, x, y, x_grid, y_pred, y_initial=None, feature_name="x", target_name="y"
+        self,
+        *,
+        x,
+        y,
+        x_grid,
+        y_pred,
+        y_initial=None,
+        feature_name="x",
+        target_name="y",
+        turning_point=None,
     ):
         self.x = x
         self.y = y
@@ -128,6 +154,7 @@ class FitDisplay:
         self.y_initial = y_initial
         self.feature_name = feature_name
         self.target_name = target_name
+        self.turning_point = turning_point
 
     def plot(
         self,
@@ -136,6 +163,7 @@ class FitDisplay:
         scatter_kwargs=None,
         line_kwargs=None,
         initial_line_kwargs=None,
+        turning_point_kwargs=None,
     ):
         """Plot the data and the curves.
 
@@ -154,6 +182,10 @@ class FitDisplay:
         initial_line_kwargs : dict, default=None
             Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for the curve
             before training.
+
+        turning_point_kwargs : dict, default=None
+            Keyword arguments of :meth:`matplotlib.axes.Axes.errorbar` for the
+            vertex and its interval.
 
         Returns
         -------
@@ -180,6 +212,17 @@ class FitDisplay:
         (self.line_,) = ax.plot(
             self.x_grid, self.y_pred, **_style(_FITTED_STYLE, line_kwargs, Line2D)
         )
+        self.turning_point_ = None
+        if self.turning_point is not None:
+            x, y, lower, upper = self.turning_point
+            bounded = np.isfinite(lower) and np.isfinite(upper)
+            style = {
+                **_VERTEX_STYLE,
+                "label": "vertex and its interval" if bounded else "vertex",
+                **(turning_point_kwargs or {}),
+            }
+            error = [[x - lower], [upper - x]] if bounded else None
+            self.turning_point_ = ax.errorbar([x], [y], xerr=error, **style)
         ax.set_xlabel(self.feature_name)
         ax.set_ylabel(self.target_name)
         ax.legend()
@@ -203,6 +246,9 @@ class FitDisplay:
         scatter_kwargs=None,
         line_kwargs=None,
         initial_line_kwargs=None,
+        show_turning_point=False,
+        confidence_level=0.95,
+        turning_point_kwargs=None,
     ):
         """Plot the data and a fitted estimator's curve against one feature.
 
@@ -255,6 +301,18 @@ class FitDisplay:
             Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for the curve
             before training.
 
+        show_turning_point : bool, default=False
+            Draw the vertex of the parabola on the curve, with Fieller's
+            interval of its ``x`` (:meth:`~QuadraticGDRegressor.turning_points`:
+            it needs a least-squares fit, certified and unpenalised).
+
+        confidence_level : float, default=0.95
+            Level of that interval.
+
+        turning_point_kwargs : dict, default=None
+            Keyword arguments of :meth:`matplotlib.axes.Axes.errorbar` for the
+            vertex and its interval.
+
         Returns
         -------
         display : FitDisplay
@@ -279,18 +337,23 @@ class FitDisplay:
         curves = _compute_fit_curves(
             X, j, theta, n_points=n_points, theta_initial=theta_initial
         )
+        turning = None
+        if show_turning_point:
+            turning = _turning_point(estimator, X, j, target, theta, confidence_level)
         display = cls(
             x=X[:, j],
             y=y,
             **curves,
             feature_name=feature_name,
             target_name="y" if _n_targets(estimator) == 1 else f"y{target}",
+            turning_point=turning,
         )
         return display.plot(
             ax=ax,
             scatter_kwargs=scatter_kwargs,
             line_kwargs=line_kwargs,
             initial_line_kwargs=initial_line_kwargs,
+            turning_point_kwargs=turning_point_kwargs,
         )
 
 
@@ -312,6 +375,26 @@ def _check_feature(estimator, feature):
             f"the estimator's features {names}."
         )
     return j, names[j]
+
+
+def _turning_point(estimator, X, feature, target, theta, confidence_level):
+    """``(x, y, ci_lower, ci_upper)`` of the vertex drawn, or None.
+
+    ``y`` is the curve's own value there (the other features at their mean in
+    ``X``, as the curve is drawn); None where the feature has no curvature.
+    """
+    points = estimator.turning_points(confidence_level)
+    row = points.iloc[target * estimator.n_features_in_ + feature]
+    if row["kind"] == "none":
+        return None
+    at = X.mean(axis=0)
+    at[feature] = row["x"]
+    return (
+        row["x"],
+        float(_quadratic(at[None], theta)[0]),
+        row["ci_lower"],
+        row["ci_upper"],
+    )
 
 
 def _check_initial(initial, n_features):
