@@ -467,6 +467,11 @@ def test_fit_summary_is_statsmodels_ols(capsys, csv_data):
         rtol=1e-3,
     )
     assert f"{result.rsquared:.3f}" in out
+    # The vertex of temperature's parabola, -b / (2a), from the statistics.
+    vertex = re.search(r"^  temperature: \w+ at x = (\S+) ", out, re.MULTILINE)
+    np.testing.assert_allclose(
+        float(vertex[1]), -result.params[2] / (2 * result.params[0]), rtol=1e-5
+    )
 
 
 def test_fit_summary_refusal_is_one_line(capsys, csv_data):
