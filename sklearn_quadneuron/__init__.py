@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A quadratic neuron trained by gradient descent, as a scikit-learn estimator."""
 
+from ._outputs import feature_importances
 from ._regressor import QuadraticGDRegressor
 from ._solve import CollinearityWarning, DivergenceError
 
@@ -12,4 +13,5 @@ __all__ = [
     "DivergenceError",
     "QuadraticGDRegressor",
     "__version__",
+    "feature_importances",
 ]

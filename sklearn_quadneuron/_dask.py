@@ -406,7 +406,12 @@ def dask_statistics(data, split=None, tol=None):
     else:
         observations = None if split else Observations(train.n_samples, 0.0)
     return FitStatistics(
-        "statistics", train, data.y_ndim, held_out=held_out, observations=observations
+        "statistics",
+        train,
+        data.y_ndim,
+        held_out=held_out,
+        observations=observations,
+        dtype=data.X.dtype,
     )
 
 

@@ -216,6 +216,61 @@ class ReadableTermsMixin:
         )
 
 
+def feature_importances(estimator):
+    """How much each feature moves the fitted model's predictions.
+
+    For a feature ``x`` with coefficients ``a`` (of ``x**2``) and ``b`` (of
+    ``x``), the standard deviation over the training data of its part of the
+    prediction, ``a * x**2 + b * x``: both of its terms at once, on the scale
+    of the prediction, whatever the feature's own units and offset. From the
+    standardized basis the fit descended in (``x = m + s u``, ``u**2 = 1 +
+    skew u + q u2`` with ``u`` and ``u2`` uncorrelated, of unit variance), it
+    is ``sqrt((2 a m s + b s + a s**2 skew)**2 + (a s**2 q)**2)``. With
+    several targets, each target's importances as shares of their sum, summed
+    over the targets.
+
+    Pass it to scikit-learn's feature selection, whose default reads
+    ``coef_`` and expects one number per feature where this model has two:
+    ``RFE(model, importance_getter=feature_importances)``,
+    ``SelectFromModel(model, importance_getter=feature_importances)``.
+
+    Parameters
+    ----------
+    estimator : QuadraticGDRegressor
+        Fitted.
+
+    Returns
+    -------
+    importances : ndarray of shape (n_features,)
+        Not negative; 0 for a feature the model does not use.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.feature_selection import SelectFromModel
+    >>> from sklearn_quadneuron import QuadraticGDRegressor, feature_importances
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 3))
+    >>> y = X[:, 0] ** 2 + 0.01 * X[:, 2]
+    >>> selector = SelectFromModel(
+    ...     QuadraticGDRegressor(), importance_getter=feature_importances
+    ... ).fit(X, y)
+    >>> selector.get_support()
+    array([ True, False, False])
+    """
+    check_is_fitted(estimator)
+    m, s, skew, q = estimator._feature_scales
+    p = m.shape[0]
+    coef = np.atleast_2d(estimator.coef_).astype(np.float64)
+    a, b = coef[:, :p], coef[:, p:]
+    linear = 2.0 * a * m * s + b * s + a * s * s * skew
+    importances = np.hypot(linear, a * s * s * q)
+    if importances.shape[0] == 1:
+        return importances[0]
+    totals = importances.sum(axis=1, keepdims=True)
+    return (importances / np.where(totals > 0, totals, 1.0)).sum(axis=0)
+
+
 # -- inference, as people read it -------------------------------------------------
 
 #: The columns of the coefficient table.

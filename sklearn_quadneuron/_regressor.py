@@ -435,7 +435,8 @@ class QuadraticGDRegressor(*_BASES):
             if first or self.stop_reason_ == "no_weight":
                 w = data.sample_weight
                 if w is not None and not np.any(w > 0):
-                    self._record(awaiting_weight(data, self.solver, self.alpha))
+                    outcome = awaiting_weight(data, self.solver, self.alpha)
+                    self._record(outcome, data.X.dtype)
                     return self
                 statistics = gather_fit_statistics(
                     data, True, type(self).__name__, self.tol, self.verbose
@@ -458,18 +459,18 @@ class QuadraticGDRegressor(*_BASES):
             context = begin_fit(self, statistics.data)
             solution = replay_epochs(self, context, solution, statistics.data)
             outcome = solution.outcome()
-        self._record(outcome)
+        self._record(outcome, statistics.dtype)
         end_fit(self, context, statistics.data)
         _announce(self, outcome)
         return self
 
-    def _record(self, fitted):
+    def _record(self, fitted, dtype):
         """The fitted attributes, from a fit's outcome (and nothing of before):
         ``_form`` is what predict evaluates, ``_stats`` and ``_observations``
         what ``partial_fit`` continues from and ``summary`` infers from."""
         for name in ("_stats", "_observations", "coef_path_", "intercept_path_"):
             self.__dict__.pop(name, None)
-        self.coef_, self.intercept_ = fitted.coef, fitted.intercept
+        self.coef_, self.intercept_ = _in_dtype(fitted.coef, fitted.intercept, dtype)
         self.loss_curve_ = fitted.loss_curve.tolist()
         self.validation_loss_curve_ = fitted.validation_loss_curve.tolist()
         self.n_iter_, self.best_iter_ = fitted.n_iter, fitted.best_iter
@@ -479,6 +480,7 @@ class QuadraticGDRegressor(*_BASES):
         # summary() reads the penalty fitted with, not today's get_params().
         self._fitted_alpha = fitted.alpha
         self._form, self._y_ndim = fitted.form, fitted.y_ndim
+        self._feature_scales = fitted.feature_scales
         if fitted.statistics is not None:
             self._stats = fitted.statistics
             if fitted.observations is not None:
@@ -505,7 +507,7 @@ class QuadraticGDRegressor(*_BASES):
         if is_dask(X):
             return _predict_dask(self, X, single)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
-        y = self._form.predict(X)
+        y = self._form.predict(X).astype(np.result_type(X.dtype, self.coef_.dtype))
         return y[:, 0] if single else y
 
 
@@ -524,6 +526,16 @@ def _gather_dask(estimator, X, y, sample_weight, start):
     if data.feature_names is not None:
         estimator.feature_names_in_ = data.feature_names
     return dask_statistics(data, split, estimator.tol), start
+
+
+def _in_dtype(coef, intercept, dtype):
+    """``coef_`` and ``intercept_`` in the training data's floating dtype, as
+    ``Ridge`` keeps them: float32 in, float32 out; computed in float64."""
+    dtype = np.float32 if dtype == np.float32 else np.float64
+    intercept = np.asarray(intercept, dtype)
+    if not intercept.ndim:
+        intercept = np.float32(intercept) if dtype == np.float32 else float(intercept)
+    return np.asarray(coef, dtype), intercept
 
 
 def _predict_dask(estimator, X, single):

@@ -135,6 +135,9 @@ class FitOutcome:
     warning: str | None
     collinear: np.ndarray | None = None
     alpha: float = 0.0
+    # Each feature's weighted mean, standard deviation, and the skew and scale
+    # of its square in the standardized basis (feature_importances reads them).
+    feature_scales: tuple | None = None
 
 
 def awaiting_weight(data, solver, alpha):
@@ -262,6 +265,7 @@ class Solution:
             intercept_path=intercept_path,
             warning=warning,
             collinear=self.descent.basis.aliased,
+            feature_scales=_feature_scales(self.descent.basis),
         )
 
     def _lost_in_units(self, theta, form):
@@ -351,6 +355,11 @@ class Solution:
             if tuned:
                 auto += f" and momentum={plan.momentum:.6g}"
         self.diagnosis = condition, max_stable, auto
+
+
+def _feature_scales(basis):
+    """``(x_mean, x_std, skew, sq_std)`` of the standardized basis."""
+    return basis.x_mean, basis.x_std, basis.skew, basis.sq_std
 
 
 @contextmanager

@@ -452,3 +452,46 @@ def test_adam_that_runs_out_of_epochs_says_how_far_it_is():
     floor = abs(model.predict(X).mean() - best.mean()) / model.learning_rate_
     assert floor > 100
     assert needed >= floor - 1
+
+
+@pytest.mark.parametrize("solver", ["gd", "newton-cholesky"])
+def test_float32_in_float32_out_from_float64_statistics(solver):
+    # As Ridge and LinearRegression: coef_, intercept_ and predictions in the
+    # input's floating dtype. The statistics are float64's: the float32 fit is
+    # the float64 fit of the same numbers (to well below float32's resolution
+    # of these coefficients of order 1), rounded once to float32 at the end.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2)).astype(np.float32)
+    Y = np.column_stack([X[:, 0] ** 2 - X[:, 1], X[:, 1] ** 2]).astype(np.float32)
+    for y in (Y[:, 0], Y):
+        wide = QuadraticGDRegressor(solver=solver).fit(X.astype(np.float64), y)
+        narrow = QuadraticGDRegressor(solver=solver).fit(X, y)
+        assert narrow.coef_.dtype == np.float32
+        assert np.asarray(narrow.intercept_).dtype == np.float32
+        np.testing.assert_allclose(
+            narrow.coef_, wide.coef_.astype(np.float32), rtol=2e-7, atol=1e-8
+        )
+        assert narrow.predict(X).dtype == np.float32
+        assert narrow.predict(X.astype(np.float64)).dtype == np.float64
+        np.testing.assert_allclose(
+            narrow.predict(X), wide.predict(X), rtol=1e-6, atol=1e-6
+        )
+    # And against least squares in float64 on the same numbers.
+    design = np.column_stack([X**2, X, np.ones(len(X))]).astype(np.float64)
+    exact = np.linalg.lstsq(design, Y[:, 0].astype(np.float64), rcond=None)[0]
+    fitted = QuadraticGDRegressor(solver="newton-cholesky").fit(X, Y[:, 0])
+    np.testing.assert_allclose(fitted.coef_, exact[:-1], rtol=1e-6, atol=1e-6)
+    assert (
+        type(QuadraticGDRegressor().fit(X.astype(float), Y[:, 0]).intercept_) is float
+    )
+
+
+def test_float32_chunks_of_a_stream_give_float32():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 1)).astype(np.float32)
+    y = (3 * X[:, 0] ** 2 + 1).astype(np.float32)
+    model = QuadraticGDRegressor(solver="newton-cholesky")
+    for rows in np.array_split(np.arange(400), 4):
+        model.partial_fit(X[rows], y[rows])
+    assert model.coef_.dtype == np.float32 and model.predict(X).dtype == np.float32
+    np.testing.assert_allclose(model.coef_, [3.0, 0.0], atol=1e-5)

@@ -88,6 +88,7 @@ class FitStatistics:
     mask: np.ndarray | None = None
     data: object = None
     observations: object = None
+    dtype: object = np.float64
 
 
 #: Memory the statistics engine may use for its matrices, in bytes. A fixed
@@ -186,6 +187,7 @@ def gather_fit_statistics(data, precompute, name, tol=None, verbose=0):
         mask=mask if engine == "direct" else None,
         data=data,
         observations=Observations.of(w, X.shape[0], mask),
+        dtype=X.dtype,
     )
 
 
@@ -224,7 +226,12 @@ def gather_more(previous, tally, data, tol=None):
     if previous is not None:
         chunk_tally = chunk_tally.merge(tally)
     return FitStatistics(
-        "statistics", seen, data.y.ndim, data=data, observations=chunk_tally
+        "statistics",
+        seen,
+        data.y.ndim,
+        data=data,
+        observations=chunk_tally,
+        dtype=X.dtype,
     )
 
 
