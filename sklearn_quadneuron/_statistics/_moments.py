@@ -13,7 +13,7 @@ the tally of observations inference needs beyond them (:class:`Observations`),
 and the article's loss read from them (:class:`Moments`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -160,6 +160,9 @@ class QuadraticStatistics:
     factor: np.ndarray
     gram_squares: np.ndarray | None = None
     rows_too: bool = False
+    # rounding() by the design columns kept: a fit asks twice (whether to read
+    # the rows again, then its certificate), and each is a QR of the factor.
+    _rounded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def from_gram(self):
@@ -230,6 +233,11 @@ class QuadraticStatistics:
             rows_too and bool(gram),
         )
 
+    def _kept(self, keep=None):
+        """The design columns that vary, of those ``keep`` asks for."""
+        norms = np.linalg.norm(self.factor[:, : 2 * self.n_features], axis=0)
+        return norms > 0 if keep is None else keep & (norms > 0)
+
     def _design_factor(self, keep=None):
         """The factor of the design's columns that vary, and of the targets.
 
@@ -237,9 +245,7 @@ class QuadraticStatistics:
         (k x k), and which of the 2p design columns are kept.
         """
         p, k = self.n_features, self.n_targets
-        norms = np.linalg.norm(self.factor[:, : 2 * p], axis=0)
-        kept = norms > 0 if keep is None else keep & (norms > 0)
-        keep = np.flatnonzero(kept)
+        keep = np.flatnonzero(self._kept(keep))
         columns = np.concatenate([keep, 2 * p + np.arange(k)])
         factor = self.factor[:, columns]
         if keep.shape[0] < 2 * p:
@@ -266,6 +272,12 @@ class QuadraticStatistics:
         ``keep`` (a mask over the 2p design columns) leaves out the terms the
         fit leaves out.
         """
+        key = self._kept(keep).tobytes()
+        if key not in self._rounded:
+            self._rounded[key] = self._rounding(keep)
+        return self._rounded[key]
+
+    def _rounding(self, keep):
         R, z, tail, keep = self._design_factor(keep)
         rho = np.sqrt((tail**2).sum(axis=0))
         scales = None if not self.from_gram else np.sqrt(self.gram_squares[keep])
