@@ -482,10 +482,11 @@ def turning_point_frame(coef, cov, x_mean, df_resid, confidence_level, names, ta
     quantile = stats.t.ppf(0.5 + confidence_level / 2.0, df_resid)
     rows, notes = [], []
     for t, target in enumerate(targets):
-        c = coef[t]
+        # Aliased terms (NaN) are left out of the model, as in the fit.
+        c = np.nan_to_num(coef[t], nan=0.0)
         base = c[-1] + c[:p] @ x_mean**2 + c[p : 2 * p] @ x_mean
         for j in range(p):
-            a, b = c[j], c[p + j]
+            a, b = coef[t][j], coef[t][p + j]
             V = cov[t][np.ix_([j, p + j], [j, p + j])]
             row = _turning_point(a, b, V, quantile)
             if np.isfinite(row[0]):
@@ -509,7 +510,7 @@ def turning_point_frame(coef, cov, x_mean, df_resid, confidence_level, names, ta
 
 def _turning_point(a, b, V, quantile):
     """``[x, y, kind, std_err, ci_lower, ci_upper, note]`` of one parabola."""
-    if not (np.isfinite(a) and a != 0):
+    if not (np.isfinite(a) and a != 0 and np.isfinite(b)):
         return [np.nan, np.nan, "none", np.nan, np.nan, np.nan, ""]
     x = -b / (2.0 * a)
     grad = np.array([b / (2.0 * a * a), -1.0 / (2.0 * a)])

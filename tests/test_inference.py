@@ -245,6 +245,9 @@ def test_a_maximum_and_a_feature_without_curvature():
     assert points.loc["x0", "kind"] == "maximum"
     assert abs(points.loc["x0", "x"] - 0.5) < 0.05
     assert points.loc["x1", "kind"] == "none" and np.isnan(points.loc["x1", "x"])
+    # The model at the vertex, x1 (whose square is aliased) at its mean.
+    at = np.array([[points.loc["x0", "x"], X[:, 1].mean()]])
+    np.testing.assert_allclose(points.loc["x0", "y"], model.predict(at)[0])
 
 
 def test_fieller_interval_covers_the_vertex_at_its_level():
