@@ -315,3 +315,21 @@ def test_rounding_of_the_tridiagonal_losses_is_not_divergence():
     # What the loss did between epochs is rounding: never a rise of more than
     # 1e-5 of itself.
     assert np.all(np.diff(curve) <= 1e-5 * curve[1:])
+
+
+def test_the_model_returned_is_certified_on_the_factor(everywhere, monkeypatch):
+    # The descent certifies its stop on the tridiagonal form. Were that form's
+    # certificate wrong (here: it says every epoch is at the minimum), the
+    # model returned is still checked on R itself: within tol of the least
+    # squares minimum, or not "tol".
+    monkeypatch.setattr(objectives.RotatedGramObjective, "gap", lambda self, g: 0.0)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3))
+    y = X[:, 0] ** 2 - X[:, 1] + rng.normal(0, 0.1, 400)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model = QuadraticGDRegressor(max_iter=5).fit(X, y)
+    assert model.stop_reason_ == "stalled"
+    design = np.column_stack([X**2, X, np.ones(400)])
+    best = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    fitted = model.predict(X)
+    assert np.mean((y - fitted) ** 2) > (1 + 1e-6) * np.mean((y - best) ** 2)

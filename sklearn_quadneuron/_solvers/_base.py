@@ -417,9 +417,10 @@ def certify_resolved(result, objective, descent, tol, rounding):
     over the minimum than ``tol`` allows (and more than float64 resolves of an
     exact fit), or storing the model in float64 may add more
     (:func:`storage_rounding`), a stop at "tol" is not certified: ``result``
-    becomes "stalled". The descent certifies the summed loss of several
-    targets: each target's own excess, read from the factor, must be within
-    ``tol`` of its own minimum too.
+    becomes "stalled". The model returned is certified on the factor itself,
+    whatever form of the objective the descent certified it on; the descent
+    certifies the summed loss of several targets: each target's own excess
+    must be within ``tol`` of its own minimum too.
 
     Parameters
     ----------
@@ -454,6 +455,15 @@ def certify_resolved(result, objective, descent, tol, rounding):
             result.stop_reason = "stalled"
             form_ok = np.all(~resolvable | (in_form <= allowed))
             return Shortfall(unrepresented=(float(stored @ weights), bool(form_ok)))
+    if weights.shape[0] == 1 and minimum is not None:
+        # The descent may have certified its stop on another form of the
+        # objective (the tridiagonal one of a wide fit, formed from R^T R):
+        # the model returned is certified on R itself.
+        excess = objective.excess(result.theta)
+        if _target_ratios(excess, minimum, tol, allowance, exact)[0] > 1.0:
+            result.stop_reason = "stalled"
+            result.gap, result.optimum = float(excess[0]), float(minimum[0])
+        return Shortfall()
     if weights.shape[0] > 1:
         excess, minimum = objective.target_excess(result.theta)
         ratio = _target_ratios(excess, minimum, tol, allowance, exact)
