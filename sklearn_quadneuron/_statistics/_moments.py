@@ -54,6 +54,23 @@ class Reference:
     y_scale: np.ndarray
 
 
+# Up to this many columns, the extremes are taken along rows of the transposed
+# array: numpy reduces axis 0 of a C-ordered array row by row, which on a few
+# columns is slow (250,000 rows: minimum, maximum and mean of 2 columns in 16
+# ms, 0.5 ms transposed; of 10 columns, 18 ms and 6 ms). From about 16 columns the
+# copy costs more than it saves. The mean keeps its order of summation: the
+# reference, and so every result, depends on it to the last bit.
+_NARROW = 16
+
+
+def _sequential_mean(A, rows, axis):
+    """``A.mean(axis=0)`` to the last bit: several columns are summed row by
+    row there, as a cumulative sum along rows of the transposed array is."""
+    if axis == 0 or A.shape[1] == 1:
+        return A.mean(axis=0)
+    return np.cumsum(rows, axis=1)[:, -1] / A.shape[0]
+
+
 def location(A, sample_weight):
     """Weighted mean (overflow-safe), minimum and maximum of each column.
 
@@ -66,15 +83,18 @@ def location(A, sample_weight):
             sample_weight = None
         elif not carry.all():
             A, sample_weight = A[carry], sample_weight[carry]
-    lo = A.min(axis=0).astype(np.float64)
-    hi = A.max(axis=0).astype(np.float64)
+    # Reduced along rows of the transposed array where that is faster (see
+    # _NARROW).
+    rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
+    lo = rows.min(axis=axis).astype(np.float64)
+    hi = rows.max(axis=axis).astype(np.float64)
     # Half-range and mid-range written so that neither can overflow.
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
     half_safe = np.where(half > 0, half, 1.0)
     if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
         if sample_weight is None:
-            mean = A.mean(axis=0)
+            mean = _sequential_mean(A, rows, axis)
         else:
             mean = sample_weight @ A / sample_weight.sum()
     else:
