@@ -54,13 +54,13 @@ class Reference:
     y_scale: np.ndarray
 
 
-# Up to this many columns, the extremes are taken along rows of the transposed
-# array: numpy reduces axis 0 of a C-ordered array row by row, which on a few
-# columns is slow (250,000 rows: minimum, maximum and mean of 2 columns in 16
-# ms, 0.5 ms transposed; of 10 columns, 18 ms and 6 ms). From about 16 columns the
-# copy costs more than it saves. The mean keeps its order of summation: the
-# reference, and so every result, depends on it to the last bit.
-_NARROW = 16
+# Up to this many columns, the minimum, maximum and mean are taken along rows
+# of the transposed array: numpy reduces axis 0 of a C-ordered array row by
+# row, which on a few columns is slow (250,000 rows of 2 columns: 16 ms, 5 ms
+# transposed; of 8 columns, 19 ms and 14 ms). Beyond, the copy and the
+# cumulative sum cost as much as they save. The mean keeps its order of
+# summation: the reference, and so every result, depends on it to the last bit.
+_NARROW = 8
 
 
 def _sequential_mean(A, rows, axis):
