@@ -43,6 +43,15 @@ def run(capsys, *argv):
     return status, out, err
 
 
+def error_line(err):
+    """The one error line of stderr; only notes about the input may precede it."""
+    assert "Traceback" not in err
+    *notes, line = err.strip().splitlines()
+    assert all(note.startswith("quadneuron: note: ") for note in notes), err
+    assert line.startswith("quadneuron: error: "), err
+    return line
+
+
 # -- demo ----------------------------------------------------------------------
 
 
@@ -120,7 +129,8 @@ def test_demo_writes_four_figures(capsys, tmp_path):
     for name in names:
         path = directory / name
         assert path.stat().st_size > 10_000
-        assert str(path) in out
+        # Where the figures went is a message, not the demo's output.
+        assert str(path) in err and str(path) not in out
         image = imread(path)
         assert image.shape[0] > 200 and image.shape[1] > 200
         # Not a blank canvas.
@@ -134,7 +144,7 @@ def test_demo_animates_the_descent(capsys, tmp_path):
     argv = ["--epochs", 12, "--solver", "nesterov", "--learning-rate", 0.05]
     status, out, err = run(capsys, "demo", *argv, "--animate", path)
     assert status == 0, err
-    assert f"Animation written: {path} (13 frames)" in out
+    assert err == f"Animation written: {path} (13 frames)\n"
     assert "momentum 'auto': " in out
     frames = []
     with Image.open(path) as gif:
@@ -170,7 +180,7 @@ def test_demo_animates_every_solver(capsys, tmp_path, solver):
     status, out, err = run(capsys, "demo", *argv, "--animate", path)
     assert status == 0, err
     frames = 2 if solver == "newton-cholesky" else 4
-    assert f"Animation written: {path} ({frames} frames)" in out
+    assert f"Animation written: {path} ({frames} frames)" in err
     if solver == "newton-cholesky":
         assert "one Newton step to the exact minimum" in out
         assert "learning rate" not in out.splitlines()[1]
@@ -276,14 +286,21 @@ def test_fit_default_features_and_predict_to_file(capsys, tmp_path, csv_data):
         capsys, "fit", path, "--target", "yield", "--save", model_path
     )
     assert status == 0, err
-    # Every numeric column but the target; the text column "site" is left out.
+    # Every numeric column but the target; the text column "site" is left out,
+    # and a note says so.
     assert "temperature^2" in out and "humidity^2" in out and "site" not in out
-    assert "model saved to" in out
+    note, saved = err.splitlines()
+    assert note == (
+        f"quadneuron: note: {path}: leaving out the column 'site': not numeric "
+        "(dtype str); --features names the features"
+    )
+    assert saved == f"model saved to {model_path}"
 
     output = tmp_path / "predictions.csv"
     status, out, err = run(capsys, "predict", model_path, path, "--output", output)
     assert status == 0, err
-    assert out.strip() == f"400 predictions written to {output}"
+    assert out == ""
+    assert err == f"400 predictions written to {output}\n"
     columns = ["temperature", "humidity"]
     oracle = LinearRegression().fit(expanded(frame, columns), frame["yield"])
     np.testing.assert_allclose(
@@ -316,7 +333,9 @@ def test_fit_options_reach_the_model(capsys, tmp_path, csv_data):
     assert status == 0
     assert "epochs: 3 (stopped: max_iter)" in out
     # The ConvergenceWarning is one line on stderr, not an error.
-    assert err.startswith("quadneuron: warning: ") and len(err.splitlines()) == 1
+    warning, saved = err.splitlines()
+    assert warning.startswith("quadneuron: warning: ")
+    assert saved == f"model saved to {model_path}"
     model = joblib.load(model_path)
     assert model.learning_rate == 0.001 and model.standardize is False
 
@@ -365,7 +384,10 @@ ERRORS = {
         ["fit", "{train}", "--target", "yield", "--features", "site"],
         "'site' is not numeric",
     ),
-    "nan": (["fit", "{nan}", "--target", "yield"], "'humidity' has 1 missing"),
+    "nan": (
+        ["fit", "{nan}", "--target", "yield"],
+        "column 'humidity' has a missing or NaN value in data row 4",
+    ),
     "target as feature": (
         ["fit", "{train}", "--target", "yield", "--features", "yield"],
         "cannot also be a feature",
@@ -395,11 +417,7 @@ def test_errors_are_one_line(capsys, tmp_path, files, case):
     capsys.readouterr()
     status, out, err = run(capsys, *argv)
     assert status == 2
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("quadneuron: error: ")
-    assert expected in lines[0]
+    assert expected in error_line(err)
 
 
 def test_divergence_is_a_failure_of_the_work(capsys, csv_data):
@@ -408,11 +426,7 @@ def test_divergence_is_a_failure_of_the_work(capsys, csv_data):
     argv = ["fit", path, "--target", "yield", "--learning-rate", 5, "--no-standardize"]
     status, out, err = run(capsys, *argv)
     assert status == 1
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("quadneuron: error: ")
-    assert "diverged" in lines[0]
+    assert "diverged" in error_line(err)
 
 
 def test_argument_errors_exit_2(capsys):
@@ -479,6 +493,317 @@ def test_fit_summary_refusal_is_one_line(capsys, csv_data):
     argv = ["fit", path, "--target", "yield", "--alpha", "0.1", "--summary"]
     status, out, err = run(capsys, *argv, "--solver", "newton-cholesky")
     assert status == 1
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err
-    assert lines[0].startswith("quadneuron: error: summary() needs an unpenalised fit")
+    line = error_line(err)
+    assert line.startswith("quadneuron: error: summary() needs an unpenalised fit")
+
+
+# -- reading a file a chunk at a time ------------------------------------------------
+
+FEATURES = ["temperature", "humidity"]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 48 rows (16 values over 3 columns would be fewer: the floor)."""
+    from sklearn_quadneuron import QuadraticGDRegressor
+    from sklearn_quadneuron._cli import tables
+
+    monkeypatch.setattr(tables, "CHUNK_VALUES", 16)
+    monkeypatch.setattr(tables, "_FIRST_ROWS", 48)
+    calls = []
+    original = QuadraticGDRegressor.partial_fit
+
+    def partial_fit(self, X, y, sample_weight=None):
+        calls.append(len(y))
+        return original(self, X, y, sample_weight)
+
+    monkeypatch.setattr(QuadraticGDRegressor, "partial_fit", partial_fit)
+    return calls
+
+
+def printed_fit(out):
+    """The equation, R^2 and epochs line that fit prints."""
+    equation, r2, epochs = out.splitlines()[:3]
+    return equation, float(r2.removeprefix("R^2 on the training data: ")), epochs
+
+
+def r2_of(model, X, y):
+    residual = y - model.predict(X)
+    return 1 - residual @ residual / np.sum((y - y.mean()) ** 2)
+
+
+# The options of the command line, and the same as the estimator's parameters.
+STREAMED_FITS = {
+    "gd": ([], {}),
+    "momentum": (["--solver", "momentum"], {"solver": "momentum"}),
+    "nesterov": (
+        ["--solver", "nesterov", "--learning-rate", "0.05"],
+        {"solver": "nesterov", "learning_rate": 0.05},
+    ),
+    "adam": (
+        ["--solver", "adam", "--max-iter", "300", "--tol", "none"],
+        {"solver": "adam", "max_iter": 300, "tol": None},
+    ),
+    "newton": (["--solver", "newton-cholesky"], {"solver": "newton-cholesky"}),
+    "penalised": (["--alpha", "0.5"], {"alpha": 0.5}),
+    "few epochs": (
+        ["--max-iter", "5", "--tol", "none", "--no-standardize"],
+        {"max_iter": 5, "tol": None, "standardize": False},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STREAMED_FITS))
+def test_fit_of_chunks_is_the_fit_of_the_whole_file(
+    capsys, tmp_path, csv_data, small_chunks, case
+):
+    from sklearn_quadneuron import QuadraticGDRegressor
+
+    path, frame = csv_data
+    options, params = STREAMED_FITS[case]
+    model_path = tmp_path / "model.joblib"
+    argv = ["fit", path, "--target", "yield", "--features", *FEATURES, *options]
+    status, out, err = run(capsys, *argv, "--save", model_path)
+    assert status == 0, err
+    # 400 rows in chunks of 48: 9 chunks, each given to partial_fit, the last
+    # with the descent.
+    assert small_chunks == [48] * 8 + [16]
+
+    # The oracle: the same parameters, fitted in this process on the whole frame.
+    X, y = frame[FEATURES], frame["yield"].to_numpy()
+    oracle = QuadraticGDRegressor(**params).fit(X, y)
+
+    equation, r2, epochs = printed_fit(out)
+    assert equation == "yield = " + oracle.equation().removeprefix("y = ")
+    assert epochs == f"epochs: {oracle.n_iter_} (stopped: {oracle.stop_reason_})"
+    # R^2 of the model fitted, not of least squares: 6 decimals printed.
+    np.testing.assert_allclose(r2, r2_of(oracle, X, y), atol=6e-7)
+    model = joblib.load(model_path)
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-9)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-9)
+    np.testing.assert_allclose(model.loss_curve_, oracle.loss_curve_, rtol=1e-9)
+
+
+def test_rsquared_of_a_model_stopped_early_is_its_own(capsys, csv_data):
+    # Two small steps from zero: far from least squares, whose R^2 is near 1.
+    from sklearn_quadneuron import QuadraticGDRegressor
+
+    path, frame = csv_data
+    options = ["--max-iter", "2", "--tol", "none", "--learning-rate", "0.01"]
+    argv = ["fit", path, "--target", "yield", "--features", *FEATURES, *options]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    X, y = frame[FEATURES], frame["yield"].to_numpy()
+    oracle = QuadraticGDRegressor(max_iter=2, tol=None, learning_rate=0.01)
+    oracle.fit(X, y)
+    expected = r2_of(oracle, X, y)
+    assert expected < 0.9
+    np.testing.assert_allclose(printed_fit(out)[1], expected, atol=6e-7)
+
+
+def test_fit_summary_of_chunks_is_statsmodels_ols(capsys, csv_data, small_chunks):
+    sm = pytest.importorskip("statsmodels.api")
+    path, frame = csv_data
+    argv = ["fit", path, "--target", "yield", "--features", *FEATURES]
+    status, out, err = run(capsys, *argv, "--summary")
+    assert status == 0, err
+    assert len(small_chunks) == 9
+    X = frame[FEATURES].to_numpy()
+    result = sm.OLS(frame["yield"].to_numpy(), np.column_stack([X**2, X, np.ones(400)]))
+    result = result.fit()
+    row = re.search(r"^humidity\^2 +(\S+) +(\S+) +(\S+)", out, re.MULTILINE)
+    np.testing.assert_allclose(
+        [float(v) for v in row.groups()],
+        [result.params[1], result.bse[1], result.tvalues[1]],
+        rtol=1e-3,
+    )
+    assert re.search(rf"R-squared:\s+{result.rsquared:.3f}", out)
+    np.testing.assert_allclose(printed_fit(out)[1], result.rsquared, atol=2e-6)
+
+
+def stdin_of(monkeypatch, data):
+    """Standard input holding ``data`` (bytes)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_fit_reads_standard_input(capsys, monkeypatch, csv_data, small_chunks):
+    path, _ = csv_data
+    status, from_file, err = run(capsys, "fit", path, "--target", "yield")
+    assert status == 0, err
+    stdin_of(monkeypatch, path.read_bytes())
+    status, from_stdin, err = run(capsys, "fit", "-", "--target", "yield")
+    assert status == 0, err
+    assert from_stdin == from_file
+    assert err.startswith("quadneuron: note: <stdin>: leaving out the column 'site'")
+
+
+@pytest.mark.parametrize(
+    "options, option",
+    [
+        (["--precompute", "false"], "--precompute false"),
+        (["--batch-size", "16"], "--batch-size"),
+    ],
+)
+def test_options_reading_every_epoch_need_a_file(
+    capsys, monkeypatch, csv_data, options, option
+):
+    path, _ = csv_data
+    stdin_of(monkeypatch, path.read_bytes())
+    argv = ["fit", "-", "--target", "yield", "--features", *FEATURES, *options]
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert error_line(err) == (
+        f"quadneuron: error: {option} reads the data every epoch, and standard "
+        "input can be read only once: give the file's name instead of '-'"
+    )
+
+
+def test_a_one_step_solver_ignores_batch_size_on_standard_input(
+    capsys, monkeypatch, csv_data
+):
+    # newton-cholesky ignores --batch-size (the estimator's rule): statistics.
+    path, frame = csv_data
+    stdin_of(monkeypatch, path.read_bytes())
+    argv = ["fit", "-", "--target", "yield", "--features", *FEATURES]
+    status, out, err = run(
+        capsys, *argv, "--batch-size", "16", "--solver", "newton-cholesky"
+    )
+    assert status == 0, err
+    oracle = LinearRegression().fit(expanded(frame, FEATURES), frame["yield"])
+    np.testing.assert_allclose(
+        printed_fit(out)[1],
+        oracle.score(expanded(frame, FEATURES), frame["yield"]),
+        atol=6e-7,
+    )
+
+
+def test_a_later_chunk_that_is_not_numeric_is_an_error(
+    capsys, tmp_path, csv_data, small_chunks
+):
+    path, frame = csv_data
+    bad = frame.astype({"humidity": object})
+    bad.loc[300, "humidity"] = "dry"
+    bad_path = tmp_path / "bad.csv"
+    bad.to_csv(bad_path, index=False)
+    status, out, err = run(capsys, "fit", bad_path, "--target", "yield")
+    assert status == 2
+    assert error_line(err) == (
+        f"quadneuron: error: {bad_path}: column 'humidity' is not numeric ('dry' "
+        "in data row 301); choose numeric columns"
+    )
+
+
+def test_predict_of_chunks_is_the_models(capsys, tmp_path, csv_data, small_chunks):
+    from sklearn_quadneuron import QuadraticGDRegressor
+
+    path, frame = csv_data
+    model = QuadraticGDRegressor().fit(frame[FEATURES], frame["yield"])
+    model_path = tmp_path / "model.joblib"
+    joblib.dump(model, model_path)
+    labelled = tmp_path / "labelled.csv"
+    frame.rename_axis("id").set_axis(np.arange(400) * 7).rename_axis("id").to_csv(
+        labelled
+    )
+    argv = ["predict", model_path, labelled, "--index-col", "id"]
+    status, out, err = run(capsys, *argv)
+    assert status == 0 and err == ""
+    predictions = pd.read_csv(io.StringIO(out))
+    assert list(predictions.columns) == ["id", "prediction"]
+    np.testing.assert_array_equal(predictions.id, np.arange(400) * 7)
+    np.testing.assert_allclose(
+        predictions.prediction, model.predict(frame[FEATURES]), rtol=1e-15
+    )
+
+    # The index DataFrame.to_csv writes, recognised on the first chunk, dropped
+    # from every one, and said once the file was read.
+    written = tmp_path / "written.csv"
+    frame.to_csv(written)
+    output = tmp_path / "out.csv"
+    status, out, err = run(capsys, "predict", model_path, written, "--output", output)
+    assert status == 0 and out == ""
+    note, done = err.splitlines()
+    assert note.startswith(f"quadneuron: note: {written}: ignoring the first column")
+    assert "holding 0..399" in note
+    assert done == f"400 predictions written to {output}"
+    np.testing.assert_allclose(
+        pd.read_csv(output).prediction, model.predict(frame[FEATURES]), rtol=1e-15
+    )
+
+
+# -- outputs are checked before any work ------------------------------------------
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Make reading a CSV file or fitting fail loudly: no work may be done."""
+    from sklearn_quadneuron._cli import tables
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("work was done before the output was checked")
+
+    monkeypatch.setattr(tables, "CsvChunks", refuse)
+    monkeypatch.setattr("sklearn_quadneuron.datasets.make_quadratic", refuse)
+
+
+@pytest.mark.parametrize(
+    "command, reason",
+    [
+        (["fit", "{data}", "--target", "yield", "--save", "{bad}"], "model"),
+        (["predict", "{model}", "{data}", "--output", "{bad}"], "predictions"),
+        (["demo", "--animate", "{bad}.gif"], "animation"),
+    ],
+)
+@pytest.mark.parametrize("where", ["missing directory", "a directory"])
+def test_outputs_are_checked_before_any_work(
+    capsys, tmp_path, files, no_work, command, reason, where
+):
+    bad = tmp_path / "no" / "dir" / "out" if where == "missing directory" else tmp_path
+    if where == "a directory" and command[0] == "demo":
+        bad = tmp_path / "dir"
+        (tmp_path / "dir.gif").mkdir()
+    argv = [
+        arg.format(data=files["train"], model=files["model"], bad=bad)
+        for arg in command
+    ]
+    before = sorted(tmp_path.rglob("*"))
+    capsys.readouterr()
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    line = error_line(err)
+    strerror = (
+        "No such file or directory"
+        if where == "missing directory"
+        else ("Is a directory")
+    )
+    assert line.endswith(f"cannot write the {reason} ({strerror})"), line
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_failed_fit_leaves_no_file(capsys, tmp_path, csv_data):
+    path, _ = csv_data
+    model_path = tmp_path / "model.joblib"
+    argv = ["fit", path, "--target", "yield", "--learning-rate", 5]
+    status, out, err = run(capsys, *argv, "--no-standardize", "--save", model_path)
+    assert status == 1 and "diverged" in error_line(err)
+    # Neither the model nor the file it was being written to.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
+
+
+def test_output_replaces_a_file_whole(capsys, tmp_path, files):
+    output = tmp_path / "out.csv"
+    output.write_text("old content\n" * 10_000)
+    output.chmod(0o640)
+    argv = ["predict", files["model"], files["train"], "--output", output]
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    assert output.read_text().startswith("prediction\n")
+    assert len(output.read_text().splitlines()) == 401
+    # The file keeps its mode; no temporary file is left beside it.
+    assert output.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_plot_dir_cannot_be_standard_output(capsys, no_work):
+    status, out, err = run(capsys, "demo", "--plot-dir", "-")
+    assert status == 2 and out == ""
+    assert "'-' (standard output) cannot hold them" in error_line(err)

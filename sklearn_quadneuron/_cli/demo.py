@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """``quadneuron demo``: the article's run, and its four figures."""
 
+import sys
+from contextlib import nullcontext, redirect_stdout
 from pathlib import Path
 
-from .. import QuadraticGDRegressor
-from .._messages import counted
-from ..datasets import make_quadratic
 from .errors import CommandError, reported_as_options
+from .files import Output, is_stdio, make_directory
 
 TRUE_PARAMETERS = {"a": 10.0, "b": 5.0, "c": 12.0}
 ARTICLE_INIT = {"a": 15.0, "b": -2.0, "c": 10.0}
@@ -21,17 +21,40 @@ PLOT_EXTRA = "pip install 'sklearn-quadneuron[plot]'"
 
 def run_demo(args, out):
     """Fit the article's data from the article's start, and report."""
-    for option, value in (("--plot-dir", args.plot_dir), ("--animate", args.animate)):
+    animate = args.animate
+    if animate is not None and not is_stdio(animate):
+        if animate.suffix.lower() != ".gif":
+            raise CommandError(
+                f"--animate writes a GIF: name the file FILE.gif, got {animate}"
+            )
+    for option, value in (("--plot-dir", args.plot_dir), ("--animate", animate)):
         if value is None:
             continue
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             raise CommandError(f"{option} requires matplotlib: {PLOT_EXTRA}")
-    if args.animate is not None and args.animate.suffix.lower() != ".gif":
-        raise CommandError(
-            f"--animate writes a GIF: name the file FILE.gif, got {args.animate}"
-        )
+    # Where the figures go is checked before the descent runs.
+    if args.plot_dir is not None:
+        make_directory("--plot-dir", args.plot_dir)
+    gif = None
+    if animate is not None:
+        gif = Output("--animate", animate, "the animation", binary=True)
+    with gif or nullcontext():
+        # A GIF written to stdout leaves it to the GIF alone.
+        if gif is not None and gif.stdout:
+            out = sys.stderr
+        model = _run(args, out)
+        if gif is not None:
+            _animate(model, args, gif)
+    return model
+
+
+def _run(args, out):
+    """The article's fit, its report, and its figures."""
+    from .._messages import counted
+    from .._regressor import QuadraticGDRegressor
+    from ..datasets import make_quadratic
 
     X, y = make_quadratic(1000, random_state=args.seed)
     model = QuadraticGDRegressor(
@@ -53,7 +76,8 @@ def run_demo(args, out):
         how = f"learning rate {args.learning_rate}, {counted(args.epochs, 'epoch')}"
         how += "" if args.solver == "gd" else f" of {args.solver}"
     print(f"from a=15, b=-2, c=10, {how}:", file=out)
-    with reported_as_options(OPTIONS):
+    # The epochs the estimator prints are the demo's report, wherever it goes.
+    with reported_as_options(OPTIONS), redirect_stdout(out):
         model.fit(
             X,
             y,
@@ -63,24 +87,31 @@ def run_demo(args, out):
     _report(model, args, out)
     if args.plot_dir is not None:
         paths = write_figures(model, X, y, args.plot_dir)
-        print("\nFigures written:", file=out)
+        print("Figures written:", file=sys.stderr)
         for path in paths:
-            print(f"  {path}", file=out)
-    if args.animate is not None:
-        from .animation import write_animation
-
-        step = (
-            "one Newton step"
-            if args.solver == "newton-cholesky"
-            else f"learning rate {model.learning_rate_:.3g}"
-        )
-        title = (
-            f"{args.solver}, {step}: "
-            "the neuron a*x^2 + b*x + c learning y = 10x^2 + 5x + 12"
-        )
-        frames = write_animation(model, X, y, args.animate, title=title)
-        print(f"\nAnimation written: {args.animate} ({frames} frames)", file=out)
+            print(f"  {path}", file=sys.stderr)
     return model
+
+
+def _animate(model, args, gif):
+    """Write the animation of the descent, then say where it went."""
+    from ..datasets import make_quadratic
+    from .animation import write_animation
+
+    X, y = make_quadratic(1000, random_state=args.seed)
+    step = (
+        "one Newton step"
+        if args.solver == "newton-cholesky"
+        else f"learning rate {model.learning_rate_:.3g}"
+    )
+    title = (
+        f"{args.solver}, {step}: "
+        "the neuron a*x^2 + b*x + c learning y = 10x^2 + 5x + 12"
+    )
+    with gif.named(".gif") as path:
+        frames = write_animation(model, X, y, path, title=title)
+    gif.commit()
+    print(f"Animation written: {gif.name} ({frames} frames)", file=sys.stderr)
 
 
 def _report(model, args, out):
@@ -125,6 +156,7 @@ def _new_axes():
 
 
 def _fit_figure(model, X, y):
+    from .._messages import counted
     from ..plotting import FitDisplay
 
     ax = _new_axes()
@@ -139,6 +171,7 @@ def _fit_figure(model, X, y):
 
 
 def _loss_figure(model):
+    from .._messages import counted
     from ..plotting import LossCurveDisplay
 
     ax = _new_axes()

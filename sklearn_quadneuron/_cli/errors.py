@@ -6,7 +6,6 @@ import re
 import sys
 from contextlib import contextmanager
 
-from .._validation import IncompatibleParametersError
 from .parser import PROG
 
 
@@ -64,6 +63,9 @@ def reported_as_options(options):
         In place of scikit-learn's InvalidParameterError for those parameters,
         and of an IncompatibleParametersError between them.
     """
+    # The estimator's module is imported by the caller already: no cost here.
+    from .._validation import IncompatibleParametersError
+
     try:
         yield
     except IncompatibleParametersError as exc:

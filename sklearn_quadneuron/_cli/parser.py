@@ -193,7 +193,8 @@ def _demo(commands):
         metavar="FILE.gif",
         help=(
             "write an animated GIF of the descent: the curve moving over the data "
-            "and the path on the loss surface. Needs matplotlib, from the 'plot' "
+            "and the path on the loss surface; '-' writes it to standard output, "
+            "and the report to standard error. Needs matplotlib, from the 'plot' "
             "extra (default: no animation)"
         ),
     )
@@ -220,11 +221,20 @@ def _fit(commands):
         description=(
             "Fit y = sum_j (a_j*x_j^2 + b_j*x_j) + c to a CSV file by gradient "
             "descent; print the equation, R^2 on the training data, and the epochs "
-            "used. The options are QuadraticGDRegressor's parameters of the same "
-            "name, checked by it."
+            "used. The file is read once, a chunk at a time, whatever its size; "
+            "'--precompute false' and '--batch-size' read the data every epoch, "
+            "and hold it in memory. The options are QuadraticGDRegressor's "
+            "parameters of the same name, checked by it."
         ),
     )
-    fit.add_argument("file", metavar="FILE.csv", help="CSV file with a header row")
+    fit.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help=(
+            "CSV file with a header row; '-' reads standard input (not with "
+            "options that read the data every epoch)"
+        ),
+    )
     fit.add_argument(
         "--target", required=True, metavar="COLUMN", help="column of y (required)"
     )
@@ -252,8 +262,9 @@ def _fit(commands):
         type=Path,
         metavar="PATH",
         help=(
-            "save the fitted model to PATH with joblib, for 'predict' (default: not "
-            f"saved). {PICKLE_WARNING}"
+            "save the fitted model to PATH with joblib, for 'predict'; '-' writes "
+            "it to standard output, and the report to standard error (default: "
+            f"not saved). {PICKLE_WARNING}"
         ),
     )
     return fit
@@ -369,23 +380,31 @@ def _predict(commands):
         help="predict the rows of a CSV file with a saved model",
         description=(
             "Load a model saved by 'fit --save' and predict the rows of a CSV file "
-            f"from its columns named as the model's features. {PICKLE_WARNING}"
+            "from its columns named as the model's features, a chunk of rows at a "
+            f"time, whatever the file's size. {PICKLE_WARNING}"
         ),
     )
     predict.add_argument(
         "model",
         metavar="MODEL",
-        help=f"model file saved by 'fit --save'. {PICKLE_WARNING}",
+        help=(
+            "model file saved by 'fit --save'; '-' reads it from standard input. "
+            f"{PICKLE_WARNING}"
+        ),
     )
-    predict.add_argument("file", metavar="FILE.csv", help="CSV file with a header row")
+    predict.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help="CSV file with a header row; '-' reads standard input",
+    )
     _add_index_col(predict)
     predict.add_argument(
         "--output",
         type=Path,
         metavar="OUT.csv",
         help=(
-            "write the predictions here (default: standard output); with "
-            "--index-col, the index column comes first"
+            "write the predictions here, '-' for standard output (default: "
+            "standard output); with --index-col, the index column comes first"
         ),
     )
     return predict
