@@ -1,28 +1,38 @@
 # Authors: The sklearn-quadneuron developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The command line's entry point: exit statuses, warnings, closed pipes."""
+"""The command line's entry point: exit statuses, warnings, closed pipes.
+
+Only the argument parser is imported here: ``--version`` and ``--help`` need
+nothing else, and each command imports what it needs (the estimator,
+scikit-learn, pandas) when it runs.
+"""
 
 import os
+import signal
 import sys
+import threading
 import warnings
 from contextlib import contextmanager
+from importlib import import_module
 
-from .demo import run_demo
 from .errors import CommandError, report
-from .fit import run_fit
+from .files import discard_pending
 from .parser import build_parser
-from .predict import run_predict
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the work failed: the fit diverged, a warning raised as an error
 EXIT_USAGE = 2  # the arguments or the input cannot be used, as argparse exits
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process stopped by ^C
 # 128 + SIGPIPE: what the shell reports for `yes | head -1` or `cat big | head`,
 # whose writers die of SIGPIPE. A reader that stops early truncates the output;
 # with `set -o pipefail` a script sees this as it would for those tools.
 EXIT_BROKEN_PIPE = 141
 
-HANDLERS = {"demo": run_demo, "fit": run_fit, "predict": run_predict}
+# The function each command runs, as "module:function" of this package.
+HANDLERS = {
+    "demo": "demo:run_demo",
+    "fit": "fit:run_fit",
+    "predict": "predict:run_predict",
+}
 
 
 def main(argv=None):
@@ -37,31 +47,41 @@ def main(argv=None):
     -------
     status : int
         The exit status: 0 on success; 2 when the arguments or the input cannot
-        be used; 1 when the work failed (a fit that diverged, say); 130 on
-        Ctrl-C; 141 when the reader of the output closed it early. Errors are
-        one line on stderr, ``quadneuron: error: ...``, never a traceback.
+        be used; 1 when the work failed (a fit that diverged, say); 141 when the
+        reader of the output closed it early. Errors are one line on stderr,
+        ``quadneuron: error: ...``, never a traceback. Ctrl-C raises
+        KeyboardInterrupt, once the command has cleaned up after itself: see
+        :func:`sklearn_quadneuron.__main__.main`, which exits with 130.
     """
     try:
-        with _warnings_on_one_line():
-            status = _run(argv)
+        with _warnings_on_one_line(), _interrupts_noticed() as interrupted:
+            status = _run(argv, interrupted)
         # Written out now, so that a reader gone by now is noticed here.
         sys.stdout.flush()
     except BrokenPipeError:
         _discard_stdout()
         return EXIT_BROKEN_PIPE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    finally:
+        discard_pending()
     return status
 
 
-def _run(argv):
+def _run(argv, interrupted):
     parser = build_parser(HANDLERS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or an argument error reported
         return EXIT_OK if exc.code is None else exc.code
     try:
-        args.handler(args, sys.stdout)
+        try:
+            module, function = args.handler.split(":")
+            handler = getattr(import_module(f".{module}", __package__), function)
+            handler(args, sys.stdout)
+        except Exception:
+            # pandas' reader reports Ctrl-C during a read as a failed read.
+            if interrupted():
+                raise KeyboardInterrupt from None
+            raise
     except CommandError as exc:
         report("error", exc)
         return EXIT_USAGE
@@ -74,6 +94,35 @@ def _run(argv):
         report("error", f"{type(exc).__name__}: {exc}")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+@contextmanager
+def _interrupts_noticed():
+    """Note each SIGINT, then raise KeyboardInterrupt as Python's own handler.
+
+    Yields a function that tells whether Ctrl-C was pressed: a library that
+    catches the KeyboardInterrupt and raises an error of its own in its place
+    cannot hide it. Python's handler is put back on the way out.
+    """
+    noticed = []
+
+    def on_interrupt(signum, frame):
+        noticed.append(signum)
+        raise KeyboardInterrupt
+
+    # Only in place of Python's own handler: a SIGINT ignored (a job started
+    # in the background) or handled by the caller stays so.
+    if (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield lambda: False
+        return
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield lambda: bool(noticed)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextmanager
