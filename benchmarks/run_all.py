@@ -4,11 +4,12 @@
 
 ``python benchmarks/run_all.py`` runs ``bench_fit.py``, ``bench_wide.py``,
 ``bench_scaling.py``, ``bench_dask.py``, ``bench_optimizers.py``,
-``bench_newton.py`` and ``bench_statistics.py`` one after the other (30 to 40
-minutes on two cores), each writing its results to ``benchmarks/results/``, and
-ends with the targets that failed, if any. ``--quick`` runs each script's quick
-mode instead: a smoke test of a few minutes that writes nothing and checks no
-target. Extra arguments after ``--`` go to every script (``-- --output DIR``).
+``bench_newton.py``, ``bench_statistics.py`` and ``bench_cli.py`` one after the
+other (35 to 45 minutes on two cores), each writing its results to
+``benchmarks/results/``, and ends with the targets that failed, if any.
+``--quick`` runs each script's quick mode instead: a smoke test of a few
+minutes that writes nothing and checks no target. Extra arguments after ``--``
+go to every script (``-- --output DIR``).
 """
 
 import argparse
@@ -26,6 +27,7 @@ SCRIPTS = [
     "bench_optimizers.py",
     "bench_newton.py",
     "bench_statistics.py",
+    "bench_cli.py",
 ]
 
 

@@ -1,0 +1,255 @@
+# Authors: The sklearn-quadneuron developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Time the command line: its start, and fit on a CSV file larger than a chunk.
+
+Start: ``quadneuron --version``, ``--help``, ``fit --help``, ``predict
+--help`` and ``demo --help``, each a child process ``python -m
+sklearn_quadneuron ...``, against ``python -c pass`` run beside them in the
+same rounds. A time is the median wall time of a command's runs; a ratio is the
+median of the per-round ratios to ``python -c pass``.
+
+Fit: ``quadneuron fit FILE --target y`` on a CSV file of ``make_quadratic``
+rows (4e6 rows, 153 MB), which it reads a chunk at a time, against
+``pandas.read_csv`` of the same file in this process; and the same command on a
+file of 1e5 rows, whose time is that of its imports and fixed costs (numba's
+kernels loaded; its parse is 1/40 of the file's). Each round times the three in
+turn. The peak resident memory of each child (``VmHWM`` of
+``/proc/self/status`` as it exits: ``ru_maxrss`` would count the parent's
+memory, which a child shares until it runs the new program), on the file and
+on the file twice over (its rows, then its rows again), shows whether memory
+grows with the file.
+
+Run ``python benchmarks/bench_cli.py`` (about five minutes; writes
+``benchmarks/results/cli.md`` and ``cli.rst``) or ``--quick`` (a small file,
+prints only: a smoke test, the targets are not checked).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _common import (
+    REPOSITORY,
+    Report,
+    benchmark_parser,
+    conclude,
+    fmt_ratio,
+    fmt_seconds,
+    interleaved,
+)
+
+from sklearn_quadneuron.datasets import make_quadratic
+
+START_COMMANDS = {
+    "--version": ["--version"],
+    "--help": ["--help"],
+    "fit --help": ["fit", "--help"],
+    "predict --help": ["predict", "--help"],
+    "demo --help": ["demo", "--help"],
+}
+BASELINE = "python -c pass"
+# Each command starts within this many seconds of wall time (median).
+START_TARGET = 0.3
+# The fit may take its imports and fixed costs (its time on 1e5 rows) plus
+# this many times one pandas.read_csv of the file.
+READ_TARGET = 1.5
+# Memory bounded whatever the size: the peak on the file twice over may exceed
+# that on the file by this many MiB at most (a chunk is 16 MiB of float64).
+MEMORY_GROWTH_TARGET = 32
+
+
+def child_env():
+    """The environment of the children: this checkout's package first."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPOSITORY), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    return env
+
+
+ENV = child_env()
+
+
+def run_child(argv):
+    """Run a child process to its end; what it wrote on stderr."""
+    result = subprocess.run(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))} failed: {result.stderr}")
+    return result.stderr.decode()
+
+
+def quadneuron(*args):
+    return [sys.executable, "-m", "sklearn_quadneuron", *map(str, args)]
+
+
+# python -m sklearn_quadneuron, which says its peak resident memory as it exits.
+WITH_PEAK = """
+import atexit, runpy, sys
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                print("peak-kib", line.split()[1], file=sys.__stderr__)
+
+atexit.register(peak)
+sys.argv[0] = "quadneuron"
+runpy.run_module("sklearn_quadneuron", run_name="__main__", alter_sys=True)
+"""
+
+
+def peak_of(*args):
+    """Run the command line; its peak resident memory in MiB."""
+    error = run_child([sys.executable, "-c", WITH_PEAK, *map(str, args)])
+    return int(error.split("peak-kib")[-1].split()[0]) / 1024
+
+
+def start(report, args):
+    funcs = {BASELINE: lambda: run_child([sys.executable, "-c", "pass"])}
+    for name, argv in START_COMMANDS.items():
+        funcs[name] = lambda argv=argv: run_child(quadneuron(*argv))
+    rounds = interleaved(funcs, rounds=args.rounds, pause=0.05)
+    report.section("Start")
+    report.paragraph(
+        f"Each command a child process `python -m sklearn_quadneuron ...`, "
+        f"run in turn with `{BASELINE}` in {rounds.rounds} rounds: the median "
+        "wall time, the fastest, and the median of the per-round ratios to "
+        f"`{BASELINE}`."
+    )
+    rows, checks = [], []
+    for name in funcs:
+        wall = rounds.wall[name]
+        ratio = rounds.ratio(name, BASELINE)
+        rows.append(
+            [
+                f"`{name}`" if name == BASELINE else f"`quadneuron {name}`",
+                fmt_seconds(float(np.median(wall))),
+                fmt_seconds(float(wall.min())),
+                fmt_ratio(ratio),
+            ]
+        )
+        if name != BASELINE:
+            median = float(np.median(wall))
+            checks.append(
+                (
+                    median <= START_TARGET,
+                    f"`quadneuron {name}` starts within {START_TARGET} s",
+                    f"{fmt_seconds(median)} ({fmt_ratio(ratio)} `{BASELINE}`)",
+                )
+            )
+    report.table(["command", "median", "fastest", f"ratio to {BASELINE}"], rows)
+    return checks
+
+
+def write_csv(path, n_rows):
+    X, y = make_quadratic(n_rows, noise=1.0, random_state=0)
+    pd.DataFrame({"x": X[:, 0], "y": y}).to_csv(path, index=False)
+
+
+def fit(report, args, directory):
+    n_rows = 100_000 if args.quick else args.rows
+    big, double, small = (
+        directory / f"{name}.csv" for name in ("big", "double", "small")
+    )
+    write_csv(big, n_rows)
+    text = big.read_bytes()
+    double.write_bytes(text + text[text.index(b"\n") + 1 :])
+    del text
+    small_rows = n_rows // 40
+    write_csv(small, small_rows)
+    megabytes = big.stat().st_size / 2**20
+    peaks = {}
+
+    def command(path, key):
+        def run():
+            peaks.setdefault(key, []).append(peak_of("fit", path, "--target", "y"))
+
+        return run
+
+    def read():
+        start = time.perf_counter()
+        pd.read_csv(big)
+        return time.perf_counter() - start
+
+    rounds = interleaved(
+        {
+            "fit": command(big, "fit"),
+            "read_csv": read,
+            "fit small": command(small, "small"),
+        },
+        rounds=2 if args.quick else args.fit_rounds,
+        warmup=False,
+    )
+    for _ in range(2 if args.quick else 3):
+        command(double, "double")()
+    fit_time = rounds.median("fit")
+    read_time = rounds.median("read_csv")
+    fixed = rounds.median("fit small")
+    # Per round: the fit's time beyond its fixed costs, in reads of the file.
+    beyond = np.median(
+        (rounds.wall["fit"] - rounds.wall["fit small"]) / rounds.wall["read_csv"]
+    )
+    peak = {key: float(np.median(values)) for key, values in peaks.items()}
+    report.section("Fit of a file larger than a chunk")
+    report.paragraph(
+        f"`quadneuron fit FILE --target y` on {n_rows:,} rows of "
+        f"`make_quadratic(noise=1.0)`, columns x and y ({megabytes:.0f} MiB), "
+        f"in {rounds.rounds} rounds, each timing in turn the command, "
+        "`pandas.read_csv` of the file in this process, and the command on "
+        f"{small_rows:,} rows (its imports and fixed costs). Peak memory: the "
+        "median `VmHWM` of the command's processes as they exit."
+    )
+    report.table(
+        ["run", "median wall", "peak memory"],
+        [
+            [f"fit, {n_rows:,} rows", fmt_seconds(fit_time), f"{peak['fit']:.0f} MiB"],
+            [f"fit, {2 * n_rows:,} rows", "", f"{peak['double']:.0f} MiB"],
+            [
+                f"fit, {small_rows:,} rows",
+                fmt_seconds(fixed),
+                f"{peak['small']:.0f} MiB",
+            ],
+            [f"`pandas.read_csv`, {n_rows:,} rows", fmt_seconds(read_time), ""],
+        ],
+    )
+    growth = peak["double"] - peak["fit"]
+    return [
+        (
+            beyond <= READ_TARGET,
+            f"fit takes at most its time on {small_rows:,} rows plus {READ_TARGET}x "
+            "`pandas.read_csv` of the file",
+            f"{fmt_ratio(beyond)} read_csv beyond it (median of the rounds)",
+        ),
+        (
+            growth <= MEMORY_GROWTH_TARGET,
+            f"peak memory on the file twice over exceeds that on the file by at "
+            f"most {MEMORY_GROWTH_TARGET} MiB",
+            f"{growth:+.0f} MiB ({peak['fit']:.0f} to {peak['double']:.0f} MiB)",
+        ),
+    ]
+
+
+def main(argv=None):
+    parser = benchmark_parser(__doc__, "100,000 rows, few rounds; writes nothing")
+    parser.add_argument("--rows", type=int, default=4_000_000, help="rows of the file")
+    parser.add_argument("--rounds", type=int, default=21, help="rounds of starts")
+    parser.add_argument("--fit-rounds", type=int, default=5, help="rounds of fits")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds = 3
+    report = Report("Benchmark: the command line", "python benchmarks/bench_cli.py")
+    checks = start(report, args)
+    with tempfile.TemporaryDirectory() as directory:
+        checks += fit(report, args, Path(directory))
+    return conclude(report, "cli", checks, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
