@@ -211,8 +211,10 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 # The pages at the top of the toctree have no section to navigate: without a
-# left sidebar their text gets the width. The API reference and the gallery keep
-# theirs, which list their pages.
+# left sidebar their text gets the width. The API reference and the gallery's
+# index keep theirs, which list their pages. The examples give the width to
+# their code and outputs (a summary table is 97 characters wide): they link to
+# each other at their foot, and the gallery's index lists them all.
 html_sidebars = {
     page: []
     for page in (
@@ -225,6 +227,7 @@ html_sidebars = {
         "changelog",
         "contributing",
         "layout",
+        "auto_examples/plot_*",
     )
 }
 html_show_sourcelink = False
