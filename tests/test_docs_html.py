@@ -269,6 +269,265 @@ def test_only_the_first_navbar_counts():
     assert len(check_html.navbar_problems(page)) == 3
 
 
+# -- Markdown shown as text ---------------------------------------------------------
+
+
+def test_markdown_included_as_a_literal_block_is_found():
+    page = Page(
+        "<pre># Benchmark: Dask\n\n## Lazy data, 10,000,000 rows\n\n"
+        "| method | time |\n|---|---|\n| fit | 848 ms |\n"
+        "```python\nfit()\n```</pre>"
+    )
+    assert check_html.markdown_problems(page) == [
+        "shows a Markdown heading as text: '## Lazy data, 10,000,000 rows'",
+        "shows a Markdown table rule as text: '|---|---|'",
+        "shows a Markdown code fence as text: '```python'",
+        "shows a Markdown code fence as text: '```'",
+    ]
+
+
+def test_markdown_links_and_bold_in_the_prose_are_found():
+    page = Page(
+        "<p>See [the guide](user_guide.html) and **this**.</p>"
+        "<p>[more](https://example.org/x)</p>"
+    )
+    assert check_html.markdown_problems(page) == [
+        "shows a Markdown link as text: '[the guide](user_guide.html)'",
+        "shows a Markdown link as text: '[more](https://example.org/x)'",
+        "shows Markdown bold as text: '**this**'",
+    ]
+
+
+def test_code_and_rendered_markdown_are_not_markdown_problems():
+    page = Page(
+        "<pre># Authors: The sklearn-quadneuron developers\n"
+        "y = 10 * X[:, 0] ** 2 + 5 * X[:, 0] ** 1\n"
+        "model.fit(X, y)  # [a, b](c)</pre>"
+        "<p><code>x**2 + y**2</code> <strong>bold</strong> "
+        '<a href="user_guide.html">the guide</a></p>'
+        "<p>ndarray[float64](2,) and the interval [0, 1](open)</p>"
+        "<h2>Results</h2><table><tr><td>---</td><td>---</td></tr></table>"
+    )
+    assert check_html.markdown_problems(page) == []
+
+
+# -- Links within the site --------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A build of two pages, a download and an image."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "_downloads").mkdir()
+    (tmp_path / "_downloads" / "plot_x.py").write_text("print(1)")
+    (tmp_path / "api.html").write_text(
+        '<section id="module-x"><h2 id="api">API</h2><a name="old"></a></section>'
+    )
+    return tmp_path
+
+
+def link_problems(site, html, name="sub/page.html"):
+    path = site / name
+    path.write_text(html)
+    return check_html.internal_link_problems(
+        Page(html), path, site, lambda target: Page(target.read_text()).ids
+    )
+
+
+def test_links_to_pages_anchors_and_files_of_the_build_pass(site):
+    html = (
+        '<p id="here"><a href="../api.html#module-x">x</a>'
+        '<a href="../api.html">api</a><a href="../api.html#old">old</a>'
+        '<a href="#here">here</a><a href="#">top</a>'
+        '<a href="../_downloads/plot_x.py">download</a>'
+        '<a href="https://example.org/missing.html#nowhere">out</a>'
+        '<a href="mailto:dev@example.org">mail</a></p>'
+    )
+    assert link_problems(site, html) == []
+
+
+def test_links_to_missing_pages_files_and_anchors_fail(site):
+    html = (
+        '<a href="../api.html#module-x.plotting">plotting</a>'
+        '<a href="../missing.html">missing</a>'
+        '<a href="#nowhere">nowhere</a>'
+        '<a href="../../outside.html">outside</a>'
+        '<img src="../_images/missing.png">'
+    )
+    assert link_problems(site, html) == [
+        "links to '../api.html#module-x.plotting', but api.html has no element "
+        "with the id 'module-x.plotting'",
+        "links to '../missing.html', which is not a file of the build",
+        "links to '#nowhere', but sub/page.html has no element with the id 'nowhere'",
+        "links to '../../outside.html', which is not a file of the build",
+        "loads <img> '../_images/missing.png', which is not a file of the build",
+    ]
+
+
+# -- Blocks that scroll sideways --------------------------------------------------
+
+CSS = """
+/* pre { overflow: visible } in a comment does not count */
+pre{display:block;font-size:.875em;overflow:auto}
+.pst-scrollable-table-container{overflow-x:auto}
+div.math mjx-container[display="true"] { overflow: auto hidden; }
+div.output_subarea.output_html, .other > .wide { overflow-x: scroll !important; }
+@media (max-width: 500px) { .narrow-only { overflow-x: auto } }
+a:hover { overflow: auto }
+.hidden { overflow: hidden }
+.bd-main .bd-content .bd-article-container { overflow-x: auto }
+"""
+
+
+def test_scrolling_selectors_read_the_rules_that_scroll_sideways():
+    assert check_html.scrolling_selectors([CSS]) == {
+        ("pre", frozenset()),
+        (None, frozenset({"pst-scrollable-table-container"})),
+        ("mjx-container", frozenset()),
+        ("div", frozenset({"output_subarea", "output_html"})),
+        (None, frozenset({"wide"})),
+        (None, frozenset({"bd-article-container"})),
+    }
+
+
+SCROLLING = check_html.scrolling_selectors([CSS])
+
+
+def article(body):
+    return (
+        '<div class="bd-article-container"><article class="bd-article">'
+        f"{body}</article></div>"
+    )
+
+
+def test_blocks_in_scrolling_elements_pass():
+    page = Page(
+        article(
+            "<pre>code</pre>"
+            '<div class="pst-scrollable-table-container"><table><tr><td>1</td>'
+            "</tr></table></div>"
+            '<div class="output_subarea output_html"><div><table class="dataframe">'
+            "<tr><td>1</td></tr></table></div></div>"
+            '<div class="math notranslate">\\[a x^2\\]</div>'
+        )
+    )
+    assert len(page.blocks) == 4
+    assert check_html.unscrolled_block_problems(page, SCROLLING) == []
+
+
+def test_blocks_outside_scrolling_elements_fail():
+    page = Page(
+        article(
+            '<div class="output_subarea"><table class="dataframe"><tr><td>nobs</td>'
+            "</tr></table></div>"
+        )
+    )
+    # The theme's container scrolls the whole column: that does not count.
+    assert check_html.unscrolled_block_problems(page, SCROLLING) == [
+        "<table.dataframe> 'nobs' sits in no element that scrolls sideways: a line "
+        "wider than the column would be cut off"
+    ]
+    math = Page(article('<div class="math">\\[x\\]</div>'))
+    without_mathjax = SCROLLING - {("mjx-container", frozenset())}
+    assert len(check_html.unscrolled_block_problems(math, without_mathjax)) == 1
+    pre = Page(article("<pre>code</pre>"))
+    assert len(check_html.unscrolled_block_problems(pre, set())) == 1
+
+
+def test_the_site_stylesheet_lets_outputs_index_tables_and_formulas_scroll():
+    css = (ROOT / "docs" / "_static" / "quadneuron.css").read_text()
+    assert {
+        ("div", frozenset({"output_subarea", "output_html"})),
+        ("table", frozenset({"indextable"})),
+        ("mjx-container", frozenset()),
+    } <= check_html.scrolling_selectors([css])
+
+
+# -- The layout pass ----------------------------------------------------------------
+
+CHROMIUM = check_html.find_chromium()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary")
+
+
+def test_find_chromium_takes_the_binary_named_by_chromium(monkeypatch, tmp_path):
+    binary = tmp_path / "my-chromium"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("CHROMIUM", str(binary))
+    assert check_html.find_chromium() == str(binary)
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "absent"))
+    assert check_html.find_chromium() is None
+
+
+LAYOUT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+body { margin: 0; font: 16px/1.5 sans-serif; }
+.bd-article-container { overflow-x: auto; padding: 16px; }
+.scroll { overflow-x: auto; }
+.clip { display: inline-block; width: 60px; overflow: hidden; white-space: nowrap; }
+table { border-collapse: collapse; } td { padding: 0 4px; white-space: nowrap; }
+</style></head><body><div class="bd-article-container"><article class="bd-article">
+<h1>{heading}</h1>
+<p>A paragraph of ordinary words wraps at any width.</p>
+<div class="scroll"><table><tr>{cells}</tr></table></div>
+{extra}
+</article></div></body></html>"""
+
+
+def layout_site(tmp_path, heading="Title", extra=""):
+    tmp_path.mkdir(exist_ok=True)
+    cells = "".join(f"<td>column{i}</td>" for i in range(8))
+    page = LAYOUT_PAGE.replace("{heading}", heading).replace("{cells}", cells)
+    (tmp_path / "page.html").write_text(page.replace("{extra}", extra))
+    return tmp_path
+
+
+@needs_chromium
+def test_layout_pass_passes_a_page_whose_wide_table_scrolls(tmp_path):
+    site = layout_site(tmp_path)
+    assert check_html.layout_problems(site, ["page.html"], CHROMIUM) == {}
+
+
+@needs_chromium
+def test_layout_pass_finds_what_reaches_past_the_column_or_is_cut_off(tmp_path):
+    cells = "".join(f"<td>column{i}</td>" for i in range(8))
+    site = layout_site(
+        tmp_path,
+        heading="Quadratic" * 4,
+        extra=(
+            f"<table><tr>{cells}</tr></table>"
+            '<p>A formula: <span class="clip">a x^2 + b x + c + d + e</span></p>'
+        ),
+    )
+    report = check_html.layout_problems(site, ["page.html"], CHROMIUM)
+    problems = report["page.html"]
+    # The table (8 columns, about 700 px) fits at 1280 px, not at 400.
+    assert [p for p in problems if "<table>" in p] == [
+        p for p in problems if p.startswith("at 400 px: reaches") and "<table>" in p
+    ]
+    assert len([p for p in problems if "<table>" in p]) == 1
+    # The heading is one word of 36 letters: wider than 400 px.
+    assert any(p.startswith("at 400 px: reaches") and "<h1>" in p for p in problems)
+    # The span hides most of its text at both widths.
+    for width in (1280, 400):
+        assert any(
+            p.startswith(f"at {width} px: cuts off") and "px across" in p
+            and "<span.clip>" in p
+            for p in problems
+        )  # fmt: skip
+
+
+@needs_chromium
+def test_layout_pass_saves_screenshots(tmp_path):
+    site = layout_site(tmp_path / "site")
+    shots = tmp_path / "shots"
+    report = check_html.layout_problems(
+        site, ["page.html"], CHROMIUM, widths=(400,), screenshots=shots
+    )
+    assert report == {}
+    png = (shots / "page.400px.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+
+
 # -- The whole script ---------------------------------------------------------------
 
 
@@ -285,9 +544,16 @@ def write_site(build, api_links=40):
     )
     (build / "index.html").write_text(
         "<html><head>"
-        '<script defer src="_static/mathjax/tex-chtml.js"></script></head>'
+        '<script defer src="_static/mathjax/tex-chtml.js"></script>'
+        '<link rel="stylesheet" href="_static/site.css"/></head>'
         f"<body>{navbar(REQUIRED)}{MATH}</body></html>"
     )
+    (build / "_static" / "site.css").write_text(
+        "div.math mjx-container { overflow-x: auto }"
+    )
+    for name in REQUIRED:
+        (build / name).parent.mkdir(exist_ok=True)
+        (build / name).write_text("<html><body><p>A page.</p></body></html>")
     # Copies of sources and static files are not pages.
     (build / "_static" / "page.html").write_text(
         '<script src="https://cdnjs.x"></script>'
@@ -296,15 +562,50 @@ def write_site(build, api_links=40):
 
 def test_main_passes_on_a_good_build(build, monkeypatch, capsys):
     monkeypatch.setattr(check_html, "read_sites", lambda: SITES)
+    monkeypatch.setattr(check_html, "find_chromium", lambda: None)
     write_site(build)
     assert check_html.main([str(build)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("2 pages checked")
+    assert out.startswith("5 pages checked")
     assert "links 40 times into numpy, pandas, python, sklearn" in out
+    # Without Chromium the layout pass is skipped, and says so.
+    assert out.splitlines()[-1].startswith(
+        "Layout pass skipped: no Chromium binary found"
+    )
+
+
+def test_main_runs_the_layout_pass_where_chromium_is(build, monkeypatch, capsys):
+    monkeypatch.setattr(check_html, "read_sites", lambda: SITES)
+    monkeypatch.setattr(check_html, "find_chromium", lambda: "/usr/bin/chromium")
+    calls = []
+
+    def layout_problems(build_dir, pages, chromium, screenshots=None):
+        calls.append((pages, chromium, screenshots))
+        return {"index.html": ["at 400 px: reaches 9 px past the text column: <p>"]}
+
+    monkeypatch.setattr(check_html, "layout_problems", layout_problems)
+    write_site(build)
+    assert check_html.main([str(build), "--screenshots", "shots"]) == 1
+    pages = [
+        "api.html",
+        "auto_examples/index.html",
+        check_html.API_PAGE,
+        "index.html",
+        "user_guide.html",
+    ]
+    assert calls == [(pages, "/usr/bin/chromium", "shots")]
+    out = capsys.readouterr().out
+    assert "index.html: at 400 px: reaches 9 px past the text column" in out
+    # --no-layout skips it.
+    calls.clear()
+    assert check_html.main([str(build), "--no-layout"]) == 0
+    assert calls == []
+    assert "Layout pass" not in capsys.readouterr().out
 
 
 def test_main_fails_and_says_why(build, monkeypatch, capsys):
     monkeypatch.setattr(check_html, "read_sites", lambda: SITES)
+    monkeypatch.setattr(check_html, "find_chromium", lambda: None)
     write_site(build, api_links=4)
     index = build / "index.html"
     index.write_text(index.read_text().replace("tex-chtml.js", "tex-mml-chtml.js"))
@@ -316,7 +617,7 @@ def test_main_fails_and_says_why(build, monkeypatch, capsys):
 
 
 def test_main_fails_without_a_build(tmp_path, capsys):
-    assert check_html.main([str(tmp_path)]) == 1
+    assert check_html.main([str(tmp_path), "--no-layout"]) == 1
     assert "build the docs first" in capsys.readouterr().out
 
 
