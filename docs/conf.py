@@ -16,6 +16,7 @@ of MathJax in ``_static/mathjax/`` (``python docs/update_mathjax.py``).
 """
 
 import os
+import sys
 import tomllib
 import warnings
 from pathlib import Path
@@ -28,6 +29,8 @@ matplotlib.use("Agg")
 import sklearn_quadneuron  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
+# The extensions of this site (_ext/docs_run.py).
+sys.path.insert(0, str(DOCS / "_ext"))
 
 # -- Project -------------------------------------------------------------------
 
@@ -48,6 +51,9 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     # Only to include the top-level CHANGELOG.md (changelog.rst).
     "myst_parser",
+    # command-output and run-python: the quickstart's and the troubleshooting
+    # page's commands run at build time, and the pages show what they print.
+    "docs_run",
 ]
 
 templates_path = ["_templates"]
