@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The documentation runs as written.
 
-Every code block and command of ``README.md``, ``docs/quickstart.rst`` and
-``docs/user_guide.rst`` runs here, page by page, in the order of the page, in a
-folder of its own that starts empty: a page creates the files it uses, or takes
-bundled data (scikit-learn's data sets, ``sklearn_quadneuron.datasets``).
+Every code block and command of ``README.md``, ``docs/index.rst``,
+``docs/quickstart.rst`` and ``docs/user_guide.rst`` runs here, page by page, in
+the order of the page, in a folder of its own that starts empty: a page creates
+the files it uses, or takes bundled data (scikit-learn's data sets,
+``sklearn_quadneuron.datasets``).
 
 - Python blocks (``.. code-block:: python``, ```` ```python ````) run in one
   namespace per page; blocks of ``>>>`` prompts (``pycon``) run as doctests,
@@ -37,7 +38,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/quickstart.rst", "docs/user_guide.rst"]
+PAGES = ["README.md", "docs/index.rst", "docs/quickstart.rst", "docs/user_guide.rst"]
 
 
 def _load(name):
