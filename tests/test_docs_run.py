@@ -401,3 +401,22 @@ def test_commands_share_the_folder_and_the_last_status():
         assert run("cat f.txt", session.folder) == (0, "hi\n")
     finally:
         session.close()
+
+
+def test_blocks_print_with_numpy_defaults_whatever_ran_before():
+    """The gallery runs in the build's process: its settings must not leak."""
+    import numpy as np
+
+    session = docs_session.Session()
+    try:
+        with np.printoptions(precision=12):
+            failure = docs_session.run_python(
+                ">>> import numpy as np\n>>> np.array([1 / 3])\narray([0.33333333])\n",
+                session.namespace,
+                session.folder,
+                "b",
+            )
+            assert np.get_printoptions()["precision"] == 12
+        assert failure is None
+    finally:
+        session.close()

@@ -20,6 +20,21 @@ from pathlib import Path
 
 TIMEOUT = 600
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+# NumPy's default print options: a block prints as it would in a new
+# interpreter, whatever ran before it in the same process (the gallery's
+# examples, at build time; other tests, in the test suite).
+NUMPY_PRINT_DEFAULTS = {
+    "precision": 8,
+    "threshold": 1000,
+    "edgeitems": 3,
+    "linewidth": 75,
+    "suppress": False,
+    "nanstr": "nan",
+    "infstr": "inf",
+    "sign": "-",
+    "floatmode": "maxprec",
+    "legacy": False,
+}
 
 
 class Session:
@@ -81,17 +96,32 @@ def run_python(code, namespace, folder, name):
     previous = os.getcwd()
     os.chdir(folder)
     try:
-        if code.lstrip().startswith(">>>"):
-            test = doctest.DocTestParser().get_doctest(code, namespace, name, name, 0)
-            runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
-            report = []
-            runner.run(test, out=report.append, clear_globs=False)
-            # A doctest runs in a copy of the namespace: keep what it defined.
-            namespace.update(test.globs)
-            return "".join(report) or None
-        # What a plain block prints is not shown: keep it out of the build's log.
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(code, name, "exec"), namespace)
-        return None
+        with _numpy_defaults():
+            return _run(code, namespace, name)
     finally:
         os.chdir(previous)
+
+
+@contextlib.contextmanager
+def _numpy_defaults():
+    numpy = sys.modules.get("numpy")
+    if numpy is None:
+        yield
+        return
+    with numpy.printoptions(**NUMPY_PRINT_DEFAULTS):
+        yield
+
+
+def _run(code, namespace, name):
+    if code.lstrip().startswith(">>>"):
+        test = doctest.DocTestParser().get_doctest(code, namespace, name, name, 0)
+        runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
+        report = []
+        runner.run(test, out=report.append, clear_globs=False)
+        # A doctest runs in a copy of the namespace: keep what it defined.
+        namespace.update(test.globs)
+        return "".join(report) or None
+    # What a plain block prints is not shown: keep it out of the build's log.
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, name, "exec"), namespace)
+    return None

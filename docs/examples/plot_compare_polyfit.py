@@ -103,9 +103,11 @@ X_far = x_far[:, None]
 
 polyfit_far = np.polyfit(x_far, y, 2)
 descent_far = QuadraticGDRegressor(tol=1e-12).fit(X_far, y)
-np.set_printoptions(precision=12)
-print("numpy.polyfit    :", polyfit_far)
-print("gradient descent :", np.array([*descent_far.coef_, descent_far.intercept_]))
+# Twelve digits for these two lines only: the gallery runs every example in one
+# process, and a global setting would carry over to the pages built after it.
+with np.printoptions(precision=12):
+    print("numpy.polyfit    :", polyfit_far)
+    print("gradient descent :", np.array([*descent_far.coef_, descent_far.intercept_]))
 print(f"gradient descent ran {descent_far.n_iter_} epochs")
 
 # %%
