@@ -9,11 +9,14 @@ Run from the repository root (a few minutes; not part of the suite):
 
 Each mutant replaces one exact snippet of a module (a sign, a constant 1000
 times off, a dropped scale or condition factor, a cut-off removed), runs the
-numerical tests with ``-x``, and restores the module. A mutant the tests do
-not kill is either a real gap in the suite or code no test can tell from its
-mutant; the score per module is printed at the end.
+numerical tests with ``-x`` on the package of this checkout, and restores the
+module. A mutant the tests do not kill is either a real gap in the suite or
+code no test can tell from its mutant; one whose tests cannot run at all
+(pytest exits with neither 0 nor 1) is reported as BROKEN, not as killed. The
+score per module is printed at the end.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -187,25 +190,51 @@ MUTANTS = [
 
 
 def run(index, module, old, new):
+    """Run the tests on one mutant: its verdict, seconds, and the first failure.
+
+    pytest exits with 1 when a test fails (the mutant is killed) and with 0
+    when all pass; any other status means the tests could not run (a mutant
+    that breaks the import is not a kill).
+    """
     path = PACKAGE / module
     text = path.read_text()
     if text.count(old) != 1:
         raise SystemExit(
             f"mutant {index}: the snippet is not once in {module}: {old!r}"
         )
-    path.write_text(text.replace(old, new))
+    mutated = text.replace(old, new)
+    try:
+        compile(mutated, str(path), "exec")
+    except SyntaxError as error:
+        raise SystemExit(
+            f"mutant {index}: {module} no longer compiles: {error}"
+        ) from None
+    # The package of this checkout, whatever else is installed.
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    path.write_text(mutated)
     try:
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *TESTS],
             cwd=ROOT,
+            env=env,
             capture_output=True,
             text=True,
             timeout=900,
         )
-        return done.returncode != 0, time.perf_counter() - started
+        seconds = time.perf_counter() - started
     finally:
         path.write_text(text)
+    verdict = {0: "SURVIVED", 1: "killed"}.get(done.returncode, "BROKEN")
+    failures = [
+        line.split(" - ")[0].split()[1]
+        for line in done.stdout.splitlines()
+        if line.startswith(("FAILED ", "ERROR "))
+    ]
+    return verdict, seconds, failures[0] if failures else ""
 
 
 def main(argv):
@@ -213,11 +242,12 @@ def main(argv):
     scores = defaultdict(lambda: [0, 0])
     for i in chosen:
         module, old, new, meaning = MUTANTS[i]
-        killed, seconds = run(i, module, old, new)
-        scores[module][0] += killed
+        verdict, seconds, failure = run(i, module, old, new)
+        scores[module][0] += verdict == "killed"
         scores[module][1] += 1
-        verdict = "killed" if killed else "SURVIVED"
         print(f"{i:2d} {verdict:8s} {seconds:5.0f} s  {module}: {meaning}", flush=True)
+        if failure:
+            print(f"{'':19s}by {failure}", flush=True)
     print()
     for module, (killed, total) in sorted(scores.items()):
         print(f"{module}: {killed}/{total} killed")
