@@ -230,6 +230,34 @@ def test_bad_value_without_weights_raises_like_numpy(threads, where, value, matc
         )
 
 
+@pytest.mark.parametrize(
+    "where, value, match",
+    [
+        ("X", np.nan, "Input X contains NaN"),
+        ("y", np.inf, "Input y contains infinity"),
+    ],
+)
+def test_bad_value_in_a_row_of_weight_zero_raises_like_numpy(
+    threads, where, value, match
+):
+    # A row of weight 0 takes no part in its block's range, where NaN and
+    # infinity are otherwise found: the block must still be checked for them.
+    X, y = _data(n_samples=1000)
+    w = np.ones(1000)
+    w[733] = 0.0
+    {"X": X[:, 1], "y": y}[where][733] = value
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(X, y, sample_weight=w)
+    est = QuadraticGDRegressor()
+    with pytest.raises(ValueError, match=match):
+        est.fit(
+            da.from_array(X, chunks=(250, 2)),
+            da.from_array(y, chunks=250),
+            sample_weight=da.from_array(w, chunks=250),
+        )
+    assert not hasattr(est, "coef_")
+
+
 def test_invalid_input_raises(threads):
     X, y = _data(n_samples=100)
     est = QuadraticGDRegressor()
@@ -251,12 +279,13 @@ def test_invalid_input_raises(threads):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("n_blocks, chunk", [(4, 500), (2, 150_001)])
+@pytest.mark.parametrize("n_blocks, chunk", [(4, 500), (2, 150_001), (5, 13)])
 def test_early_stopping_uses_documented_block_split(threads, n_blocks, chunk, weighted):
     # Oracle: the split documented in dask_statistics (per block, seeded by
     # random_state and the block index); at zero parameters the losses are the
     # (weighted) mean squares of y on each side of it. Blocks of 150,001 rows
     # are longer than the pass's blocks of one feature, and not a multiple.
+    # Blocks of 13 rows hold out round(0.2 * 13) = 3 rows each, not 2.
     n = n_blocks * chunk
     X, y = _data(n_samples=n)
     w = np.random.default_rng(7).uniform(0.5, 2.0, n) if weighted else None
@@ -406,6 +435,26 @@ def test_fit_reads_each_block_once(threads):
     y = 3 * X[:, 0] ** 2 - X[:, 1] + 1
     QuadraticGDRegressor(**FIXED).fit(X, y)
     assert sorted(made) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_many_blocks_merge_into_least_squares(threads, weighted):
+    # 40 blocks: more summaries than one task merges (16), so that the tree
+    # has two levels, and groups of 16, 16 and 8 below its root. Every block
+    # counts: least squares on [x**2, x, 1] of all rows, in numpy.
+    rng = np.random.default_rng(12)
+    x = rng.uniform(-2.0, 3.0, 400)
+    y = 2.0 * x**2 - x + 0.5 + rng.normal(0.0, 0.3, 400)
+    w = rng.uniform(0.5, 2.0, 400) if weighted else np.ones(400)
+    est = QuadraticGDRegressor(solver="newton-cholesky").fit(
+        da.from_array(x[:, None], chunks=(10, 1)),
+        da.from_array(y, chunks=10),
+        sample_weight=da.from_array(w, chunks=10) if weighted else None,
+    )
+    A = np.column_stack([x**2, x, np.ones_like(x)]) * np.sqrt(w)[:, None]
+    expected = np.linalg.lstsq(A, y * np.sqrt(w), rcond=None)[0]
+    np.testing.assert_allclose(est.coef_, expected[:2], rtol=1e-9)
+    np.testing.assert_allclose(est.intercept_, expected[2], rtol=1e-9)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
