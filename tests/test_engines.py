@@ -149,3 +149,38 @@ def test_direct_engine_where_the_gram_cannot_be_held():
     np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-9)
     np.testing.assert_allclose(model.coef_, theta[:-1], rtol=1e-8, atol=1e-12)
     assert model.intercept_ == pytest.approx(theta[-1], rel=1e-8)
+
+
+def test_direct_certificate_beyond_96_parameters_is_within_tol():
+    # 101 parameters: the excess over the minimum is bounded by ||g||**2 / (4
+    # lambda_min) instead of read from an eigendecomposition. What it
+    # certifies must hold: the training loss within tol of least squares,
+    # solved by numpy on the standardized columns (the span of [x**2, x, 1]).
+    rng = np.random.default_rng(0)
+    n, p = 400, 50
+    X = rng.normal(size=(n, p)) + rng.normal(scale=3.0, size=p)
+    y = 0.1 * X**2 @ rng.normal(size=p) + X @ rng.normal(size=p) + rng.normal(size=n)
+    model = QuadraticGDRegressor(precompute=False, max_iter=10_000).fit(X, y)
+    assert model.precompute_ is False
+    assert model.stop_reason_ == "tol"
+    U = (X - X.mean(axis=0)) / X.std(axis=0)
+    Phi = np.column_stack([U**2, U, np.ones(n)])
+    best = np.linalg.lstsq(Phi, y, rcond=None)[0]
+    least = np.mean((Phi @ best - y) ** 2)
+    assert np.mean((model.predict(X) - y) ** 2) <= least * (1 + model.tol)
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov"])
+def test_fewer_samples_than_parameters_beyond_96_parameters(solver):
+    # 30 samples, 121 parameters: most directions are flat, and the block
+    # Krylov subspace finds them as Ritz values at rounding. "auto" is tuned
+    # on the smallest curved one: tuned on a flat one, the momentum would be
+    # 1 and never settle. Least squares interpolates 30 samples: the fit
+    # must reach y itself.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 60))
+    y = rng.normal(size=30)
+    model = QuadraticGDRegressor(solver=solver, max_iter=5000).fit(X, y)
+    assert model.precompute_ is False
+    assert model.stop_reason_ == "tol"
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-6)
