@@ -53,6 +53,25 @@ def test_accumulate_equals_numpy_moments(weighted, shape):
     np.testing.assert_allclose(stats.comoment, comoment, rtol=1e-10, atol=1e-11)
 
 
+@pytest.mark.parametrize("blocks", ["one", "lanes"])
+def test_gram_rounding_is_relative_to_the_uncentered_sums_of_squares(
+    monkeypatch, blocks
+):
+    # One pass sums the Gram of v = [u**2, u, y_ref] about the reference, so
+    # its rounding is relative to those sums, not to the centered ones:
+    # gram_squares holds the weighted sums of squares of v, uncentered. The
+    # reference is a first chunk's, off the mean of the whole data.
+    if blocks == "lanes":
+        use_small_blocks(monkeypatch)
+    X, Y, w = data(n=2001, p=2, k=1, offset=3.0)
+    ref = reference_from(X[:100], Y[:100], w[:100])
+    stats = accumulate(X, Y, w, ref)
+    U = (X - ref.x_loc) / ref.x_scale
+    V = np.column_stack([U**2, U, (Y - ref.y_loc) / ref.y_scale])
+    assert stats.from_gram
+    np.testing.assert_allclose(stats.gram_squares, w @ V**2, rtol=1e-10)
+
+
 def test_reference_is_weighted_mean_and_bounds_the_scaled_data():
     X, Y, w = data(p=3, k=2, offset=1e6)
     ref = reference_from(X, Y, w)
@@ -397,6 +416,33 @@ def test_rebased_equals_accumulating_on_the_new_reference(offset):
     np.testing.assert_allclose(rebased.mean, direct.mean, rtol=1e-10, atol=1e-13)
     scale = np.abs(direct.comoment).max()
     np.testing.assert_allclose(rebased.comoment, direct.comoment, atol=1e-11 * scale)
+
+
+def test_rebased_gram_rounding_bounds_the_moved_columns():
+    # Moved to a reference 50 of its scales away (u' = a u + b, b = -50 a),
+    # the Gram's rounding is relative to the norms of the new columns' linear
+    # part: a**2 u**2 + 2 a b u, a u and c y_ref (the shift b**2 moves the
+    # mean alone). The rebased gram_squares must bound those norms, computed
+    # here from the rows.
+    X, Y, w = data(n=800, p=2, k=1)
+    old = reference_from(X, Y, w)
+    new = Reference(
+        old.x_loc + 50.0 * old.x_scale,
+        2.0 * old.x_scale,
+        old.y_loc - 3.0 * old.y_scale,
+        0.5 * old.y_scale,
+    )
+    stats = accumulate(X, Y, w, old)
+    assert stats.from_gram
+    rebased = stats.rebased(new)
+    a = old.x_scale / new.x_scale
+    b = (old.x_loc - new.x_loc) / new.x_scale
+    c = old.y_scale / new.y_scale
+    U = (X - old.x_loc) / old.x_scale
+    Yr = (Y - old.y_loc) / old.y_scale
+    linear = np.column_stack([a**2 * U**2 + 2 * a * b * U, a * U, c * Yr])
+    norms = np.sqrt(w @ linear**2)
+    assert np.all(np.sqrt(rebased.gram_squares) >= norms * (1 - 1e-12))
 
 
 def test_blocks_on_their_own_references_merge_into_the_whole():
