@@ -7,7 +7,13 @@ import pytest
 from _oracles import standardized_basis
 
 from sklearn_quadneuron._basis import StandardBasis, centered_predict
-from sklearn_quadneuron._statistics import accumulate, reference_from, second_pass
+from sklearn_quadneuron._statistics import (
+    Reference,
+    accumulate,
+    feature_moments,
+    reference_from,
+    second_pass,
+)
 
 
 @pytest.fixture
@@ -135,3 +141,51 @@ def test_basis_moments_equal_the_dense_change_of_basis():
     var_y = (moments.factor[:, 2 * p :] ** 2).sum(axis=0) / moments.weight
     np.testing.assert_allclose(var_y, np.diag(cov)[2 * p :], atol=atol)
     assert not basis.x_std[5] and not basis.sq_std[7]
+
+
+def test_basis_from_feature_moments_about_a_reference_off_the_mean(dataset):
+    # The direct engine's basis, from per-feature moments gathered about a
+    # reference away from the features' means (as a stream's first chunk
+    # would give): the mean, spread, skew and square's spread of each
+    # feature, computed here plainly, whatever the reference.
+    X, Y, w = dataset
+    X = np.column_stack([X, np.exp(X[:, 0])])  # a skewed feature too
+    ref = reference_from(X, Y, w)
+    for shift in (0.0, 0.4):
+        off = Reference(
+            ref.x_loc - shift * ref.x_scale, ref.x_scale, ref.y_loc, ref.y_scale
+        )
+        basis = StandardBasis.from_feature_moments(feature_moments(X, Y, w, off))
+        W = w.sum()
+        mean = w @ X / W
+        std = np.sqrt(w @ (X - mean) ** 2 / W)
+        U = (X - mean) / std
+        skew = w @ U**3 / W
+        S = U**2 - skew * U
+        sq_std = np.sqrt(w @ (S - w @ S / W) ** 2 / W)
+        np.testing.assert_allclose(basis.x_mean, mean, rtol=1e-12)
+        np.testing.assert_allclose(basis.x_std, std, rtol=1e-10)
+        np.testing.assert_allclose(basis.skew, skew, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(basis.sq_std, sq_std, rtol=1e-8)
+
+
+def test_the_later_of_a_feature_and_its_square_is_aliased():
+    # x0 = x1 + x1**2. Terms are taken in the order x0, x0**2, x1, x1**2 (R's
+    # lm): x1**2 is the first in the span of the terms before it, and the one
+    # left out; x1 itself is not. The oracle keeps each term in that order
+    # where it raises numpy's rank of the columns kept so far.
+    x1 = np.random.default_rng(3).normal(size=200)
+    X = np.column_stack([x1 + x1**2, x1])
+    Y = np.random.default_rng(4).normal(size=(200, 1))
+    basis, _ = basis_of(X, Y, np.ones(200))
+    terms = {"x0": X[:, 0], "x0^2": X[:, 0] ** 2, "x1": X[:, 1], "x1^2": X[:, 1] ** 2}
+    kept, aliased = [np.ones(200)], set()
+    for name, column in terms.items():
+        if np.linalg.matrix_rank(np.column_stack([*kept, column])) > len(kept):
+            kept.append(column)
+        else:
+            aliased.add(name)
+    assert aliased == {"x1^2"}
+    # The layout [x0**2, x1**2, x0, x1, 1].
+    layout = ["x0^2", "x1^2", "x0", "x1"]
+    assert basis.active.tolist() == [name not in aliased for name in layout] + [True]
