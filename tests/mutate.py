@@ -8,12 +8,13 @@ Run from the repository root (a few minutes; not part of the suite):
     python tests/mutate.py 3 7        # mutants 3 and 7 only
 
 Each mutant replaces one exact snippet of a module (a sign, a constant 1000
-times off, a dropped scale or condition factor, a cut-off removed), runs the
-numerical tests with ``-x`` on the package of this checkout, and restores the
-module. A mutant the tests do not kill is either a real gap in the suite or
-code no test can tell from its mutant; one whose tests cannot run at all
-(pytest exits with neither 0 nor 1) is reported as BROKEN, not as killed. The
-score per module is printed at the end.
+times off, a dropped scale or condition factor, a cut-off removed, a block's
+bound off by one, a weight of 0 no longer skipped, a merge that drops one
+side), runs the numerical tests with ``-x`` on the package of this checkout,
+and restores the module. A mutant the tests do not kill is either a real gap
+in the suite or code no test can tell from its mutant; one whose tests cannot
+run at all (pytest exits with neither 0 nor 1) is reported as BROKEN, not as
+killed. The score per module is printed at the end.
 """
 
 import os
@@ -42,6 +43,12 @@ TESTS = [
     "tests/test_regressor.py",
     "tests/test_features.py",
     "tests/test_multi_output.py",
+    "tests/test_update_rules.py",
+    "tests/test_mini_batches.py",
+    "tests/test_solvers.py",
+    "tests/test_engines.py",
+    "tests/test_dask.py",
+    "tests/test_dask_blocks.py",
 ]
 
 # (module, the exact text, its wrong replacement, what the change means)
@@ -185,6 +192,287 @@ MUTANTS = [
         "self.lam_max",
         "        self.definite = self.lam_max > 0 and lam_min > 0",
         "the tridiagonal form's definiteness without its cut-off",
+    ),
+    # -- Dask: the blocks' splits, the tree of merges, the tally --------------
+    (
+        "_dask.py",
+        "        rng = np.random.default_rng([seed, block_id[0]])",
+        "        rng = np.random.default_rng(seed)",
+        "every block's held-out rows drawn by the same generator",
+    ),
+    (
+        "_dask.py",
+        "        mask[rng.permutation(n_rows)[: round(fraction * n_rows)]] = True",
+        "        mask[rng.permutation(n_rows)[: int(fraction * n_rows)]] = True",
+        "a block's number of held-out rows rounded down",
+    ),
+    (
+        "_dask.py",
+        "            combine(parts[i : i + _SPLIT_EVERY])",
+        "            combine(parts[i : i + _SPLIT_EVERY - 1])",
+        "each task of the tree drops the last of its summaries",
+    ),
+    (
+        "_dask.py",
+        "        held_out = merge_rebased([h for _, _, h in parts], reference)",
+        "        held_out = merge_rebased([h for _, _, h in parts[:1]], reference)",
+        "a merge that keeps the held-out rows of its first part only",
+    ),
+    (
+        "_dask.py",
+        "        tally = (carry.sum(), da.log(da.where(carry, w, 1.0)).sum())",
+        "        tally = (w.size, da.log(da.where(carry, w, 1.0)).sum())",
+        "the rows of weight 0 counted as observations",
+    ),
+    (
+        "_dask.py",
+        "        X, Y, weights[0] if weights else None, estimator, "
+        "check_finite=bool(weights)",
+        "        X, Y, weights[0] if weights else None, estimator, check_finite=False",
+        "NaN in a weighted block's rows of weight 0 let through",
+    ),
+    # -- the objective that reads the data ------------------------------------
+    (
+        "_data_objective.py",
+        "        if sample_weight is not None and not sample_weight.all():",
+        "        if False:",
+        "rows of weight 0 no longer left out of the passes",
+    ),
+    (
+        "_data_objective.py",
+        "            stop = min(start + self.rows, n)",
+        "            stop = min(start + self.rows - 1, n)",
+        "each chunk of a pass one row short",
+    ),
+    (
+        "_data_objective.py",
+        "            wr, weight = r * w[:, None], w.sum()",
+        "            wr, weight = r, w.sum()",
+        "a batch's gradient without its sample weights",
+    ),
+    (
+        "_data_objective.py",
+        "                wr = wr * ~held[:, None]",
+        "                pass",
+        "held-out rows in the training gradient",
+    ),
+    (
+        "_data_objective.py",
+        "                self.penalty.hessian_diagonal()[:, None] * V",
+        "                0.0 * V",
+        "the Hessian's products without the penalty's curvature",
+    ),
+    (
+        "_data_objective.py",
+        "        curved = values[values > EIGEN_CUTOFF * ritz]",
+        "        curved = values",
+        "the smallest Ritz value taken without the rounding cut-off",
+    ),
+    (
+        "_data_objective.py",
+        "        return float(0.25 * squares / lam_min)",
+        "        return float(0.25e-3 * squares / lam_min)",
+        "the gap's bound beyond 96 parameters 1000 times too small",
+    ),
+    (
+        "_data_objective.py",
+        "        return ritz + residual, max(float(values[0]), 0.0)",
+        "        return ritz, max(float(values[0]), 0.0)",
+        "the largest eigenvalue's bound without the Ritz residual",
+    ),
+    # -- the update rules, their tuned constants, mini-batches -----------------
+    (
+        "_solvers/_descent.py",
+        "            return theta + (self.momentum * self.velocity - step)",
+        "            return theta + (self.velocity - step)",
+        "Nesterov's look-ahead without the momentum",
+    ),
+    (
+        "_solvers/_descent.py",
+        "            * math.sqrt(1.0 - self.beta_2**self.t)",
+        "            * (1.0 - self.beta_2**self.t)",
+        "Adam's bias correction without its square root",
+    ),
+    (
+        "_solvers/_descent.py",
+        "        return theta - (rate / self.unit) * self.m / "
+        "(np.sqrt(self.v) + self.epsilon)",
+        "        return theta - rate * self.m / (np.sqrt(self.v) + self.epsilon)",
+        "Adam's step taken in the parameters' units, not in y's",
+    ),
+    (
+        "_solvers/_descent.py",
+        "                theta, self.gradient(theta, order[start : start + size])",
+        "                theta, self.gradient(theta, order[start + 1 : start + size])",
+        "each batch without its first sample",
+    ),
+    (
+        "_solvers/_descent.py",
+        "    return b / (2.0 * (beta + (b - 1.0) * lam_max))",
+        "    return b / (2.0 * (beta + b * lam_max))",
+        "the batch step with b for b - 1",
+    ),
+    (
+        "_solvers/_descent.py",
+        "    return (1.0 - momentum) * step",
+        "    return step",
+        "mini-batch momentum without the 1 - momentum of its step",
+    ),
+    (
+        "_solvers/_descent.py",
+        "        return limit / (1.0 + 2.0 * (momentum or 0.0))",
+        "        return limit / (1.0 + (momentum or 0.0))",
+        "Nesterov's stable range with the heavy ball's denominator",
+    ),
+    (
+        "_solvers/_descent.py",
+        "            spread = math.sqrt(objective.loss_scale) or 1.0",
+        "            spread = objective.loss_scale or 1.0",
+        "Adam's rate in units of the targets' variance",
+    ),
+    # -- the pass over in-memory data ------------------------------------------
+    (
+        "_statistics/_pass.py",
+        "        V[p:m, w == 0] = 0.0",
+        "        pass",
+        "one block's rows of weight 0 no longer cleared",
+    ),
+    (
+        "_statistics/_pass.py",
+        "        totals = run_lanes(run, [starts[:half], starts[half:]])",
+        "        totals = run_lanes(run, [starts[:half], starts[half + 1 :]])",
+        "the second lane skips its first block",
+    ),
+    (
+        "_statistics/_pass.py",
+        "        X = X[sample_weight > 0]",
+        "        pass",
+        "the square's shift taken over rows of weight 0 too",
+    ),
+    (
+        "_statistics/_pass.py",
+        "        mean[: shift.shape[0]] += shift",
+        "        mean[: shift.shape[0]] -= shift",
+        "the square's shift given back with the wrong sign",
+    ),
+    (
+        "_statistics/_pass.py",
+        "    return bool(np.isfinite(head).all() and head[p:m].max() <= reach * reach)",
+        "    return bool(np.isfinite(head).all())",
+        "the reach check without its cut-off",
+    ),
+    (
+        "_statistics/_pass.py",
+        "    squares = (factor**2).sum(axis=0) + weight * mean**2",
+        "    squares = (factor**2).sum(axis=0)",
+        "the Gram's rounding relative to the centered norms",
+    ),
+    (
+        "_statistics/_pass.py",
+        "            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,",
+        "            self.cross + other.cross,",
+        "per-feature moments merged without the means' cross term",
+    ),
+    # -- the kernels of the pass -------------------------------------------------
+    (
+        "_statistics/_kernels.py",
+        "        C += other",
+        "        C = C + other",
+        "the second lane's sums dropped (a new array, not added in place)",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "    first.counts = [a + b for a, b in zip(first.counts, later.counts)]",
+        "    first.counts = list(first.counts)",
+        "the second lane's rows not counted",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "        self.shift = self.square_shift * self.unit[:p]",
+        "        self.shift = self.square_shift",
+        "the square's shift given back in the block's units, not in u's",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "            C[m, m] += w.sum()",
+        "            C[m, m] += n",
+        "the matrix-vector products' total weight a count of rows",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "            V[p : self.m, w == 0] = 0.0",
+        "            pass",
+        "the matrix-vector kernel's rows of weight 0 no longer cleared",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "                V[:m] *= root",
+        "                V[:m] *= w",
+        "numpy's Gram kernel weighting both sides by w, not sqrt(w)",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "        x, y, root = x[carry], y[carry], root[carry]",
+        "        pass",
+        "the second pass's rows of weight 0 no longer left out",
+    ),
+    # -- the statistics: merges, references, the tally --------------------------
+    (
+        "_statistics/_moments.py",
+        "    mean = mean_a + delta * (weight_b / weight)",
+        "    mean = mean_a + delta * (weight_a / weight)",
+        "Chan's update of the mean weighting the wrong side",
+    ),
+    (
+        "_statistics/_moments.py",
+        "            A, sample_weight = A[carry], sample_weight[carry]",
+        "            pass",
+        "rows of weight 0 in the range of the reference",
+    ),
+    (
+        "_statistics/_moments.py",
+        "            mapped[:p] += np.abs(cross) * norms[p : 2 * p]",
+        "            pass",
+        "the rebased Gram's rounding without the square's linear part",
+    ),
+    (
+        "_statistics/_moments.py",
+        "            self.count + other.count, self.log_weight + other.log_weight",
+        "            self.count + other.count, self.log_weight",
+        "a merged tally that drops the other side's log weights",
+    ),
+    # -- the basis: the direct engine's moments, aliasing, the maps --------------
+    (
+        "_basis.py",
+        "            - 4 * m1 * moments.cross",
+        "            + 4 * m1 * moments.cross",
+        "the per-feature square's variance with its cross term's sign flipped",
+    ),
+    (
+        "_basis.py",
+        "    a0[j] = m1**2 / v1 - 1.0",
+        "    a0[j] = m1**2 / v1",
+        "the standardized square without its -1",
+    ),
+    (
+        "_basis.py",
+        "        order = [c for j in range(p) for c in (p + j, j) "
+        "if active[c] and norms[c] > 0]",
+        "        order = [c for j in range(p) for c in (j, p + j) "
+        "if active[c] and norms[c] > 0]",
+        "aliasing tried on each square before its feature",
+    ),
+    (
+        "_basis.py",
+        "            beta = (2.0 * A * d + B) * sd + A * (sd * sd) * skew",
+        "            beta = (2.0 * A * d + B) * sd",
+        "the map to the basis without the square's skew",
+    ),
+    (
+        "_basis.py",
+        "            b = B - 2.0 * A * mu",
+        "            b = B + 2.0 * A * mu",
+        "the data units' linear coefficient with the wrong sign",
     ),
 ]
 
