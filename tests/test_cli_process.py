@@ -705,11 +705,6 @@ def test_the_commands_own_imports_are_heavy_in_a_bare_package():
     assert {"numpy", "sklearn"} <= set(imported)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sklearn_quadneuron/__init__.py imports the estimator, and with it "
-    "scikit-learn, before the command line runs",
-)
 def test_version_does_not_import_scikit_learn():
     result = quadneuron("--version", python_options=["-X", "importtime"])
     assert result.returncode == 0
