@@ -116,3 +116,26 @@ def test_a_fit_needs_some_weight():
     X, y, w = data_with_far_rows(1.0)
     with pytest.raises(ValueError, match="at least one non-zero number"):
         QuadraticGDRegressor().fit(X, y, sample_weight=np.zeros_like(w))
+
+
+@pytest.mark.parametrize("solver", ["gd", "newton-cholesky"])
+def test_a_first_chunk_of_weight_zero_far_from_the_rest_changes_nothing(solver):
+    # The first chunk read (32,768 rows for one feature) carries no weight and
+    # lies 1e5 spreads from the rows that do: the fit is least squares on the
+    # weighted rows, as without those rows.
+    rng = np.random.default_rng(0)
+    n0, n = 32768, 34768
+    t = rng.normal(size=n)
+    x = t.copy()
+    x[n0:] += 1e5
+    y = 0.5 * t**2 - t + 3 + rng.normal(size=n)
+    w = np.zeros(n)
+    w[n0:] = 1.0
+    keep = w > 0
+    # numpy's fit in a scaled domain: x**2 of 1e10 beside 1 would not do.
+    best = np.polynomial.Polynomial.fit(x[keep], y[keep], 2)(x[keep])
+    least = np.mean((best - y[keep]) ** 2)
+    model = QuadraticGDRegressor(solver=solver).fit(x[:, None], y, sample_weight=w)
+    assert model.stop_reason_ == "tol"
+    excess = np.mean((model.predict(x[keep, None]) - y[keep]) ** 2) / least - 1
+    assert excess < 1e-5

@@ -128,8 +128,17 @@ def _gather(X, Y, sample_weight, mask):
         raise NonFiniteError("The data contains NaN or infinity.")
     head = None if sample_weight is None else sample_weight[:rows]
     if head is not None and not head.any():
-        head = None  # all-zero weights in the first chunk: any location will do
-    reference = reference_from(X[:rows], Y[:rows], head)
+        # No row of the first chunk carries weight: the reference comes from
+        # the first rows that do. Taken from rows that count for nothing, it
+        # may lie far from every row that counts, whose powers then cancel in
+        # the sums (a fit 46% above its minimum, certified).
+        carry = np.flatnonzero(sample_weight > 0)[:rows]
+        if carry.size:
+            reference = reference_from(X[carry], Y[carry], None)
+        else:
+            reference = reference_from(X[:rows], Y[:rows], None)
+    else:
+        reference = reference_from(X[:rows], Y[:rows], head)
     try:
         return accumulate_near(X, Y, sample_weight, reference, mask=mask)
     except OutOfReachError:
