@@ -187,8 +187,7 @@ class GramObjective:
 
     def evaluate(self, theta):
         """Training loss, its gradient, and the validation loss (or None)."""
-        losses, grads, val = self.evaluate_many(theta[None])
-        return float(losses[0]), grads[0], None if val is None else float(val[0])
+        return _first(*self.evaluate_many(theta[None]))
 
     def evaluate_many(self, thetas):
         """Losses, gradients and validation losses (or None) of a stack of thetas.
@@ -376,6 +375,11 @@ def _least_squares(moments, T, penalty, standardized=False):
     return factor[:q, :q], factor[:q, q:], floor
 
 
+def _first(losses, grads, val):
+    """The first of a stack's losses, gradients and validation losses."""
+    return float(losses[0]), grads[0], None if val is None else float(val[0])
+
+
 class RotatedGramObjective:
     """A :class:`GramObjective` in the basis where its Hessian is tridiagonal.
 
@@ -412,8 +416,7 @@ class RotatedGramObjective:
 
     def evaluate(self, theta):
         """Training loss, its gradient, and the validation loss (or None)."""
-        losses, grads, val = self.evaluate_many(theta[None])
-        return float(losses[0]), grads[0], None if val is None else float(val[0])
+        return _first(*self.evaluate_many(theta[None]))
 
     def evaluate_many(self, thetas):
         """Losses, gradients and validation losses (or None) of a stack of thetas.
