@@ -432,6 +432,7 @@ def solve(statistics, start, settings):
                 None if val0 is None else _LOSS_RESOLUTION * max(scale, val0)
             ),
             resolution=float(allowance @ objective.target_weights),
+            exact_fit=float(exact @ objective.target_weights),
             unit=unit,
             batches=batches,
             targets_within=targets_within(objective, settings.tol, allowance, exact),
@@ -469,6 +470,7 @@ def _newton(statistics, descent, settings, weights, theta0, loss_unit):
         theta0,
         objective.minimizer(),
         resolution=float(allowance @ objective.target_weights),
+        exact_fit=float(exact @ objective.target_weights),
     )
     solution = Solution(
         result, descent, objective, statistics, settings, loss_unit, None

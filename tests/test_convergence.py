@@ -263,3 +263,24 @@ def test_the_certified_model_is_the_one_returned(data, params, tol):
     optimum, _ = weighted_least_squares(X, y)
     mse = float(np.mean((model.predict(X) - y) ** 2))
     assert mse - optimum <= 1.1 * tol * optimum, (mse / optimum - 1, model.n_iter_)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"solver": "momentum"}, {"solver": "newton-cholesky"}, {"batch_size": 250}],
+)
+def test_noiseless_data_stops_at_the_first_epoch_that_fits_it_exactly(params):
+    # The article's parabola without noise: once an epoch's loss is the
+    # rounding of an exact fit (far below 1e-29 of the data's variance), that
+    # epoch's model is the minimum as far as float64 can tell. The fit stops
+    # at the first such epoch: none is spent on the rounding's own rounding,
+    # whatever the machine's last bits.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 1))
+    y = 10 * X[:, 0] ** 2 + 5 * X[:, 0] + 12
+    model = QuadraticGDRegressor(max_iter=5000, **params).fit(X, y)
+    assert model.stop_reason_ == "tol"
+    fits = np.flatnonzero(np.asarray(model.loss_curve_) < 1e-29 * np.var(y))
+    assert fits.size and fits[0] == len(model.loss_curve_) - 1
+    residuals = y - model.predict(X)
+    assert np.mean(residuals**2) < 1e-29 * np.var(y)

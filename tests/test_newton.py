@@ -338,6 +338,26 @@ def test_uncertified_solve_warns(monkeypatch):
     np.testing.assert_allclose(reported, excess, rtol=1e-2)
 
 
+def test_the_certificate_holds_the_solve_to_tol(monkeypatch):
+    # A solve left off by a known excess (measured against least squares):
+    # certified with tol ten times that excess, refused with a tenth of it.
+    from sklearn_quadneuron._objective import GramObjective
+
+    solve = GramObjective.minimizer
+    monkeypatch.setattr(GramObjective, "minimizer", lambda self: solve(self) + 1e-3)
+    X, y = _noisy()
+    coef, intercept = _lstsq(X, y)
+    minimum = np.mean((y - _expanded(X) @ coef - intercept) ** 2)
+    off = QuadraticGDRegressor(tol=None, **NEWTON).fit(X, y)
+    excess = (off.loss_curve_[1] - minimum) / minimum
+    assert 1e-7 < excess < 0.1
+    model = QuadraticGDRegressor(tol=10 * excess, **NEWTON).fit(X, y)
+    assert model.stop_reason_ == "tol"
+    with pytest.warns(ConvergenceWarning, match="newton-cholesky"):
+        model = QuadraticGDRegressor(tol=excess / 10, **NEWTON).fit(X, y)
+    assert model.stop_reason_ == "stalled"
+
+
 def test_tol_none_never_warns(monkeypatch):
     from sklearn_quadneuron._objective import GramObjective
 

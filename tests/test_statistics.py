@@ -737,6 +737,32 @@ def test_cholesky_qr2_falls_back_where_the_whitened_rows_are_far_from_orthogonal
     np.testing.assert_allclose(stats.factor / scale, R[1:, 1:] / scale, atol=1e-12)
 
 
+def test_cholesky_qr2_is_not_tried_beyond_its_reach(monkeypatch):
+    # One point 1e8 spreads away: the design's condition (1e8) is beyond what
+    # a factor from the Gram can whiten. The second pass goes straight to
+    # Householder QR, without a pass of whitened rows that would be refused.
+    X, Y, _ = data(n=2001, p=2, k=1)
+    X[0] = 1e8
+    first = accumulate(X, Y, None, reference_from(X, Y, None))
+    assert 1e7 < first.design_condition() < 1e12
+
+    def refused(*args):
+        raise AssertionError("the rows were whitened by the Gram's factor")
+
+    monkeypatch.setattr(_statistics, "WhitenedLane", refused)
+    stats = second_pass(X, Y, None, first)
+    U = (X - first.reference.x_loc) / first.reference.x_scale
+    Yu = (Y - first.reference.y_loc) / first.reference.y_scale
+    V = np.column_stack([np.ones(len(X)), U**2, U, Yu])
+    R = np.linalg.qr(V, mode="r")
+    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    # numpy's QR and this factor both stand 1e-4 of the columns' norms off the
+    # exact one in their last column (measured at 50 digits), as QR does at
+    # this condition: the check is for the route, not for more digits.
+    scale = np.linalg.norm(R[1:, 1:], axis=0)
+    np.testing.assert_allclose(stats.factor / scale, R[1:, 1:] / scale, atol=1e-3)
+
+
 @pytest.mark.parametrize("far", [0.0, 1e6])
 def test_the_second_pass_corrects_the_first_pass_mean(far):
     # The rows are centered on the first pass's mean, which rounding may leave

@@ -75,6 +75,17 @@ def test_a_singular_matrix_is_not_definite_and_its_flat_modes_are_masked():
     assert np.count_nonzero(~keep) == 10
 
 
+def test_a_mode_curved_below_the_cut_off_is_flat():
+    # Positive but 1e-15 of the largest: rounding, not curvature. The form is
+    # not definite (its solve would divide by rounding), as eigen() calls the
+    # mode flat; just above the cut-off it is curved.
+    for small, definite in [(1e-15, False), (1e-11, True)]:
+        tri = Tridiagonal(np.diag([1.0, small, 0.5]))
+        assert tri.lam_min == small
+        assert tri.definite is definite
+        assert bool(tri.eigen()[2].all()) is definite
+
+
 def numpy_descent(Phi, y, theta0, update, epochs, w):
     theta, losses = theta0.copy(), []
     for _ in range(epochs):

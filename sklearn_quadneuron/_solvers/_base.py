@@ -214,6 +214,10 @@ class StoppingMonitor:
     resolution : float, default=0.0
         The excess over the minimum that counts as none (see the module
         docstring).
+    exact_fit : float, default=0.0
+        A loss at most this is an exact fit's to float64's resolution: the
+        model is at the minimum as far as anything can tell, whatever the
+        rounding of its certificate (the noiseless data of the article).
     stalls : bool, default=True
         Whether a training loss that stops falling ends the run ("stalled").
     max_growth : float or None, default=None
@@ -237,8 +241,10 @@ class StoppingMonitor:
         stalls=True,
         max_growth=None,
         stall_wait=1,
+        exact_fit=0.0,
     ):
         self.tol = tol
+        self.exact_fit = exact_fit
         self.stalls = stalls
         self.max_growth = max_growth
         self.stall_patience = max(1, int(min(stall_wait * n_iter_no_change, 2**62)))
@@ -300,7 +306,9 @@ class StoppingMonitor:
             gap = np.minimum(gap, curve)
             optimum = np.maximum(curve - gap, 0.0)
             target = np.maximum(self.tol * optimum, self.resolution)
-            certified = np.flatnonzero(gap[:keep] <= target[:keep])
+            certified = np.flatnonzero(
+                (gap[:keep] <= target[:keep]) | (curve[:keep] <= self.exact_fit)
+            )
             if check is not None:
                 # The sum certifies these; each target must too. A few are
                 # asked (each reads the parameters), the first that holds

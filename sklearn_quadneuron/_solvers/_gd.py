@@ -95,6 +95,7 @@ class GradientDescent:
         loss_floor,
         validation_floor=None,
         resolution=0.0,
+        exact_fit=0.0,
         unit=1.0,
         batches=None,
         targets_within=None,
@@ -115,6 +116,8 @@ class GradientDescent:
             None: no early stopping.
         resolution : float, default=0.0
             The excess over the minimum that counts as none.
+        exact_fit : float, default=0.0
+            A loss that is an exact fit's (see :class:`StoppingMonitor`).
         unit : float or ndarray of shape (n_targets,), default=1.0
             One unit of each column of ``theta``, in the units of y.
         batches : MiniBatches, default=None
@@ -138,6 +141,7 @@ class GradientDescent:
             stalls=reads_data,
             max_growth=plan.max_growth,
             stall_wait=plan.stall_wait,
+            exact_fit=exact_fit,
         )
         epochs = _epochs(plan, objective, theta0, opts, monitor, batches, reads_data)
         if isinstance(epochs, _RotatedEpochs):

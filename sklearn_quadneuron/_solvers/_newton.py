@@ -35,7 +35,7 @@ class Newton(Solver):
         self.tol = tol
         self.record_path = record_path
 
-    def solve(self, objective, theta0, theta, *, resolution):
+    def solve(self, objective, theta0, theta, *, resolution, exact_fit=0.0):
         """Measure the step from ``theta0`` to ``theta``, the solve's result.
 
         Parameters
@@ -46,6 +46,9 @@ class Newton(Solver):
             The start and the solution of :func:`newton_solve`.
         resolution : float
             The excess over the minimum that counts as none.
+        exact_fit : float, default=0.0
+            A loss at most this is an exact fit's: at the minimum as far as
+            float64 can tell.
 
         Returns
         -------
@@ -60,6 +63,7 @@ class Newton(Solver):
         gap = min(objective.gap(gradient), loss)
         optimum = max(loss - gap, 0.0)
         certified = gap <= max((self.tol or 0.0) * optimum, resolution)
+        certified = certified or loss <= exact_fit
         path = np.stack([theta0, theta])
         return DescentResult(
             theta=theta,
