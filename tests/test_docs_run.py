@@ -392,6 +392,27 @@ def test_a_doctest_that_prints_something_else_fails(tmp_path):
         session.close()
 
 
+def test_a_doctest_shows_an_exception_as_a_traceback():
+    """The message may be wrapped and cut with ``...``; another one fails."""
+    block = (
+        ">>> from sklearn_quadneuron import QuadraticGDRegressor\n"
+        ">>> QuadraticGDRegressor().fit([[1.0], [2.0]], [1.0, {}])\n"
+        "Traceback (most recent call last):\n"
+        "...\n"
+        "ValueError: Input y contains\n"
+        "{} or a value too large for ...\n"
+    )
+    session = docs_session.Session()
+    try:
+        run = docs_session.run_python
+        nan, inf = "float('nan')", "float('inf')"
+        assert run(block.format(inf, "infinity"), {}, session.folder, "b") is None
+        failure = run(block.format(nan, "infinity"), {}, session.folder, "b")
+        assert "Input y contains NaN." in failure
+    finally:
+        session.close()
+
+
 def test_commands_share_the_folder_and_the_last_status():
     session = docs_session.Session()
     try:

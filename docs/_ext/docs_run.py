@@ -18,7 +18,10 @@ command line comes to print. Two directives:
     Shows its content as a Python block and runs it. Content written as an
     interactive session (``>>>`` prompts) is run as a doctest: an output that
     differs from the one written fails the build (``...`` stands for any text,
-    and runs of white space compare equal).
+    and runs of white space compare equal). An exception is shown as Python
+    prints it, ``Traceback (most recent call last):``, then ``...``, then the
+    exception's qualified name and message, which must be the one raised; the
+    block shows as a ``pycon`` session, whose highlighting knows tracebacks.
 
 The directives of a page run in the order of the page, in one scratch folder
 that the page's first directive creates and the end of the page's reading
