@@ -3,10 +3,10 @@
 """The documentation runs as written.
 
 Every code block and command of ``README.md``, ``docs/index.rst``,
-``docs/quickstart.rst`` and ``docs/user_guide.rst`` runs here, page by page, in
-the order of the page, in a folder of its own that starts empty: a page creates
-the files it uses, or takes bundled data (scikit-learn's data sets,
-``sklearn_quadneuron.datasets``).
+``docs/quickstart.rst``, ``docs/user_guide.rst``, ``docs/troubleshooting.rst``
+and ``docs/scaling.rst`` runs here, page by page, in the order of the page, in a
+folder of its own that starts empty: a page creates the files it uses, or takes
+bundled data (scikit-learn's data sets, ``sklearn_quadneuron.datasets``).
 
 - Python blocks (``.. code-block:: python``, ```` ```python ````) run in one
   namespace per page; blocks of ``>>>`` prompts (``pycon``) run as doctests,
@@ -21,9 +21,12 @@ the files it uses, or takes bundled data (scikit-learn's data sets,
 - A block that must not run says why, in a comment just before it:
   ``.. skip-run: <reason>`` in reStructuredText,
   ``<!-- skip-run: <reason> -->`` in Markdown.
+- No page shows an error or a warning typed by hand: a doctest raises it, or
+  catches it and prints its message.
 
-The documentation build runs the quickstart's blocks as well
-(``docs/_ext/docs_run.py``); the tests need no build.
+The documentation build runs the blocks of the quickstart, the troubleshooting
+page and the scaling page as well (``docs/_ext/docs_run.py``), which show what
+they print; the tests need no build.
 """
 
 import importlib.util
@@ -38,7 +41,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/index.rst", "docs/quickstart.rst", "docs/user_guide.rst"]
+PAGES = [
+    "README.md",
+    "docs/index.rst",
+    "docs/quickstart.rst",
+    "docs/user_guide.rst",
+    "docs/troubleshooting.rst",
+    "docs/scaling.rst",
+]
 
 
 def _load(name):
@@ -283,6 +293,51 @@ def test_pages_that_use_the_command_line_run_it_at_build_time():
         assert "command-output" in kinds, page
     conf = (ROOT / "docs" / "conf.py").read_text()
     assert '"docs_run"' in conf
+
+
+# Pages that show what the package prints: every block runs at build time.
+BUILD_RUN = ["docs/troubleshooting.rst", "docs/scaling.rst"]
+# The first line of a traceback, or of an exception or warning as Python prints it.
+MESSAGE = re.compile(
+    r"^\s*(Traceback \(most recent call last\):|([\w.]+\.)?\w*(Error|Warning)\b)",
+    re.MULTILINE,
+)
+
+
+@pytest.mark.parametrize("page", BUILD_RUN)
+def test_pages_that_show_what_the_package_prints_run_every_block_at_build_time(page):
+    for block in rst_blocks(page):
+        assert block.kind in ("run-python", "command-output") or block.skip, (
+            f"{block.where()}: a {block.kind} block, typed by hand: show it with "
+            ".. run-python:: or .. command-output::, which run at build time, or "
+            "say why it cannot run in a '.. skip-run: <reason>' comment before it"
+        )
+
+
+def test_troubleshooting_messages_are_raised_or_caught_at_build_time():
+    """Each error is raised by a doctest, each warning caught and printed."""
+    blocks = rst_blocks("docs/troubleshooting.rst")
+    raised = [b for b in blocks if "Traceback (most recent call last):" in b.text]
+    caught = [b for b in blocks if "catch_warnings(record=True)" in b.text]
+    assert len(raised) >= 15, [b.where() for b in raised]
+    assert len(caught) >= 5, [b.where() for b in caught]
+    for block in raised + caught:
+        assert block.kind == "run-python" or block.skip, block.where()
+        assert block.text.startswith(">>> "), f"{block.where()}: not a doctest"
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.rst"))],
+)
+def test_no_page_shows_a_message_typed_by_hand(page):
+    """A message in a text block goes stale: a doctest shows the real one."""
+    for block in page_blocks(page):
+        if block.kind in NOT_CODE and block.skip is None:
+            assert not MESSAGE.search(block.text), (
+                f"{block.where()}: an error or a warning typed by hand; show it "
+                "with a doctest that raises it (Traceback ...) or catches it"
+            )
 
 
 # -- The README and CI -----------------------------------------------------------------
