@@ -20,10 +20,10 @@ class Newton(Solver):
     Parameters
     ----------
     tol : float or None
-        The step is certified converged ("tol") when the objective's
-        certificate bounds its excess over the minimum by ``max(tol * J*,
-        resolution)``; otherwise rounding kept it further ("stalled").
-        ``None`` certifies against ``resolution`` alone.
+        The step is the minimum to rounding: whether it is within ``tol`` of
+        it is judged on the factor after the solve, as for every solver.
+        ``None`` certifies the step against ``resolution`` alone ("tol"), or
+        says rounding kept it further ("stalled").
     record_path : bool, default=False
     """
 
@@ -56,14 +56,13 @@ class Newton(Solver):
         """
         loss0 = objective.evaluate(theta0)[0]
         loss, gradient, _ = objective.evaluate(theta)
-        # The triangular solve is backward stable: its gap is rounding, and
-        # this fails only on parameters out of float64's range. What rounding
-        # in the statistics leaves of the minimum is judged after the solve
-        # (``certify_resolved``), for every solver alike.
+        # The triangular solve is backward stable: its gap is rounding. With a
+        # tol, whether the step is within it of the minimum is judged on R
+        # after the solve (``certify_resolved``), for every solver alike;
+        # without one, the step must be within the statistics' resolution.
         gap = min(objective.gap(gradient), loss)
         optimum = max(loss - gap, 0.0)
-        certified = gap <= max((self.tol or 0.0) * optimum, resolution)
-        certified = certified or loss <= exact_fit
+        certified = self.tol is not None or gap <= resolution or loss <= exact_fit
         path = np.stack([theta0, theta])
         return DescentResult(
             theta=theta,
