@@ -29,7 +29,10 @@ page and the scaling page as well (``docs/_ext/docs_run.py``), which show what
 they print; the tests need no build.
 """
 
+import contextlib
 import importlib.util
+import io
+import os
 import re
 import shlex
 import sys
@@ -227,13 +230,43 @@ def run_block(block, session):
         )
         return
     for command, expected in commands_of(block):
-        session.status, output = docs_session.run_command(
-            command, session.folder, session.status
-        )
+        session.status, output = run_command(command, session)
         assert session.status == expected, (
             f"{block.where()}: {command!r} exited with status {session.status}, "
             f"expected {expected}; it printed:\n{output}"
         )
+
+
+# A plain call of the command line: no shell syntax, this Python's entry point.
+SCRIPTS = re.escape(shlex.quote(str(Path(sys.executable).parent)) + "/")
+ENTRY = re.compile(rf"^(?:{SCRIPTS})?(?:quadneuron|python3? -m sklearn_quadneuron)\b")
+SHELL_SYNTAX = re.compile(r"[|<>;&$`'\"\\*?(){}~]")
+
+
+def run_command(command, session):
+    """Run a command of a page: (its status, what it printed).
+
+    A plain call of the command line runs its entry point in this process, in
+    the page's folder: a child process would spend a second and a half
+    importing scikit-learn for each command. What only a process shows (exit
+    statuses, pipes, Ctrl-C, imports) is tested in ``test_cli_process.py``.
+    Anything else runs in bash.
+    """
+    entry = ENTRY.match(command)
+    if entry is None or SHELL_SYNTAX.search(command):
+        return docs_session.run_command(command, session.folder, session.status)
+    from sklearn_quadneuron.__main__ import main
+
+    output = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    previous = os.getcwd()
+    os.chdir(session.folder)
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            status = main(command[entry.end() :].split())
+    finally:
+        os.chdir(previous)
+    output.flush()
+    return status, output.buffer.getvalue().decode("utf-8")
 
 
 RUN = {"python", "pycon", "run-python", "console", "command-output", "bash", "sh"}
