@@ -24,6 +24,7 @@ from .._linalg import (
     stacked_factor,
     triangular_factor,
 )
+from ._kernels import fused_kernels
 
 #: A minimum below this many times what float64 resolves of a fit is the
 #: rounding left by an exact fit (noiseless data), not a residual to certify
@@ -71,6 +72,39 @@ def _sequential_mean(A, rows, axis):
     return np.cumsum(rows, axis=1)[:, -1] / A.shape[0]
 
 
+def _one_pass(A):
+    """Whether the compiled kernels take the range and sum of A's columns.
+
+    Float64 columns, several of them: one column is contiguous, and numpy's
+    reductions of it are as fast (its mean is summed pairwise, not in order).
+    So are the columns of a Fortran-ordered array, beyond ``_NARROW`` of them.
+    """
+    return (
+        A.dtype == np.float64
+        and A.ndim == 2
+        and A.shape[0] > 0
+        and A.shape[1] > 1
+        and (A.shape[1] <= _NARROW or A.flags.c_contiguous)
+        and fused_kernels() is not None
+    )
+
+
+def _column_extent(A):
+    """Minimum, maximum and sum of A's columns, in one compiled pass.
+
+    A NaN propagates to the minimum and maximum, as in numpy's: the sum of its
+    column is NaN while the comparisons skip it. (A sum of finite values
+    cannot be NaN: once it overflows to an infinity, no finite value brings it
+    back.)
+    """
+    p = A.shape[1]
+    lo, hi, total = np.empty(p), np.empty(p), np.empty(p)
+    fused_kernels().column_extent(A, lo, hi, total)
+    nan = np.isnan(total) & np.isfinite(lo) & np.isfinite(hi)
+    lo[nan] = hi[nan] = np.nan
+    return lo, hi, total
+
+
 def location(A, sample_weight):
     """Weighted mean (overflow-safe), minimum and maximum of each column.
 
@@ -83,20 +117,27 @@ def location(A, sample_weight):
             sample_weight = None
         elif not carry.all():
             A, sample_weight = A[carry], sample_weight[carry]
-    # Reduced along rows of the transposed array where that is faster (see
-    # _NARROW).
-    rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
-    lo = rows.min(axis=axis).astype(np.float64)
-    hi = rows.max(axis=axis).astype(np.float64)
+    total = None
+    if _one_pass(A):
+        lo, hi, total = _column_extent(A)
+    else:
+        # Reduced along rows of the transposed array where that is faster (see
+        # _NARROW).
+        rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
+        lo = rows.min(axis=axis).astype(np.float64)
+        hi = rows.max(axis=axis).astype(np.float64)
     # Half-range and mid-range written so that neither can overflow.
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
     half_safe = np.where(half > 0, half, 1.0)
     if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
-        if sample_weight is None:
-            mean = _sequential_mean(A, rows, axis)
-        else:
+        if sample_weight is not None:
             mean = sample_weight @ A / sample_weight.sum()
+        elif total is not None:
+            # numpy's mean: the sum divided by the count.
+            mean = total / A.shape[0]
+        else:
+            mean = _sequential_mean(A, rows, axis)
     else:
         # Values near the float limit: average in units of the half-range.
         scaled = (A - mid) / half_safe
