@@ -280,10 +280,19 @@ class DotKernel(_Lane):
             return
         m = self.m
         V = self._block(n)
-        if self.ones_for != n:
-            V[m] = 1.0
+        if w is None and self.fused is not None:
+            # Unit weights: the compiled kernel forms the block in one trip
+            # through its rows, by the very operations of _fill (the same
+            # values to the last bit), and writes the row of ones too.
+            self.fused.fill_block(
+                X, Y, self.fused.empty_weights(), *self.forming, self.scaled, V
+            )
             self.ones_for = n
-        self._fill(V, X, Y, w)
+        else:
+            if self.ones_for != n:
+                V[m] = 1.0
+                self.ones_for = n
+            self._fill(V, X, Y, w)
         C = self.products[part]
         if w is None:
             W = V
