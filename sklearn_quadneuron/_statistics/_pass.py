@@ -227,15 +227,8 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     n_parts = 1 if mask is None else 2
     kernel, n_lanes = _kernel_and_lanes(n_samples, p, k, len(starts), parallel)
 
-    # A lone lane may add its products in place (SciPy's dsyrk, which holds
-    # the GIL), unless other passes run beside it in this process (Dask's
-    # workers as threads): there, numpy's products let them run (2 worker
-    # threads, 10 features, lazy blocks: the fit took 2.0 times one read of
-    # the data with dsyrk, 1.2 times with numpy's).
-    in_place = n_lanes == 1 and parallel
-
     def run(lane_starts, stop_event=None):
-        lane = kernel(units, rows, n_parts, zero_weights, in_place=in_place)
+        lane = kernel(units, rows, n_parts, zero_weights, in_place=n_lanes == 1)
         for start in lane_starts:
             if stop_event is not None and stop_event.is_set():
                 break
