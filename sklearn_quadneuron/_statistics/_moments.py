@@ -24,7 +24,7 @@ from .._linalg import (
     stacked_factor,
     triangular_factor,
 )
-from ._kernels import fused_kernels
+from ._kernels import column_extent
 
 #: A minimum below this many times what float64 resolves of a fit is the
 #: rounding left by an exact fit (noiseless data), not a residual to certify
@@ -55,12 +55,9 @@ class Reference:
     y_scale: np.ndarray
 
 
-# Up to this many columns, the minimum, maximum and mean are taken along rows
-# of the transposed array: numpy reduces axis 0 of a C-ordered array row by
-# row, which on a few columns is slow (250,000 rows of 2 columns: 16 ms, 5 ms
-# transposed; of 8 columns, 19 ms and 14 ms). Beyond, the copy and the
-# cumulative sum cost as much as they save. The mean keeps its order of
-# summation: the reference, and so every result, depends on it to the last bit.
+# Up to this many columns, min, max and mean run along rows of the transposed
+# array (numpy reduces axis 0 of a few C-ordered columns slowly); the mean keeps
+# its order of summation, on which every result depends to the last bit.
 _NARROW = 8
 
 
@@ -70,39 +67,6 @@ def _sequential_mean(A, rows, axis):
     if axis == 0 or A.shape[1] == 1:
         return A.mean(axis=0)
     return np.cumsum(rows, axis=1)[:, -1] / A.shape[0]
-
-
-def _one_pass(A):
-    """Whether the compiled kernels take the range and sum of A's columns.
-
-    Float64 columns, several of them: one column is contiguous, and numpy's
-    reductions of it are as fast (its mean is summed pairwise, not in order).
-    So are the columns of a Fortran-ordered array, beyond ``_NARROW`` of them.
-    """
-    return (
-        A.dtype == np.float64
-        and A.ndim == 2
-        and A.shape[0] > 0
-        and A.shape[1] > 1
-        and (A.shape[1] <= _NARROW or A.flags.c_contiguous)
-        and fused_kernels() is not None
-    )
-
-
-def _column_extent(A):
-    """Minimum, maximum and sum of A's columns, in one compiled pass.
-
-    A NaN propagates to the minimum and maximum, as in numpy's: the sum of its
-    column is NaN while the comparisons skip it. (A sum of finite values
-    cannot be NaN: once it overflows to an infinity, no finite value brings it
-    back.)
-    """
-    p = A.shape[1]
-    lo, hi, total = np.empty(p), np.empty(p), np.empty(p)
-    fused_kernels().column_extent(A, lo, hi, total)
-    nan = np.isnan(total) & np.isfinite(lo) & np.isfinite(hi)
-    lo[nan] = hi[nan] = np.nan
-    return lo, hi, total
 
 
 def location(A, sample_weight):
@@ -117,15 +81,12 @@ def location(A, sample_weight):
             sample_weight = None
         elif not carry.all():
             A, sample_weight = A[carry], sample_weight[carry]
-    total = None
-    if _one_pass(A):
-        lo, hi, total = _column_extent(A)
-    else:
-        # Reduced along rows of the transposed array where that is faster (see
-        # _NARROW).
+    extent = column_extent(A, narrow=_NARROW)  # lo, hi and sum, or None
+    if extent is None:
+        # Reduced along rows of the transposed array where faster (_NARROW).
         rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
-        lo = rows.min(axis=axis).astype(np.float64)
-        hi = rows.max(axis=axis).astype(np.float64)
+        extent = rows.min(axis=axis), rows.max(axis=axis), None
+    lo, hi, total = (*(e.astype(np.float64) for e in extent[:2]), extent[2])
     # Half-range and mid-range written so that neither can overflow.
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
@@ -134,8 +95,7 @@ def location(A, sample_weight):
         if sample_weight is not None:
             mean = sample_weight @ A / sample_weight.sum()
         elif total is not None:
-            # numpy's mean: the sum divided by the count.
-            mean = total / A.shape[0]
+            mean = total / A.shape[0]  # numpy's mean: the sum over the count
         else:
             mean = _sequential_mean(A, rows, axis)
     else:
