@@ -378,6 +378,47 @@ def test_distributed_fit_matches_numpy(client):
     assert len(client.scheduler_info()["workers"]) == 2
 
 
+def test_worker_processes_fit_matches_numpy():
+    """The fit on a cluster of worker processes, as on machines of their own.
+
+    What the tasks carry is pickled and sent to other interpreters, which import
+    the package themselves, and each worker's BLAS runs on the one thread the
+    nanny gives it: the same statistics, the same model.
+    """
+    distributed = pytest.importorskip(
+        "distributed", reason="needs the dask extra: pip install distributed"
+    )
+    X, y = _data()
+    w = np.random.default_rng(1).uniform(0.5, 2.0, N_SAMPLES)
+    ref = QuadraticGDRegressor(**FIXED).fit(X, y, sample_weight=w)
+    # Workers forked from a server process that imported Dask once: as fresh
+    # as spawned ones (the server has no threads to copy), and started and
+    # stopped in half the time (measured: 5.5 s instead of 10).
+    with (
+        dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+        dask.config.set(scheduler=client),
+    ):
+        Xd = da.from_array(X, chunks=(700, 2))
+        yd, wd = da.from_array(y, chunks=700), da.from_array(w, chunks=700)
+        est = QuadraticGDRegressor(**FIXED).fit(Xd, yd, sample_weight=wd)
+        solved = QuadraticGDRegressor(solver="newton-cholesky")
+        solved.fit(Xd, yd, sample_weight=wd)
+        assert len(client.scheduler_info()["workers"]) == 2
+    _assert_same_fit(est, ref)
+    # Solved outright, least squares itself: numpy's lstsq of the weighted
+    # expanded design [x1**2, x2**2, x1, x2, 1].
+    Z = np.column_stack([X**2, X, np.ones(N_SAMPLES)]) * np.sqrt(w)[:, None]
+    theta = np.linalg.lstsq(Z, y * np.sqrt(w), rcond=None)[0]
+    np.testing.assert_allclose(np.r_[solved.coef_, solved.intercept_], theta, rtol=1e-9)
+
+
 def test_distributed_nan_in_block(client):
     X, y = _data(n_samples=600)
     X[555, 0] = np.nan

@@ -14,7 +14,10 @@ values formed in registers:
 - :func:`fill_block`: more than five variables, the block's variables written
   column by column in one pass, for the symmetric product that follows. Each
   value goes through the very operations numpy's would, in the same order: the
-  sums are the same to the last bit with or without this module.
+  sums are the same to the last bit with or without this module;
+- :func:`column_extent`: the minimum, maximum and sum of every column, in one
+  pass over the rows (numpy takes one a statistic, and on a few columns reads
+  a C-ordered matrix row by row for each: as long as the pass itself).
 
 This module imports numba: reach it only through
 ``_kernels.fused_kernels``, which falls back to numpy without it.
@@ -187,3 +190,27 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
 def empty_weights():
     """The ``w`` the kernels take for unit weights."""
     return np.empty(0)
+
+
+@numba.njit(nogil=True, cache=True)
+def column_extent(A, lo, hi, total):
+    """Minimum, maximum and sum of each column of A, in one pass over its rows.
+
+    ``lo``, ``hi`` and ``total`` (of shape (p,)) receive them. Each column is
+    summed row after row, in order, as numpy sums a column of a matrix of
+    several (``A.sum(axis=0)``): the same sum to the last bit. A NaN is not
+    seen by the comparisons; it shows in the sums, which the caller reads.
+    """
+    n, p = A.shape
+    for j in range(p):
+        lo[j] = A[0, j]
+        hi[j] = A[0, j]
+        total[j] = A[0, j]
+    for r in range(1, n):
+        for j in range(p):
+            v = A[r, j]
+            if v < lo[j]:
+                lo[j] = v
+            if v > hi[j]:
+                hi[j] = v
+            total[j] += v

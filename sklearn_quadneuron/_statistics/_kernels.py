@@ -49,6 +49,34 @@ def fused_kernels():
     return _FUSED or None
 
 
+def column_extent(A, narrow):
+    """Minimum, maximum and sum of A's columns in one compiled pass, or None.
+
+    None where numpy's reductions serve as well or the kernels are missing:
+    one column (contiguous, and its mean is summed pairwise, not in order),
+    a Fortran-ordered array of more than ``narrow`` columns (likewise), other
+    dtypes than float64. A NaN propagates to the minimum and maximum, as in
+    numpy's: the sum of its column is NaN while the comparisons skip it. (A
+    sum of finite values cannot be NaN: once it overflows to an infinity, no
+    finite value brings it back.)
+    """
+    if not (
+        A.dtype == np.float64
+        and A.ndim == 2
+        and A.shape[0] > 0
+        and A.shape[1] > 1
+        and (A.shape[1] <= narrow or A.flags.c_contiguous)
+        and fused_kernels() is not None
+    ):
+        return None
+    p = A.shape[1]
+    lo, hi, total = np.empty(p), np.empty(p), np.empty(p)
+    fused_kernels().column_extent(A, lo, hi, total)
+    nan = np.isnan(total) & np.isfinite(lo) & np.isfinite(hi)
+    lo[nan] = hi[nan] = np.nan
+    return lo, hi, total
+
+
 def run_lanes(run, lanes):
     """Run two lanes of blocks, the second on a thread; add their sums in order."""
     stop_event = threading.Event()
@@ -280,10 +308,19 @@ class DotKernel(_Lane):
             return
         m = self.m
         V = self._block(n)
-        if self.ones_for != n:
-            V[m] = 1.0
+        if w is None and self.fused is not None:
+            # Unit weights: the compiled kernel forms the block in one trip
+            # through its rows, by the very operations of _fill (the same
+            # values to the last bit), and writes the row of ones too.
+            self.fused.fill_block(
+                X, Y, self.fused.empty_weights(), *self.forming, self.scaled, V
+            )
             self.ones_for = n
-        self._fill(V, X, Y, w)
+        else:
+            if self.ones_for != n:
+                V[m] = 1.0
+                self.ones_for = n
+            self._fill(V, X, Y, w)
         C = self.products[part]
         if w is None:
             W = V

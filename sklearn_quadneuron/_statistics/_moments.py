@@ -24,6 +24,7 @@ from .._linalg import (
     stacked_factor,
     triangular_factor,
 )
+from ._kernels import column_extent
 
 #: A minimum below this many times what float64 resolves of a fit is the
 #: rounding left by an exact fit (noiseless data), not a residual to certify
@@ -54,12 +55,9 @@ class Reference:
     y_scale: np.ndarray
 
 
-# Up to this many columns, the minimum, maximum and mean are taken along rows
-# of the transposed array: numpy reduces axis 0 of a C-ordered array row by
-# row, which on a few columns is slow (250,000 rows of 2 columns: 16 ms, 5 ms
-# transposed; of 8 columns, 19 ms and 14 ms). Beyond, the copy and the
-# cumulative sum cost as much as they save. The mean keeps its order of
-# summation: the reference, and so every result, depends on it to the last bit.
+# Up to this many columns, min, max and mean run along rows of the transposed
+# array (numpy reduces axis 0 of a few C-ordered columns slowly); the mean keeps
+# its order of summation, on which every result depends to the last bit.
 _NARROW = 8
 
 
@@ -83,20 +81,23 @@ def location(A, sample_weight):
             sample_weight = None
         elif not carry.all():
             A, sample_weight = A[carry], sample_weight[carry]
-    # Reduced along rows of the transposed array where that is faster (see
-    # _NARROW).
-    rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
-    lo = rows.min(axis=axis).astype(np.float64)
-    hi = rows.max(axis=axis).astype(np.float64)
+    extent = column_extent(A, narrow=_NARROW)  # lo, hi and sum, or None
+    if extent is None:
+        # Reduced along rows of the transposed array where faster (_NARROW).
+        rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
+        extent = rows.min(axis=axis), rows.max(axis=axis), None
+    lo, hi, total = (*(e.astype(np.float64) for e in extent[:2]), extent[2])
     # Half-range and mid-range written so that neither can overflow.
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
     half_safe = np.where(half > 0, half, 1.0)
     if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
-        if sample_weight is None:
-            mean = _sequential_mean(A, rows, axis)
-        else:
+        if sample_weight is not None:
             mean = sample_weight @ A / sample_weight.sum()
+        elif total is not None:
+            mean = total / A.shape[0]  # numpy's mean: the sum over the count
+        else:
+            mean = _sequential_mean(A, rows, axis)
     else:
         # Values near the float limit: average in units of the half-range.
         scaled = (A - mid) / half_safe
