@@ -72,6 +72,10 @@ class DivergenceError(ValueError):
     """
 
 
+# Both are imported from the package: tracebacks and reprs name them there.
+CollinearityWarning.__module__ = DivergenceError.__module__ = "sklearn_quadneuron"
+
+
 @dataclass
 class FitSettings:
     """The estimator's parameters that shape a descent, as given by the user.

@@ -126,3 +126,25 @@ def test_huge_initial_values_say_what_to_do(init):
     y = X[:, 0] ** 2
     with pytest.raises(ValueError, match="coef_init|Rescale|initial"):
         QuadraticGDRegressor().fit(X, y, coef_init=[init, init])
+
+
+def test_the_public_exceptions_are_named_where_users_import_them():
+    # A traceback's last line, a repr and a pickle name the package itself,
+    # never the private module that defines them.
+    import pickle
+    import traceback
+
+    import sklearn_quadneuron
+    from sklearn_quadneuron import CollinearityWarning, DivergenceError
+
+    X = np.random.default_rng(0).normal(size=(40, 1))
+    try:
+        QuadraticGDRegressor(learning_rate=50, standardize=False).fit(X, X[:, 0] ** 2)
+    except DivergenceError as error:
+        last = traceback.format_exception_only(error)[-1]
+        copy, args = pickle.loads(pickle.dumps(error)), error.args
+    assert last.startswith("sklearn_quadneuron.DivergenceError: Gradient descent")
+    assert type(copy) is DivergenceError and copy.args == args
+    for kind in (CollinearityWarning, DivergenceError):
+        assert getattr(sklearn_quadneuron, kind.__name__) is kind
+        assert pickle.loads(pickle.dumps(kind)) is kind
