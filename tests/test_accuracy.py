@@ -28,7 +28,7 @@ from mpmath import fsum, mp, mpf, sqrt
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
-from sklearn_quadneuron import QuadraticGDRegressor
+from sklearn_quadneuron import QuadraticGDRegressor, _statistics
 
 TOL = 1e-6
 # The noiseless allowance of the certificate, relative to the variance of y.
@@ -429,6 +429,27 @@ def test_fit_is_certified_correct_or_warns(name, solver):
     model, caught, error = _run(
         lambda: _estimator(solver).fit(X, _target(Y), sample_weight=w)
     )
+    _assert_certified_or_warned(name, model, caught, error)
+
+
+@pytest.mark.parametrize("name", [f"far_point-{far:.0e}" for far in (1e6, 1e7, 1e8)])
+def test_far_rows_read_apart_are_certified_correct_or_warn(monkeypatch, name):
+    # The second pass (which a point 1e6 spreads out or farther calls for)
+    # reads the far point apart, by Householder QR, and the other rows by their
+    # Gram (in blocks of 256 rows, of any width, here).
+    monkeypatch.setattr(_statistics._pass, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(_statistics._pass, "_DOT_VARIABLES", 0)
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
+    kept = []
+    judge = _statistics._as_good_as_rows
+    monkeypatch.setattr(
+        _statistics, "_as_good_as_rows", lambda *a: kept.append(judge(*a)) or kept[-1]
+    )
+    X, Y, w, _, _ = _case(name)
+    model, caught, error = _run(
+        lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
+    )
+    assert kept and all(kept)
     _assert_certified_or_warned(name, model, caught, error)
 
 

@@ -686,8 +686,10 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     # With one point far off, CholeskyQR2 (one feature: the compiled kernel)
     # or Householder QR run. The reference is off the data's mean (as a
     # stream's, frozen at its first chunk), and a row of weight 0 lies where
-    # its powers overflow: it must add nothing.
+    # its powers overflow: it must add nothing. (The far point read apart from
+    # the rest: test_far_rows_read_apart_give_the_factor_of_the_rows.)
     monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_statistics, "_FAR_KURTOSIS", np.inf)
     X, Y, w = data(n=2001, p=shape[0], k=shape[1])
     X[0] += far
     w[::7] = 0.0
@@ -711,6 +713,68 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     np.testing.assert_allclose(
         stats.factor / scale, R[1:, 1:] / scale, rtol=0, atol=1e-9
     )
+
+
+@pytest.mark.parametrize("fused", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("far", [1e4, 1e8])
+def test_far_rows_read_apart_give_the_factor_of_the_rows(
+    small_blocks, monkeypatch, fused, weighted, far
+):
+    # Two far points (one of weight 0 where weighted, its powers out of reach)
+    # and one far target: read by Householder QR, the rest by their Gram about
+    # a reference of their own. The factor is numpy's Householder QR's of the
+    # rows to the rounding that rounding() bounds, and says it is in part a
+    # Gram's (the far rows' share of each column being large, a small one).
+    monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    X, Y, w = data(n=2001, p=3, k=1)
+    X[0] += far
+    X[900, 1] -= far
+    Y[1500] += far
+    w[::7] = 0.0
+    w[[0, 900, 1500]] = 1.0
+    if weighted:
+        X[7] = 1e200
+    w = w if weighted else None
+    first = gather(X, Y, w)
+    found = []
+    fold = _statistics.fold_far_rows
+
+    def spied(stats, rows, *args):
+        found.append(sum(part[0].shape[0] for part in rows))
+        return fold(stats, rows, *args)
+
+    monkeypatch.setattr(_statistics, "fold_far_rows", spied)
+    stats = second_pass(X, Y, w, first)
+    assert found == [3] and stats.rows_too
+    ref = first.reference
+    rows = slice(None) if w is None else w > 0
+    U = (X[rows] - ref.x_loc) / ref.x_scale
+    Yr = (Y[rows] - ref.y_loc) / ref.y_scale
+    V = np.column_stack([np.ones(len(U)), U**2, U, Yr])
+    root = np.ones(len(U)) if w is None else np.sqrt(w[rows])
+    R = np.linalg.qr(root[:, None] * V, mode="r")
+    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    np.testing.assert_allclose(stats.mean, R[0, 1:] / R[0, 0], rtol=1e-9, atol=1e-12)
+    scale = np.linalg.norm(R[1:, 1:], axis=0)
+    # At 1e8, numpy's QR itself stands 1e-4 of the norms off the exact factor
+    # in the last column (see test_cholesky_qr2_is_not_tried_beyond_its_reach).
+    atol = 1e-8 if far < 1e6 else 1e-3
+    np.testing.assert_allclose(stats.factor / scale, R[1:, 1:] / scale, atol=atol)
+
+
+def test_far_rows_are_not_read_apart_without_a_heavy_tail(small_blocks, monkeypatch):
+    # Two clusters far apart: no row is far from the mean in standard
+    # deviations, and the kurtosis (1) says so before any pass is spent.
+    X, Y, _ = data(n=2001, p=3, k=1)
+    X[::2] += 1e6
+    first = gather(X, Y, None)
+
+    def refused(*args):
+        raise AssertionError("far rows were looked for")
+
+    monkeypatch.setattr(_statistics, "_far_apart", refused)
+    assert not second_pass(X, Y, None, first).from_gram
 
 
 def test_cholesky_qr2_falls_back_where_the_whitened_rows_are_far_from_orthogonal():

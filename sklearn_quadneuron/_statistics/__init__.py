@@ -14,6 +14,7 @@ data per epoch, which needs only per-feature moments; :func:`choose_engine`
 picks by memory, and :class:`FitStatistics` hands the result to the solve.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,13 @@ from .._linalg import (
 )
 from .._messages import Progress, counted
 from .._validation import check_finite_input, check_positive_weight
-from ._kernels import WhitenedLane, centered_block, run_lanes
+from ._kernels import (
+    FarRows,
+    WhitenedLane,
+    centered_block,
+    fold_far_rows,
+    run_lanes,
+)
 from ._moments import (
     Moments,
     NonFiniteError,
@@ -43,10 +50,15 @@ from ._moments import (
     reference_from,
 )
 from ._pass import (
+    _DOT_VARIABLES,
+    _REACH,
     MIN_BLOCK_ROWS,
     FeatureMoments,
+    _OutOfReach,
+    _wide,
     accumulate,
     accumulate_near,
+    block_rows,
     chunk_rows,
     feature_moments,
     gather,
@@ -254,7 +266,9 @@ def resolved(stats, X, Y, sample_weight, tol, *, mask=None, parallel=True):
     train = stats if mask is None else stats[0]
     if not needs_second_pass(train, tol):
         return stats
-    return second_pass(X, Y, sample_weight, stats, mask=mask, parallel=parallel)
+    return second_pass(
+        X, Y, sample_weight, stats, mask=mask, parallel=parallel, tol=tol
+    )
 
 
 def needs_second_pass(stats, tol):
@@ -374,7 +388,7 @@ _WHITENED_CONDITION = 1e3
 _FIRST_CONDITION = 1e7
 
 
-def second_pass(X, Y, sample_weight, first, *, mask=None, parallel=True):
+def second_pass(X, Y, sample_weight, first, *, mask=None, parallel=True, tol=None):
     """The statistics of :func:`gather`, read again from the rows.
 
     The rows are ``sqrt(w) [1, v - mean]`` (``mean`` the first pass's), the
@@ -382,17 +396,20 @@ def second_pass(X, Y, sample_weight, first, *, mask=None, parallel=True):
     of the rows centered on their exact mean, and its first row corrects the
     mean, so nothing is subtracted that could cancel.
 
+    - **Far rows apart** where some feature's kurtosis (first pass) is above
+      64: rows more than 16 standard deviations out in a feature or target
+      are folded in by Householder QR, the rest summed in a Gram about a
+      reference of their own (at the first pass's speed). Kept where it
+      resolves ``tol`` or its rounding is within 4 times Householder QR's.
     - **CholeskyQR2** where the first factor ``R_1`` is definite: the rows
       whitened by it, ``B R_1^-1``, have a Gram of condition near 1, whose
       Cholesky factor ``R_2`` is exact to rounding; ``R_2 R_1`` is the factor
       of the rows, as accurate as Householder QR's (Fukaya et al. 2014;
-      Yamamoto et al. 2015) for the arithmetic of the first pass plus a
-      triangular solve.
+      Yamamoto et al. 2015).
     - **Householder QR** otherwise (the first factor singular, or the whitened
       rows still far from orthogonal, ``cond(R_2) > 1e3``): each block is
-      folded into the factor so far (:func:`~.._linalg.append_rows`, the
-      incremental QR of R's biglm and of TSQR). Always backward stable, about
-      twice the arithmetic of the first pass.
+      folded into the factor so far (:func:`~.._linalg.append_rows`, as
+      R's biglm and TSQR do). Always backward stable.
 
     Parameters
     ----------
@@ -403,34 +420,86 @@ def second_pass(X, Y, sample_weight, first, *, mask=None, parallel=True):
         As in :func:`accumulate`.
     parallel : bool, default=True
         As in :func:`accumulate`.
+    tol : float or None, default=None
+        The fit's ``tol`` (see :func:`needs_second_pass`).
 
     Returns
     -------
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
     """
     if mask is None:
-        return _second_pass(X, Y, sample_weight, first, parallel)
+        return _second_pass(X, Y, sample_weight, first, parallel, tol)
     parts = []
     for rows, stats in zip((~mask, mask), first):
         w = None if sample_weight is None else sample_weight[rows]
-        parts.append(_second_pass(X[rows], Y[rows], w, stats, parallel))
+        parts.append(_second_pass(X[rows], Y[rows], w, stats, parallel, tol))
     return tuple(parts)
 
 
-def _second_pass(X, Y, sample_weight, first, parallel):
+def _second_pass(X, Y, sample_weight, first, parallel, tol):
     if first.weight == 0:
         return first
+    if _far_tailed(first, X.shape[0]):
+        # BLAS's threads for wide rows' products alone: elsewhere they spin.
+        wide = _wide(first.mean.shape[0])
+        with nullcontext() if wide else one_blas_thread():
+            stats = _far_apart(X, Y, sample_weight, first, parallel)
+        with one_blas_thread():
+            if stats is not None and _as_good_as_rows(stats, tol):
+                return stats
     R = _cholesky_qr2(X, Y, sample_weight, first, parallel)
     if R is None:
         R = _householder(X, Y, sample_weight, first)
     mean = first.mean + R[0, 1:] / R[0, 0]
-    return QuadraticStatistics(
-        first.reference,
-        float(first.weight),
-        first.n_samples,
-        mean,
-        R[1:, 1:],
-    )
+    weight, n_samples = float(first.weight), first.n_samples
+    return QuadraticStatistics(first.reference, weight, n_samples, mean, R[1:, 1:])
+
+
+# Far rows: more than this many standard deviations (the first pass's) from the
+# mean (at most 1/256 of the weight: Chebyshev), read apart where some feature's
+# kurtosis tops _FAR_KURTOSIS (a row z deviations out among n adds z**4 / n).
+_FAR_SPREADS = 16.0
+_FAR_KURTOSIS = 64.0
+# ... kept where the excess its rounding may hide is at most this many times
+# (4 times the error) what it would be from the rows alone.
+_ROWS_SHARE = 16.0
+
+
+def _far_tailed(first, n_rows):
+    """Whether some feature has rows far out (a pass of many blocks)."""
+    m = first.mean.shape[0]
+    if m <= _DOT_VARIABLES or n_rows <= block_rows(m):
+        return False
+    return bool(np.any(FarRows.kurtosis(first) > _FAR_KURTOSIS))
+
+
+def _far_apart(X, Y, sample_weight, first, parallel):
+    """The statistics of the rows, the far ones read apart (None if out of reach)."""
+    m, ref, w = first.mean.shape[0], first.reference, sample_weight
+    far = FarRows.of(first, _FAR_SPREADS)
+    head = slice(0, chunk_rows(m + 1))
+    near = far.near_weights(X[head], Y[head], None if w is None else w[head]) > 0
+    if not near.any():
+        return None
+    near_ref = reference_from(X[head][near], Y[head][near], None)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            stats = accumulate(
+                X, Y, w, near_ref, reach=_REACH, parallel=parallel, far=far
+            )
+    except _OutOfReach:
+        return None
+    with one_blas_thread():
+        return fold_far_rows(stats.rebased(ref), far.rows, w is not None, first)
+
+
+def _as_good_as_rows(stats, tol):
+    """Whether a factor partly from a Gram resolves ``tol``, or nearly as the rows."""
+    floor = stats.rounding()[0]
+    rows = stats._with(gram_squares=None, rows_too=False).rounding()[0]
+    if np.all(np.isfinite(floor)) and np.all(floor <= _ROWS_SHARE * rows):
+        return True
+    return not needs_second_pass(stats, tol)
 
 
 def _cholesky_qr2(X, Y, sample_weight, first, parallel):

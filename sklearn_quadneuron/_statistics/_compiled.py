@@ -11,6 +11,8 @@ values formed in registers:
   summed in one pass over x and y (no block buffer at all);
 - :func:`narrow_whitened`: the same for the second pass (CholeskyQR2): each
   row centered, whitened by the first factor and summed, in one pass;
+- :func:`far_rows`: the rows of a block that lie far out (the second pass
+  reads them apart from the rest);
 - :func:`fill_block`: more than five variables, the block's variables written
   column by column in one pass, for the symmetric product that follows. Each
   value goes through the very operations numpy's would, in the same order: the
@@ -185,6 +187,26 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
             if weighted:
                 v *= V[m, r]
             V[2 * p + c, r] = v
+
+
+@numba.njit(nogil=True, cache=True)
+def far_rows(X, Y, w, x_center, x_bound, y_center, y_bound, found):
+    """Write into ``found`` the rows of weight other than 0 where some value
+    lies more than its bound from its center; return how many."""
+    n, p = X.shape
+    k = Y.shape[1]
+    weighted = w.shape[0] > 0
+    count = 0
+    for r in range(n):
+        far = False
+        for j in range(p):
+            far |= abs(X[r, j] - x_center[j]) > x_bound[j]
+        for c in range(k):
+            far |= abs(Y[r, c] - y_center[c]) > y_bound[c]
+        if far and (not weighted or w[r] != 0.0):
+            found[count] = r
+            count += 1
+    return count
 
 
 def empty_weights():

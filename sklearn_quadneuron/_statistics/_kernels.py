@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.linalg.blas import dsyrk, dtrsm
 
-from .._linalg import one_blas_thread
+from .._linalg import append_rows, one_blas_thread
 
 # Block buffers up to this size are kept by each thread from one pass to the
 # next. Allocated afresh, a buffer's pages are faulted in afresh whenever freed
@@ -104,6 +104,8 @@ def run_lanes(run, lanes):
                 later = future.result()
     for C, other in zip(first.products, later.products):
         C += other
+    if getattr(first, "far_rows", None) is not None:
+        first.far_rows += later.far_rows
     first.counts = [a + b for a, b in zip(first.counts, later.counts)]
     return first
 
@@ -171,16 +173,74 @@ class BlockUnits:
         return self.x_loc, self.x_factor, self.y_loc, self.y_factor, self.square_shift
 
 
+class FarRows:
+    """Which rows of a block lie far out: more than ``bound`` from ``center``
+    in some feature or target (data units), and carry weight.
+
+    A pass given one leaves those rows out of its sums and keeps them in
+    ``rows`` (:class:`GramKernel`): the second pass reads them by Householder QR.
+    """
+
+    def __init__(self, x_center, x_bound, y_center, y_bound):
+        self.test = x_center, x_bound, y_center, y_bound
+        self.fused = fused_kernels()
+
+    @classmethod
+    def of(cls, first, spreads):
+        """Rows more than ``spreads`` standard deviations from the mean (the
+        statistics ``first``'s, in data units)."""
+        p, ref = first.n_features, first.reference
+        spread = spreads * np.linalg.norm(first.factor, axis=0)
+        spread = np.where(spread > 0, spread / np.sqrt(first.weight), np.inf)
+        scale = np.concatenate([ref.x_scale, ref.y_scale])
+        center = np.concatenate([ref.x_loc, ref.y_loc]) + scale * first.mean[p:]
+        bound = scale * spread[p:]
+        return cls(center[:p], bound[:p], center[p:], bound[p:])
+
+    @staticmethod
+    def kurtosis(first):
+        """Each feature's kurtosis, from statistics ``first`` (NaN if constant)."""
+        p, F = first.n_features, first.factor
+        mu = first.mean[p : 2 * p]
+        # (u - mu)**2 - sigma**2 is (u**2 - its mean) - 2 mu (u - mu).
+        fourth = np.linalg.norm(F[:, :p] - 2.0 * mu * F[:, p : 2 * p], axis=0) ** 2
+        second = np.linalg.norm(F[:, p : 2 * p], axis=0) ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(second > 0, 1.0 + first.weight * fourth / second**2, np.nan)
+
+    def find(self, X, Y, w):
+        """Indices of the far rows of a block."""
+        if self.fused is not None:
+            found = np.empty(X.shape[0], dtype=np.intp)
+            weights = self.fused.empty_weights() if w is None else w
+            count = self.fused.far_rows(X, Y, weights, *self.test, found)
+            return found[:count]
+        x_center, x_bound, y_center, y_bound = self.test
+        far = (np.abs(X - x_center) > x_bound).any(axis=1)
+        far |= (np.abs(Y - y_center) > y_bound).any(axis=1)
+        if w is not None:
+            far &= w != 0
+        return np.flatnonzero(far)
+
+    def near_weights(self, X, Y, w):
+        """The weights of a block's rows (ones for None), 0 where they are far."""
+        w = np.ones(X.shape[0]) if w is None else w.copy()
+        w[self.find(X, Y, w)] = 0.0
+        return w
+
+
 class _Lane:
     """Summed products of a block's variables and ones, over some blocks.
 
     ``products[i]`` (one per part of a split) holds the sums in its upper
     triangle, ``counts[i]`` the number of rows; ``in_place`` tells a lane that
     runs alone, which may hold the GIL through its products. Subclasses fill
-    one block's variables in the buffer and add its products.
+    one block's variables in the buffer and add its products. With ``far``
+    (:class:`FarRows`), the far rows are left out and kept, in order, in
+    ``far_rows`` (``(X, Y, w)`` of each block's).
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
         p, k = units.x_loc.shape[0], units.y_loc.shape[0]
         self.zero_weights = zero_weights
         self.in_place = in_place
@@ -199,6 +259,8 @@ class _Lane:
         self.buffer = _scratch("block", (self.m + 1) * rows)
         self.fused = fused_kernels()
         self.forming = units.forming()
+        self.far = far
+        self.far_rows = None if far is None else []
 
     def _block(self, n):
         """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
@@ -255,6 +317,11 @@ class GramKernel(_Lane):
                 # sqrt(w) on both sides of the product: sum w v v^T.
                 root = np.sqrt(w, out=V[m])
                 V[:m] *= root
+        if self.far is not None:
+            held = self.far.find(X, Y, w)
+            if held.shape[0]:
+                V[:, held] = 0.0
+                self.far_rows.append((X[held], Y[held], None if w is None else w[held]))
         C = self.products[part]
         if self.in_place:
             # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T, upper
@@ -268,8 +335,9 @@ class GramKernel(_Lane):
 class DotKernel(_Lane):
     """Matrix-vector products, for a few variables on long blocks."""
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
         super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
+        assert far is None, "far rows are left out by GramKernel alone"
         # The row of ones: its products with a row of weighted values are its
         # sum, so one matrix-vector product a row gives both.
         self.ones_for = None  # the block length the row of ones was written for
@@ -347,7 +415,8 @@ class NarrowKernel:
     weight 0 are left out by the kernel itself.
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place):
+    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
+        assert far is None, "far rows are left out by GramKernel alone"
         self.zero_weights = zero_weights
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
         self.counts = [0] * n_parts
@@ -427,3 +496,29 @@ def centered_block(X, Y, sample_weight, first, block):
     if root is not None:
         B *= root[:, None]
     return B
+
+
+def fold_far_rows(stats, rows, weighted, first):
+    """Statistics of near rows (``stats``, partly a Gram's) and of the far
+    ``rows`` (``(X, Y, w)`` of each block's), folded in by Householder QR; the
+    weight and count of all the rows are ``first``'s."""
+    m = first.mean.shape[0]
+    R = np.zeros((m + 1, m + 1))
+    R[0, 0], R[1:, 1:] = np.sqrt(stats.weight), stats.factor
+    if rows:
+        Xf, Yf, wf = zip(*rows)
+        wf = np.concatenate(wf) if weighted else None
+        B = centered_block(
+            np.concatenate(Xf), np.concatenate(Yf), wf, stats, slice(None)
+        )
+        R = append_rows(R, B)
+    mean = stats.mean + R[0, 1:] / R[0, 0]
+    factor, squares = R[1:, 1:], stats.gram_squares
+    return stats._with(
+        weight=float(first.weight),
+        n_samples=first.n_samples,
+        mean=mean,
+        factor=factor,
+        gram_squares=squares,
+        rows_too=True,
+    )

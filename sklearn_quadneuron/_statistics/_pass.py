@@ -45,13 +45,10 @@ from ._moments import (
 CHUNK_BYTES = 1 << 20
 MIN_BLOCK_ROWS = 256
 # From this many variables and ones (2p + k + 1), one lane: each block's product
-# updates the sums in place (BLAS ``dsyrk``, on BLAS's own threads), in blocks
-# of at least _WIDE_BLOCK_ROWS rows. Narrower rows run in two lanes, whose
-# products are numpy's (which, unlike SciPy's BLAS wrappers, release the GIL).
-# Measured on 2 cores, 1000 features and 20,000 rows: one lane of in-place
-# products in blocks of 512 rows 1.43 s, two lanes in blocks of 256 rows 3.4 s
-# (the 2002 x 2002 sums, read and written once a block, dominate); 100
-# features: two lanes 125 ms, one lane of threaded products 150 ms.
+# updates the sums in place (BLAS ``dsyrk``, on BLAS's threads), in blocks of at
+# least _WIDE_BLOCK_ROWS rows; narrower rows run in two lanes of numpy products
+# (which release the GIL). Measured on 2 cores, 1000 features and 20,000 rows:
+# one lane 1.43 s, two lanes 3.4 s; 100 features: 150 ms and 125 ms.
 _WIDE_VARIABLES = 512
 _WIDE_BLOCK_ROWS = 512
 # Up to this many variables (2p + k), products are matrix-vector products
@@ -66,8 +63,7 @@ _BLAS_THREADS_FROM = 1 << 13
 # With a reference taken from the first chunk, scaled values must stay within
 # this reach: fourth powers summed over 1e12 samples then stay below 1e252.
 _REACH = 1e60
-# A chunk of per-feature work is about this large: big enough for numpy to run at
-# full speed on thousands of columns, small enough to stay out of the way.
+# A chunk of per-feature work: numpy at full speed on thousands of columns.
 FEATURE_CHUNK_BYTES = 1 << 24
 # The data passed to summary() is the training data when its weighted sum of
 # squared residuals agrees with the fit's to this share (plus this share of the
@@ -170,7 +166,9 @@ def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
         ) from None
 
 
-def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, parallel=True):
+def accumulate(
+    X, Y, sample_weight, reference, *, mask=None, reach=None, parallel=True, far=None
+):
     """One pass over the data, block by block.
 
     Parameters
@@ -189,6 +187,9 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     parallel : bool, default=True
         Whether a long pass may run on two threads (False where the caller
         runs passes side by side already, as Dask's workers do).
+    far : FarRows or None
+        When given, the rows it finds are left out of the sums and kept in its
+        ``rows`` (a pass of more than one block, of more than five variables).
 
     Returns
     -------
@@ -212,14 +213,10 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     # u is centered by the reference; u**2 is not. Shifting it by its mean over
     # the first rows keeps the products from cancelling (a two-valued feature
     # has a constant u**2: shifted, it is exactly 0).
-    units = BlockUnits(
-        reference,
-        _square_shift(
-            X[:rows],
-            None if sample_weight is None else sample_weight[:rows],
-            reference,
-        ),
-    )
+    head = None if sample_weight is None else sample_weight[:rows]
+    if far is not None:  # far rows would shift the squares far from the rest
+        head = far.near_weights(X[:rows], Y[:rows], head)
+    units = BlockUnits(reference, _square_shift(X[:rows], head, reference))
     reach_units = units.unit**2
     starts = list(range(0, n_samples, rows))
     # Rows of weight 0 are looked for in each block only if there are any.
@@ -228,7 +225,9 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
     kernel, n_lanes = _kernel_and_lanes(n_samples, p, k, len(starts), parallel)
 
     def run(lane_starts, stop_event=None):
-        lane = kernel(units, rows, n_parts, zero_weights, in_place=n_lanes == 1)
+        lane = kernel(
+            units, rows, n_parts, zero_weights, in_place=n_lanes == 1, far=far
+        )
         for start in lane_starts:
             if stop_event is not None and stop_event.is_set():
                 break
@@ -257,6 +256,8 @@ def accumulate(X, Y, sample_weight, reference, *, mask=None, reach=None, paralle
         # its threads wait for each other far longer than the product takes.
         with one_blas_thread():
             totals = run(starts)
+    if far is not None:
+        far.rows = totals.far_rows
     unit = np.outer(units.unit, units.unit)
     parts = [
         _centered(_symmetric(C) * unit, n, units.shift, reference)
