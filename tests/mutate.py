@@ -473,6 +473,24 @@ MUTANTS = [
         "            b = B + 2.0 * A * mu",
         "the data units' linear coefficient with the wrong sign",
     ),
+    (
+        "_statistics/_kernels.py",
+        "        R = append_rows(R, B)",
+        "        R = R + 0.0 * B.sum()",
+        "the far rows read apart never folded back in",
+    ),
+    (
+        "_statistics/__init__.py",
+        "np.all(floor <= _ROWS_SHARE * rows)",
+        "np.all(floor <= 1e12 * _ROWS_SHARE * rows)",
+        "a factor with far rows apart kept however far its rounding",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "        spread = np.where(spread > 0, spread / np.sqrt(first.weight), np.inf)",
+        "        spread = np.where(spread > 0, spread / first.weight, np.inf)",
+        "far rows measured against the spread times the square root of the weight",
+    ),
 ]
 
 

@@ -196,6 +196,18 @@ def _far_point(far):
     return x[:, None], _curve(x, rng), None
 
 
+def _far_point_and_cluster(far, center):
+    # Three features; a point far out, and ten rows well within 16 standard
+    # deviations of all the rows yet far from the bulk: read apart, the far
+    # point leaves a Gram of the rest that cannot resolve tol.
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(2001, 3))
+    X[0] += far
+    X[1:11] += center
+    y = (X**2).sum(axis=1) + X.sum(axis=1) + rng.normal(0, 0.1, size=2001)
+    return X, y, None
+
+
 def _clusters(center):
     rng = np.random.default_rng(2)
     x = np.concatenate([rng.normal(size=1000), rng.normal(center, 1, size=1000)])
@@ -276,6 +288,7 @@ def _two_targets(offset):
 CASES = {
     **{f"far_point-{far:.0e}": (_far_point, far) for far in (1e4, 1e5, 1e6, 1e7, 1e8)},
     **{f"clusters-{c:.0e}": (_clusters, c) for c in (1e3, 1e5)},
+    "far_point_and_cluster-1e6_1e4": (_far_point_and_cluster, 1e6, 1e4),
     **{f"x_offset-{o:.0e}": (_x_offset, o) for o in (1e6, 1e9, 1e12)},
     **{f"y_offset-{o:.0e}": (_y_offset, o) for o in (1e9, 1e12)},
     "collinear_pair-1e-6": (_collinear_pair,),
@@ -450,6 +463,29 @@ def test_far_rows_read_apart_are_certified_correct_or_warn(monkeypatch, name):
         lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
     )
     assert kept and all(kept)
+    _assert_certified_or_warned(name, model, caught, error)
+
+
+def test_far_rows_read_apart_give_way_where_the_rest_cannot_resolve_tol(monkeypatch):
+    # The far point read apart, the Gram of the other rows (the cluster among
+    # them) cannot resolve tol: that factor is not kept, the second pass
+    # reads the rows as if the far point were not apart, and the fit is
+    # certified, within tol of the 60-digit oracle.
+    monkeypatch.setattr(_statistics._pass, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(_statistics._pass, "_DOT_VARIABLES", 0)
+    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
+    kept = []
+    judge = _statistics._as_good_as_rows
+    monkeypatch.setattr(
+        _statistics, "_as_good_as_rows", lambda *a: kept.append(judge(*a)) or kept[-1]
+    )
+    name = "far_point_and_cluster-1e6_1e4"
+    X, Y, w, _, _ = _case(name)
+    model, caught, error = _run(
+        lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
+    )
+    assert kept == [False]
+    assert error is None and model.stop_reason_ == "tol"
     _assert_certified_or_warned(name, model, caught, error)
 
 

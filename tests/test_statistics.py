@@ -763,6 +763,32 @@ def test_far_rows_read_apart_give_the_factor_of_the_rows(
     np.testing.assert_allclose(stats.factor / scale, R[1:, 1:] / scale, atol=atol)
 
 
+@pytest.mark.parametrize("fused", [False, True])
+def test_far_rows_are_16_standard_deviations_out(small_blocks, monkeypatch, fused):
+    # One point far out and a few rows moderately out (far from the bulk, well
+    # within 16 standard deviations of all the rows): the rows read apart are
+    # those more than 16 standard deviations from the mean, counted by numpy.
+    monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    X, Y, _ = data(n=2001, p=3, k=1)
+    X[0] += 1e5
+    Y[0] += 1e5
+    X[1:9, 1] += 3000.0
+    Y[10:14] -= 3000.0
+    columns = np.column_stack([X, Y])
+    out = np.abs(columns - columns.mean(axis=0)) > 16 * columns.std(axis=0)
+    assert out.any(axis=1).sum() == 1
+    found = []
+    fold = _statistics.fold_far_rows
+
+    def spied(stats, rows, *args):
+        found.append(sum(part[0].shape[0] for part in rows))
+        return fold(stats, rows, *args)
+
+    monkeypatch.setattr(_statistics, "fold_far_rows", spied)
+    second_pass(X, Y, None, gather(X, Y, None))
+    assert found == [1]
+
+
 def test_far_rows_are_not_read_apart_without_a_heavy_tail(small_blocks, monkeypatch):
     # Two clusters far apart: no row is far from the mean in standard
     # deviations, and the kurtosis (1) says so before any pass is spent.
