@@ -254,8 +254,7 @@ def main(argv=None):
     checks = [
         (
             newton_ratio <= NEWTON_TARGET,
-            f"newton-cholesky at most {NEWTON_TARGET:g} times LinearRegression's "
-            "time",
+            f"newton-cholesky at most {NEWTON_TARGET:g} times LinearRegression's time",
             fmt_ratio(newton_ratio),
         ),
     ]
@@ -276,8 +275,7 @@ def main(argv=None):
         ),
         (
             search_ratio <= SEARCH_TARGET,
-            f"grid search at most {SEARCH_TARGET:g} times the SGDRegressor "
-            "pipeline's",
+            f"grid search at most {SEARCH_TARGET:g} times the SGDRegressor pipeline's",
             fmt_ratio(search_ratio),
         ),
     ]
