@@ -4,7 +4,8 @@
 
 ``python benchmarks/run_all.py`` runs ``bench_fit.py``, ``bench_wide.py``,
 ``bench_scaling.py``, ``bench_dask.py``, ``bench_optimizers.py``,
-``bench_newton.py``, ``bench_statistics.py`` and ``bench_cli.py`` one after the
+``bench_newton.py``, ``bench_small.py``, ``bench_statistics.py`` and
+``bench_cli.py`` one after the
 other (35 to 45 minutes on two cores), each writing its results to
 ``benchmarks/results/``, and ends with the targets that failed, if any.
 ``--quick`` runs each script's quick mode instead: a smoke test of a few
@@ -26,6 +27,7 @@ SCRIPTS = [
     "bench_dask.py",
     "bench_optimizers.py",
     "bench_newton.py",
+    "bench_small.py",
     "bench_statistics.py",
     "bench_cli.py",
 ]

@@ -291,9 +291,12 @@ class StandardBasis:
             C0 = (theta[2 * p] - (alpha / tau).sum(axis=0)) * ys + self.y_loc
         return A, B, C0
 
-    def data_units(self, theta):
-        """``coef`` (n_targets, 2 * n_features) and ``intercept`` (n_targets,)."""
-        A, B, C0 = self.centered_form(theta)
+    def data_units(self, theta, centered=None):
+        """``coef`` (n_targets, 2 * n_features) and ``intercept`` (n_targets,).
+
+        ``centered``: ``centered_form(theta)``, if already computed.
+        """
+        A, B, C0 = self.centered_form(theta) if centered is None else centered
         mu = self.x_mean[:, None]
         with np.errstate(over="ignore", invalid="ignore"):
             b = B - 2.0 * A * mu
@@ -470,6 +473,7 @@ class DescentBasis:
             self.T = T
         self.penalized = np.ones(self.T.shape[0])
         self.penalized[-1] = 0.0
+        self._model_of = None
 
     def from_standard(self, theta_std):
         """Full-layout standardized parameters -> descent basis (active only)."""
@@ -523,11 +527,20 @@ class DescentBasis:
         return self.from_standard(self.basis.from_data_units(coef, intercept))
 
     def model(self, theta):
-        """coef (k, 2p), intercept (k,) and the centered form of descent parameters."""
+        """coef (k, 2p), intercept (k,) and the centered form of descent parameters.
+
+        The last answer is kept: a fit asks for its model's two or three
+        times (the certificate, the outcome). Parameters are never changed in
+        place, so the same array is the same model.
+        """
+        if self._model_of is not None and self._model_of[0] is theta:
+            return self._model_of[1]
         theta_std = self.to_standard(theta)
-        coef, intercept = self.basis.data_units(theta_std)
-        A, B, C0 = self.basis.centered_form(theta_std)
-        return coef, intercept, CenteredForm(self.basis.x_mean, A, B, C0)
+        centered = self.basis.centered_form(theta_std)
+        coef, intercept = self.basis.data_units(theta_std, centered)
+        model = coef, intercept, CenteredForm(self.basis.x_mean, *centered)
+        self._model_of = (theta, model)
+        return model
 
 
 def centered_predict(X, center, A, B, C0):

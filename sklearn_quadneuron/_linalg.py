@@ -53,9 +53,45 @@ from scipy.linalg import (
     qr,
     solve_triangular,
 )
-from scipy.linalg.lapack import dtpqrt, dtrcon
+from scipy.linalg.lapack import dgeqrf, dtpqrt, dtrcon, dtrtrs
 
 _EPS = np.finfo(float).eps
+
+
+# scipy.linalg's wrappers cost several times the LAPACK call on small matrices
+# (solve_triangular 15 us, its trtrs 2 us on 19 x 19). These make scipy's very
+# calls, with its arguments (the same bits), on 2-D float64; else scipy's own.
+
+
+def _plain(a):
+    return type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 2 and a.size
+
+
+def solve_upper(R, b, trans=False):
+    """``solve_triangular(R, b, trans=trans, check_finite=False)``, R upper."""
+    if not (_plain(R) and _plain(b.reshape(b.shape[0], -1))) or b.ndim > 2:
+        return solve_triangular(R, b, trans=int(trans), check_finite=False)
+    # As scipy: trtrs reads Fortran order, so a C-ordered R is solved as the
+    # transposed system of its transpose.
+    if R.flags.f_contiguous:
+        x, info = dtrtrs(R, b, lower=0, trans=int(trans))
+    else:
+        x, info = dtrtrs(R.T, b, lower=1, trans=int(not trans))
+    if info:
+        raise LinAlgError(f"singular matrix: trtrs returned {info}")
+    return x
+
+
+def _qr_r(A):
+    """``scipy.linalg.qr(A, mode="r", check_finite=False)[0]``."""
+    if not _plain(A):
+        return qr(A, mode="r", check_finite=False, overwrite_a=False)[0]
+    # scipy asks for the optimal workspace first: it sets the blocking.
+    lwork = dgeqrf(A, lwork=-1)[-2][0].real.astype(np.int_)
+    factor, _, _, info = dgeqrf(A, lwork=lwork, overwrite_a=0)
+    if info:  # pragma: no cover - invalid arguments only
+        raise ValueError(f"geqrf returned {info}")
+    return np.triu(factor)
 
 
 def triangular_factor(A):
@@ -67,7 +103,7 @@ def triangular_factor(A):
     n, q = A.shape
     if n == 0:
         return np.zeros((q, q))
-    R = qr(A, mode="r", check_finite=False, overwrite_a=False)[0]
+    R = _qr_r(A)
     if R.shape[0] < q:
         R = np.vstack([R, np.zeros((q - R.shape[0], q))])
     R = np.triu(R[:q])
@@ -237,7 +273,7 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
     kappa = condition_estimate(R, norms)
     c = q * _EPS
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        theta = solve_triangular(R / norms, z, check_finite=False)
+        theta = solve_upper(R / norms, z)
         size = np.linalg.norm(R / norms) * np.linalg.norm(theta, axis=0)
         if from_gram and not mixed:
             error = c * kappa * (size + rho)
@@ -263,6 +299,18 @@ _blas_lock = threading.Lock()
 _blas_state = {"users": 0, "saved": None, "libraries": None}
 
 
+def _blas_libraries():
+    """The BLAS libraries, found as this module is imported (numpy's and
+    scipy's, which a fit calls, are loaded by then): the search reads every
+    shared library loaded, 3 to 12 ms, more than a first fit of small data."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas").lib_controllers
+
+
+_blas_state["libraries"] = _blas_libraries()
+
+
 @contextmanager
 def one_blas_thread():
     """BLAS on one thread meanwhile.
@@ -275,11 +323,6 @@ def one_blas_thread():
     with _blas_lock:
         state = _blas_state
         if state["users"] == 0:
-            if state["libraries"] is None:
-                from threadpoolctl import ThreadpoolController
-
-                controller = ThreadpoolController().select(user_api="blas")
-                state["libraries"] = controller.lib_controllers
             # Each library's own setting, then one thread: two calls into each
             # (threadpoolctl's limit() also reads every library's description,
             # three times as long, and a fit sets the limit a few times).

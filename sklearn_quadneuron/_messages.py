@@ -353,10 +353,15 @@ def collinear_message(names):
 
 
 def has_callbacks(estimator):
-    """Whether callbacks are attached to the estimator or to a meta-estimator."""
+    """Whether callbacks are attached to the estimator, its own or propagated.
+
+    A meta-estimator hands its fits a parent context even without callbacks
+    (a grid search always does); the callbacks it propagates are set on the
+    estimator itself. The epochs are replayed to those only (the context's
+    callbacks are the estimator's): without any, no path is worth recording.
+    """
     return CallbackSupportMixin is not None and bool(
         getattr(estimator, "_skl_callbacks", None)
-        or hasattr(estimator, "_parent_callback_ctx")
     )
 
 

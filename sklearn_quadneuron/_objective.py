@@ -60,6 +60,7 @@ from ._linalg import (
     check_curvature,
     check_resolved,
     eigen,
+    solve_upper,
     triangular_factor,
 )
 
@@ -308,14 +309,12 @@ class GramObjective:
 
 def _solve_upper(R, b, trans=False):
     """``R^-1 b`` (or ``R^-T b``), R upper triangular; inf where R is singular."""
-    from scipy.linalg import solve_triangular
-
     if R.shape[0] == 0:
         return np.zeros_like(b)
     if not np.all(np.diagonal(R) != 0):
         return np.full(b.shape, np.inf)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return solve_triangular(R, b, trans=1 if trans else 0, check_finite=False)
+        return solve_upper(R, b, trans=trans)
 
 
 def _least_squares(moments, T, penalty, standardized=False):

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._messages import (
     CallbackSupportMixin,
@@ -40,21 +40,29 @@ from ._solvers import SOLVERS
 from ._statistics import gather_fit_statistics, gather_more
 from ._summary import SummaryMixin
 from ._validation import (
-    FLOAT_DTYPES,
+    KnownParametersMixin,
     check_dask_fit,
     check_fit_settings,
     is_dask,
     starting_point,
+    validate_features,
     validate_fit_input,
 )
 
 # Where the documentation is published.
 DOCS_URL = "https://sklearn-quadneuron.readthedocs.io/en/latest/"
 
+
 # RegressorMixin must come before BaseEstimator: with BaseEstimator first,
 # scikit-learn >= 1.6 silently drops the regressor tags and skips the regressor
 # checks. The callback mixin, when scikit-learn has it, goes first of all.
-_BASES = (RegressorMixin, ReadableTermsMixin, SummaryMixin, BaseEstimator)
+_BASES = (
+    RegressorMixin,
+    ReadableTermsMixin,
+    SummaryMixin,
+    KnownParametersMixin,
+    BaseEstimator,
+)
 if CallbackSupportMixin is not None:
     _BASES = (CallbackSupportMixin, *_BASES)
 
@@ -390,7 +398,7 @@ class QuadraticGDRegressor(*_BASES):
                 precompute = check_fit_settings(self, "fit")
                 # Finiteness is checked while the statistics are gathered: a
                 # separate pass over the data would cost a fifth of the fit.
-                data = validate_fit_input(
+                data = _validate_input(
                     self, X, y, sample_weight, reset=True, check_finite=False,
                     start=start,
                 )  # fmt: skip
@@ -428,7 +436,7 @@ class QuadraticGDRegressor(*_BASES):
         with _restore_on_failure(self):
             first = not hasattr(self, "coef_")
             fitted = None if first else (self._y_ndim, self._form.A.shape[1])
-            data = validate_fit_input(
+            data = _validate_input(
                 self, X, y, sample_weight, reset=first, check_finite=not first,
                 allow_all_zero=True, fitted_targets=fitted,
             )  # fmt: skip
@@ -506,9 +514,19 @@ class QuadraticGDRegressor(*_BASES):
         single = np.ndim(self.intercept_) == 0
         if is_dask(X):
             return _predict_dask(self, X, single)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_features(self, X, reset=False)[0]
         y = self._form.predict(X).astype(np.result_type(X.dtype, self.coef_.dtype))
         return y[:, 0] if single else y
+
+
+def _validate_input(estimator, X, y, sample_weight, **options):
+    """Validated in-memory input, and the features seen recorded where
+    scikit-learn's ``validate_data`` did not record them."""
+    data = validate_fit_input(estimator, X, y, sample_weight, **options)
+    if data.unnamed_features is not None:
+        estimator.__dict__.pop("feature_names_in_", None)
+        estimator.n_features_in_ = data.unnamed_features
+    return data
 
 
 def _gather_dask(estimator, X, y, sample_weight, start):

@@ -49,6 +49,9 @@ class FitInput:
     sample_weight: np.ndarray | None
     start: object = None
     mask: np.ndarray | None = None
+    # The number of features of a numpy array validated without
+    # validate_data, for the estimator to record; None where it recorded them.
+    unnamed_features: int | None = None
 
     @property
     def n_targets(self):
@@ -93,23 +96,23 @@ def validate_fit_input(
     -------
     data : FitInput
     """
-    X = validate_data(
-        estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=check_finite
-    )
+    X, unnamed = validate_features(estimator, X, reset=reset, check_finite=check_finite)
     if y is None:
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y "
             "is None."
         )
-    y = check_array(
-        y,
-        ensure_2d=False,
-        dtype=FLOAT_DTYPES,
-        ensure_all_finite=check_finite,
-        input_name="y",
-        estimator=estimator,
-    )
-    check_consistent_length(X, y)
+    if not (_as_given(y, (1, 2)) and not check_finite):
+        y = check_array(
+            y,
+            ensure_2d=False,
+            dtype=FLOAT_DTYPES,
+            ensure_all_finite=check_finite,
+            input_name="y",
+            estimator=estimator,
+        )
+    if X.shape[0] != y.shape[0]:
+        check_consistent_length(X, y)
     if fitted_targets is not None:
         check_targets(y.ndim, 1 if y.ndim == 1 else y.shape[1], *fitted_targets)
     # A chunk of a stream may carry no weight (the stream waits for one that
@@ -132,7 +135,112 @@ def validate_fit_input(
             estimator.validation_fraction,
             estimator.random_state,
         )
-    return FitInput(X, y, Y, sample_weight, start, mask)
+    return FitInput(X, y, Y, sample_weight, start, mask, unnamed if reset else None)
+
+
+def _as_given(a, ndims):
+    """Whether scikit-learn's ``check_array`` (floating dtypes, NaN allowed)
+    returns ``a`` itself: a numpy array of float64 or float32, of one of
+    ``ndims`` dimensions, with at least one row and one column. Its checks and
+    conversions then have nothing to do, and cost a tenth of a small fit."""
+    return (
+        type(a) is np.ndarray
+        and a.ndim in ndims
+        and a.size > 0
+        and (a.dtype == np.float64 or a.dtype == np.float32)
+    )
+
+
+def validate_features(estimator, X, *, reset, check_finite=True):
+    """scikit-learn's ``validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES,
+    ensure_all_finite=check_finite)``, its work skipped where it has none.
+
+    A numpy array of floats has no feature names and needs no conversion: what
+    is left is the number of features (checked against the fit's) and, when
+    asked, finiteness. Anything else, and any input that fails a check, goes
+    through ``validate_data``, which raises its own error.
+
+    Returns
+    -------
+    X : ndarray
+    unnamed : int or None
+        The number of features of an array of floats, which a ``reset`` must
+        record (with no feature names) since ``validate_data`` did not; None
+        where it did.
+    """
+    fast = _as_given(X, (2,))
+    if fast and not reset:
+        # Fitted with feature names, unnamed input warns; a count of features
+        # that differs raises: both are validate_data's to say.
+        fast = X.shape[1] == getattr(estimator, "n_features_in_", None) and not (
+            hasattr(estimator, "feature_names_in_")
+        )
+    if fast and check_finite:
+        # A finite sum means finite values; an infinite one (NaN, or merely an
+        # overflow) leaves the verdict to validate_data.
+        with np.errstate(over="ignore", invalid="ignore"):
+            fast = bool(np.isfinite(np.add.reduce(X, axis=None)))
+    if fast:
+        return X, X.shape[1]
+    X = validate_data(
+        estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=check_finite
+    )
+    return X, None
+
+
+# Sets of plain parameter values found valid, by class: a few hundred at most.
+_VALID_PARAMS = set()
+_VALID_PARAMS_KEPT = 256
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_key(cls, params):
+    """A hashable record of ``params`` if all are plain values, else None.
+
+    The type is part of it: ``True`` and ``1``, ``1`` and ``1.0`` are equal
+    but not equally valid everywhere. NaN never equals itself: a set holding
+    one is never found, and is checked every time.
+    """
+    items = []
+    for name, value in params.items():
+        if type(value) not in _PLAIN:
+            return None
+        items.append((name, type(value), value))
+    return cls, tuple(items)
+
+
+def known_valid(cls, params):
+    """Whether these parameters of ``cls`` were found valid before.
+
+    Only plain values (strings, numbers, None) are remembered: they cannot
+    change, and the constraints are the class's. Anything else (a
+    RandomState, an array) is checked again every time.
+    """
+    return _plain_key(cls, params) in _VALID_PARAMS
+
+
+def remember_valid(cls, params):
+    """Record parameters of ``cls`` that scikit-learn's check has just passed."""
+    key = _plain_key(cls, params)
+    if key is not None:
+        if len(_VALID_PARAMS) >= _VALID_PARAMS_KEPT:
+            _VALID_PARAMS.clear()
+        _VALID_PARAMS.add(key)
+
+
+class KnownParametersMixin:
+    """Parameters checked once per set of plain values, not at every fit.
+
+    scikit-learn's check builds every constraint anew: a twentieth of a fit on
+    small data, which a grid search repeats on the same few values. Goes
+    before ``BaseEstimator`` among the bases.
+    """
+
+    def _validate_params(self):
+        params = self.get_params(deep=False)
+        if not known_valid(type(self), params):
+            super()._validate_params()
+            remember_valid(type(self), params)
 
 
 class IncompatibleParametersError(ValueError):

@@ -117,3 +117,31 @@ def test_scoring_monitor_sees_the_momentum_epochs(article_data):
     np.testing.assert_allclose(
         -epochs.neg_mean_squared_error.to_numpy(), expected, rtol=1e-9
     )
+
+
+class CountEpochs(StopAfter):
+    """An auto-propagated callback that counts the epochs it is shown."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        super().__init__(epochs=None)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.seen += context.task_name == "epoch"
+        return False
+
+
+def test_callbacks_propagated_by_a_search_see_every_epoch(article_data):
+    # A grid search hands its fits a context of its own; the callbacks it
+    # propagates are shown every epoch of every fit.
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = article_data
+    count = CountEpochs()
+    assert isinstance(count, callback.AutoPropagatedCallback)
+    search = GridSearchCV(article_model(), {"learning_rate": [0.05, 0.1]}, cv=2)
+    search.set_callbacks(count)
+    search.fit(X, y)
+    # Two rates by two folds, and the refit: 8 epochs each.
+    assert count.seen == 5 * 8

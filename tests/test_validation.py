@@ -62,3 +62,45 @@ def test_validation_split_is_checked_before_the_data_is_read(no_pass):
     with pytest.raises(ValueError, match="validation set is too small"):
         QuadraticGDRegressor(early_stopping=True, validation_fraction=0.1).fit(X, y)
     assert no_pass == []
+
+
+# -- the checks of plain input and plain parameters, made cheaper ----------------
+
+
+def test_a_float_array_refit_after_a_frame_forgets_its_names():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = X[:, 0] ** 2 + X[:, 1]
+    model = QuadraticGDRegressor(solver="newton-cholesky")
+    model.fit(pd.DataFrame(X, columns=["a", "b"]), y)
+    assert list(model.feature_names_in_) == ["a", "b"]
+    model.fit(X[:, :1], y)
+    assert not hasattr(model, "feature_names_in_")
+    assert model.n_features_in_ == 1
+
+
+def test_predict_on_float_arrays_keeps_scikit_learns_checks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    model = QuadraticGDRegressor(solver="newton-cholesky").fit(X, X[:, 0])
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="X has 3 features, but"):
+        model.predict(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="Found array with 0 sample"):
+        model.predict(np.ones((0, 2)))
+
+
+def test_parameters_found_valid_once_are_still_checked_when_they_change():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 1))
+    y = X[:, 0]
+    QuadraticGDRegressor(max_iter=10, tol=None).fit(X, y)
+    for bad in [{"max_iter": 0}, {"max_iter": 10.0}, {"tol": float("nan")}]:
+        with pytest.raises(InvalidParameterError):
+            QuadraticGDRegressor(**{"max_iter": 10, "tol": None, **bad}).fit(X, y)

@@ -182,7 +182,8 @@ class QuadraticStatistics:
     gram_squares: np.ndarray | None = None
     rows_too: bool = False
     # rounding() by the design columns kept: a fit asks twice (whether to read
-    # the rows again, then its certificate), and each is a QR of the factor.
+    # the rows again, then its certificate), and each is a QR of the factor;
+    # and under "all", the factor of all columns, which a fit asks for thrice.
     _rounded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -265,14 +266,16 @@ class QuadraticStatistics:
         Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
         (k x k), and which of the 2p design columns are kept.
         """
+        if keep is None and "all" in self._rounded:
+            return self._rounded["all"]
         p, k = self.n_features, self.n_targets
-        keep = np.flatnonzero(self._kept(keep))
-        columns = np.concatenate([keep, 2 * p + np.arange(k)])
-        factor = self.factor[:, columns]
-        if keep.shape[0] < 2 * p:
+        kept = np.flatnonzero(self._kept(keep))
+        factor = self.factor[:, np.concatenate([kept, 2 * p + np.arange(k)])]
+        if kept.shape[0] < 2 * p:
             factor = stacked_factor(factor)
-        q = keep.shape[0]
-        return factor[:q, :q], factor[:q, q:], factor[q:, q:], keep
+        q = kept.shape[0]
+        parts = factor[:q, :q], factor[:q, q:], factor[q:, q:], kept
+        return parts if keep is not None else self._rounded.setdefault("all", parts)
 
     def residual_squares(self):
         """Each target's least-squares residual sum of squares (``y_ref``)."""
