@@ -181,9 +181,8 @@ class QuadraticStatistics:
     factor: np.ndarray
     gram_squares: np.ndarray | None = None
     rows_too: bool = False
-    # rounding() by the design columns kept: a fit asks twice (whether to read
-    # the rows again, then its certificate), and each is a QR of the factor;
-    # and under "all", the factor of all columns, which a fit asks for thrice.
+    # rounding() by the design columns kept (a fit asks twice: each is a QR of
+    # the factor), and under "all" the factor of all columns (asked thrice).
     _rounded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
