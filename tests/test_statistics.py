@@ -268,6 +268,7 @@ def use_kernel(monkeypatch, kernel):
     fused = kernel == "narrow" or kernel.endswith("fused")
     # None: loaded when first asked for; False: numpy's kernels.
     monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "COMPILED_FROM", 0)  # on data of any size
     if kernel.startswith("wide"):
         monkeypatch.setattr(_pass, "_WIDE_VARIABLES", 0)
         monkeypatch.setattr(_pass, "_WIDE_BLOCK_ROWS", 300)
@@ -689,6 +690,7 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     # its powers overflow: it must add nothing. (The far point read apart from
     # the rest: test_far_rows_read_apart_give_the_factor_of_the_rows.)
     monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "COMPILED_FROM", 0)  # on data of any size
     monkeypatch.setattr(_statistics, "_FAR_KURTOSIS", np.inf)
     X, Y, w = data(n=2001, p=shape[0], k=shape[1])
     X[0] += far
@@ -727,6 +729,7 @@ def test_far_rows_read_apart_give_the_factor_of_the_rows(
     # rows to the rounding that rounding() bounds, and says it is in part a
     # Gram's (the far rows' share of each column being large, a small one).
     monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "COMPILED_FROM", 0)  # on data of any size
     X, Y, w = data(n=2001, p=3, k=1)
     X[0] += far
     X[900, 1] -= far
@@ -769,6 +772,7 @@ def test_far_rows_are_16_standard_deviations_out(small_blocks, monkeypatch, fuse
     # within 16 standard deviations of all the rows): the rows read apart are
     # those more than 16 standard deviations from the mean, counted by numpy.
     monkeypatch.setattr(_kernels, "_FUSED", None if fused else False)
+    monkeypatch.setattr(_kernels, "COMPILED_FROM", 0)  # on data of any size
     X, Y, _ = data(n=2001, p=3, k=1)
     X[0] += 1e5
     Y[0] += 1e5

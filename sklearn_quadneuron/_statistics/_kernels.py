@@ -49,6 +49,19 @@ def fused_kernels():
     return _FUSED or None
 
 
+# A pass over fewer values than this runs on numpy's kernels: importing numba
+# (0.25 s, then 0.15 s loading the cached kernels, at a process's first compiled
+# pass) costs more than they save there, and a first fit on small data would pay
+# it (diabetes: 0.4 s instead of 3 ms). By size alone, so that the same data
+# always takes the same kernels, whatever ran before in the process.
+COMPILED_FROM = 1 << 16
+
+
+def compiled_for(n_values):
+    """The compiled kernels for a pass over ``n_values`` values, or None."""
+    return fused_kernels() if n_values >= COMPILED_FROM else None
+
+
 def column_extent(A, narrow):
     """Minimum, maximum and sum of A's columns in one compiled pass, or None.
 
@@ -66,7 +79,7 @@ def column_extent(A, narrow):
         and A.shape[0] > 0
         and A.shape[1] > 1
         and (A.shape[1] <= narrow or A.flags.c_contiguous)
-        and fused_kernels() is not None
+        and compiled_for(A.size) is not None
     ):
         return None
     p = A.shape[1]
@@ -181,9 +194,9 @@ class FarRows:
     ``rows`` (:class:`GramKernel`): the second pass reads them by Householder QR.
     """
 
-    def __init__(self, x_center, x_bound, y_center, y_bound):
+    def __init__(self, x_center, x_bound, y_center, y_bound, fused=None):
         self.test = x_center, x_bound, y_center, y_bound
-        self.fused = fused_kernels()
+        self.fused = fused
 
     @classmethod
     def of(cls, first, spreads):
@@ -195,7 +208,8 @@ class FarRows:
         scale = np.concatenate([ref.x_scale, ref.y_scale])
         center = np.concatenate([ref.x_loc, ref.y_loc]) + scale * first.mean[p:]
         bound = scale * spread[p:]
-        return cls(center[:p], bound[:p], center[p:], bound[p:])
+        fused = compiled_for(first.n_samples * (p + first.n_targets))
+        return cls(center[:p], bound[:p], center[p:], bound[p:], fused)
 
     @staticmethod
     def kurtosis(first):
@@ -240,7 +254,9 @@ class _Lane:
     ``far_rows`` (``(X, Y, w)`` of each block's).
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
+    def __init__(
+        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
+    ):
         p, k = units.x_loc.shape[0], units.y_loc.shape[0]
         self.zero_weights = zero_weights
         self.in_place = in_place
@@ -257,7 +273,7 @@ class _Lane:
         self.counts = [0] * n_parts
         # A block's variables and a last row of ones (or of root weights).
         self.buffer = _scratch("block", (self.m + 1) * rows)
-        self.fused = fused_kernels()
+        self.fused = fused
         self.forming = units.forming()
         self.far = far
         self.far_rows = None if far is None else []
@@ -335,8 +351,12 @@ class GramKernel(_Lane):
 class DotKernel(_Lane):
     """Matrix-vector products, for a few variables on long blocks."""
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
-        super().__init__(units, rows, n_parts, zero_weights, in_place=in_place)
+    def __init__(
+        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
+    ):
+        super().__init__(
+            units, rows, n_parts, zero_weights, in_place=in_place, fused=fused
+        )
         assert far is None, "far rows are left out by GramKernel alone"
         # The row of ones: its products with a row of weighted values are its
         # sum, so one matrix-vector product a row gives both.
@@ -415,7 +435,9 @@ class NarrowKernel:
     weight 0 are left out by the kernel itself.
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, in_place, far=None):
+    def __init__(
+        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
+    ):
         assert far is None, "far rows are left out by GramKernel alone"
         self.zero_weights = zero_weights
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
@@ -452,7 +474,8 @@ class WhitenedLane:
         self.R1 = R1
         self.products = [np.zeros(R1.shape, order="F")]
         self.counts = [0]
-        self.fused = fused_kernels() if R1.shape[0] == 4 else None
+        n = X.shape[0] * R1.shape[0]
+        self.fused = compiled_for(n) if R1.shape[0] == 4 else None
 
     def add(self, rows):
         X, Y, w, first = self.data

@@ -26,7 +26,7 @@ from ._kernels import (
     DotKernel,
     GramKernel,
     NarrowKernel,
-    fused_kernels,
+    compiled_for,
     run_lanes,
 )
 from ._moments import (
@@ -222,12 +222,10 @@ def accumulate(
     # Rows of weight 0 are looked for in each block only if there are any.
     zero_weights = sample_weight is not None and not sample_weight.all()
     n_parts = 1 if mask is None else 2
-    kernel, n_lanes = _kernel_and_lanes(n_samples, p, k, len(starts), parallel)
+    kernel, n_lanes, options = _kernel_and_lanes(n_samples, p, k, len(starts), parallel)
 
     def run(lane_starts, stop_event=None):
-        lane = kernel(
-            units, rows, n_parts, zero_weights, in_place=n_lanes == 1, far=far
-        )
+        lane = kernel(units, rows, n_parts, zero_weights, far=far, **options)
         for start in lane_starts:
             if stop_event is not None and stop_event.is_set():
                 break
@@ -267,10 +265,12 @@ def accumulate(
 
 
 def _kernel_and_lanes(n_samples, p, k, n_blocks, parallel):
-    """The lane class a pass runs, and on how many lanes (1 or 2)."""
+    """The lane class a pass runs, on how many lanes (1 or 2), and its options:
+    whether it runs alone, and the compiled kernels it may use (or None)."""
     m = 2 * p + k
     kernel = DotKernel if m <= _DOT_VARIABLES else GramKernel
-    if fused_kernels() is not None and kernel is DotKernel and (p, k) == (1, 1):
+    fused = compiled_for(n_samples * m)
+    if fused is not None and kernel is DotKernel and (p, k) == (1, 1):
         kernel = NarrowKernel
     # Only symmetric products run in two lanes: they are bound by arithmetic,
     # which a second core adds. The matrix-vector products of a few variables
@@ -278,7 +278,7 @@ def _kernel_and_lanes(n_samples, p, k, n_blocks, parallel):
     # feature took 15% longer than on one (interleaved runs, busy machine).
     long = n_blocks > 1 and parallel_pays(n_samples, m)
     two = parallel and long and kernel is GramKernel and not _wide(m)
-    return kernel, 2 if two else 1
+    return kernel, 2 if two else 1, {"in_place": not two, "fused": fused}
 
 
 def _add_block(lane, X, Y, sample_weight, mask, block):
