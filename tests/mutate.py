@@ -151,8 +151,8 @@ MUTANTS = [
     ),
     (
         "_solvers/_base.py",
-        "            certified = np.flatnonzero(gap[:keep] <= target[:keep])",
-        "            certified = np.flatnonzero(gap[:keep] <= 1000 * target[:keep])",
+        "(gap[:keep] <= target[:keep]) | (curve[:keep]",
+        "(gap[:keep] <= 1000 * target[:keep]) | (curve[:keep]",
         "the descent's certificate 1000 times looser",
     ),
     (
@@ -436,8 +436,8 @@ MUTANTS = [
     ),
     (
         "_statistics/_moments.py",
-        "            self.count + other.count, self.log_weight + other.log_weight",
-        "            self.count + other.count, self.log_weight",
+        "            self.log_weight + other.log_weight,",
+        "            self.log_weight,",
         "a merged tally that drops the other side's log weights",
     ),
     # -- the basis: the direct engine's moments, aliasing, the maps --------------
