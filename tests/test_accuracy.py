@@ -445,11 +445,9 @@ def test_fit_is_certified_correct_or_warns(name, solver):
     _assert_certified_or_warned(name, model, caught, error)
 
 
-@pytest.mark.parametrize("name", [f"far_point-{far:.0e}" for far in (1e6, 1e7, 1e8)])
-def test_far_rows_read_apart_are_certified_correct_or_warn(monkeypatch, name):
-    # The second pass (which a point 1e6 spreads out or farther calls for)
-    # reads the far point apart, by Householder QR, and the other rows by their
-    # Gram (in blocks of 256 rows, of any width, here).
+def _far_rows_judged(monkeypatch):
+    """Passes in blocks of 256 rows of any width, where the second pass may read
+    far rows apart; returns the list of whether each such factor was kept."""
     monkeypatch.setattr(_statistics._pass, "CHUNK_BYTES", 512)
     monkeypatch.setattr(_statistics._pass, "_DOT_VARIABLES", 0)
     monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
@@ -458,6 +456,15 @@ def test_far_rows_read_apart_are_certified_correct_or_warn(monkeypatch, name):
     monkeypatch.setattr(
         _statistics, "_as_good_as_rows", lambda *a: kept.append(judge(*a)) or kept[-1]
     )
+    return kept
+
+
+@pytest.mark.parametrize("name", [f"far_point-{far:.0e}" for far in (1e6, 1e7, 1e8)])
+def test_far_rows_read_apart_are_certified_correct_or_warn(monkeypatch, name):
+    # The second pass (which a point 1e6 spreads out or farther calls for)
+    # reads the far point apart, by Householder QR, and the other rows by their
+    # Gram (in blocks of 256 rows, of any width, here).
+    kept = _far_rows_judged(monkeypatch)
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(
         lambda: _estimator("newton-cholesky").fit(X, _target(Y), sample_weight=w)
@@ -471,14 +478,7 @@ def test_far_rows_read_apart_give_way_where_the_rest_cannot_resolve_tol(monkeypa
     # them) cannot resolve tol: that factor is not kept, the second pass
     # reads the rows as if the far point were not apart, and the fit is
     # certified, within tol of the 60-digit oracle.
-    monkeypatch.setattr(_statistics._pass, "CHUNK_BYTES", 512)
-    monkeypatch.setattr(_statistics._pass, "_DOT_VARIABLES", 0)
-    monkeypatch.setattr(_statistics, "_DOT_VARIABLES", 0)
-    kept = []
-    judge = _statistics._as_good_as_rows
-    monkeypatch.setattr(
-        _statistics, "_as_good_as_rows", lambda *a: kept.append(judge(*a)) or kept[-1]
-    )
+    kept = _far_rows_judged(monkeypatch)
     name = "far_point_and_cluster-1e6_1e4"
     X, Y, w, _, _ = _case(name)
     model, caught, error = _run(

@@ -675,6 +675,18 @@ def test_a_fit_solves_on_one_blas_thread_after_its_pass(monkeypatch, precompute)
     assert seen == [expected]
 
 
+def _householder_of_rows(X, Y, w, ref):
+    """numpy's Householder factor of the weighted rows ``[1, u**2, u, y]`` about
+    ``ref`` (rows of weight 0 left out), with a non-negative diagonal."""
+    rows = slice(None) if w is None else w > 0
+    U = (X[rows] - ref.x_loc) / ref.x_scale
+    Yr = (Y[rows] - ref.y_loc) / ref.y_scale
+    V = np.column_stack([np.ones(len(U)), U**2, U, Yr])
+    root = np.ones(len(U)) if w is None else np.sqrt(w[rows])
+    R = np.linalg.qr(root[:, None] * V, mode="r")
+    return R * np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+
+
 @pytest.mark.parametrize("fused", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", [(1, 1), (3, 2)])
@@ -703,13 +715,7 @@ def test_second_pass_is_the_factor_of_the_centered_rows(
     ref = Reference(ref.x_loc + 0.5, ref.x_scale, ref.y_loc - 0.7, ref.y_scale)
     stats = second_pass(X, Y, w, accumulate(X, Y, w, ref))
     assert not stats.from_gram
-    rows = slice(None) if w is None else w > 0
-    U = (X[rows] - ref.x_loc) / ref.x_scale
-    Yr = (Y[rows] - ref.y_loc) / ref.y_scale
-    V = np.column_stack([np.ones(len(U)), U**2, U, Yr])
-    root = np.ones(len(U)) if w is None else np.sqrt(w[rows])
-    R = np.linalg.qr(root[:, None] * V, mode="r")
-    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    R = _householder_of_rows(X, Y, w, ref)
     np.testing.assert_allclose(stats.mean, R[0, 1:] / R[0, 0], rtol=1e-9, atol=1e-12)
     scale = np.linalg.norm(R[1:, 1:], axis=0)
     np.testing.assert_allclose(
@@ -751,13 +757,7 @@ def test_far_rows_read_apart_give_the_factor_of_the_rows(
     stats = second_pass(X, Y, w, first)
     assert found == [3] and stats.rows_too
     ref = first.reference
-    rows = slice(None) if w is None else w > 0
-    U = (X[rows] - ref.x_loc) / ref.x_scale
-    Yr = (Y[rows] - ref.y_loc) / ref.y_scale
-    V = np.column_stack([np.ones(len(U)), U**2, U, Yr])
-    root = np.ones(len(U)) if w is None else np.sqrt(w[rows])
-    R = np.linalg.qr(root[:, None] * V, mode="r")
-    R *= np.where(np.diagonal(R) < 0, -1.0, 1.0)[:, None]
+    R = _householder_of_rows(X, Y, w, ref)
     np.testing.assert_allclose(stats.mean, R[0, 1:] / R[0, 0], rtol=1e-9, atol=1e-12)
     scale = np.linalg.norm(R[1:, 1:], axis=0)
     # At 1e8, numpy's QR itself stands 1e-4 of the norms off the exact factor
