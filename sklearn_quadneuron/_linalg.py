@@ -7,22 +7,16 @@ sufficient statistic of least squares on ``A`` is the upper-triangular ``R`` of
 ``A = Q R``, not the Gram ``A^T A = R^T R``, whose condition number is the
 square of ``A``'s:
 
-- :func:`triangular_factor`, Householder QR keeping ``R`` only (LAPACK
-  ``geqrf``), rows scaled so that the diagonal is not negative: the factor of
-  a matrix is then unique where it has full rank, and two orders of the same
-  rows give the same numbers to rounding;
-- :func:`stacked_factor`, the factor of rows stacked from several blocks: the
-  exact merge of two sets of rows (``R`` of ``[R_a; R_b]``), as R's biglm and
-  ``dask.array.linalg.tsqr`` merge theirs;
-- :func:`append_rows`, the same for rows stacked under a factor, reading its
-  triangle as one (LAPACK ``tpqrt``): ``O(m q**2)`` for ``m`` rows where a QR of
-  the stack costs ``O(q**3)``;
-- :func:`gram_factor`, the factor of a positive semi-definite Gram (Cholesky,
-  or from its eigendecomposition where Cholesky breaks down): no more accurate
-  than the Gram, but in the form the rest reads;
-- :func:`condition_estimate`, LAPACK's estimate of a factor's condition number
-  (``trcon``, O(q^2)), on columns scaled to unit norm;
-- :func:`fit_rounding`, what rounding in a factor may hide of a fit's excess.
+- :func:`triangular_factor`, Householder QR keeping ``R`` only (``geqrf``),
+  its diagonal not negative: unique where it has full rank;
+- :func:`stacked_factor`, the exact merge of two sets of rows (``R`` of
+  ``[R_a; R_b]``), as R's biglm and ``dask.array.linalg.tsqr`` merge theirs;
+- :func:`append_rows`, rows folded under a factor (``tpqrt``): ``O(m q**2)``
+  for ``m`` rows where a QR of the stack costs ``O(q**3)``;
+- :func:`gram_factor`, the factor of a positive semi-definite Gram: no more
+  accurate than the Gram, but in the form the rest reads;
+- :func:`condition_estimate` (``trcon``, O(q^2)) on unit-norm columns, and
+  :func:`fit_rounding`, what rounding in a factor may hide of a fit's excess.
 
 The spectrum of the loss's Hessian: the eigendecomposition with the modes too
 flat to resolve masked out (:func:`eigen`), the same on the Hessian scaled to a
@@ -71,8 +65,7 @@ def solve_upper(R, b, trans=False):
     """``solve_triangular(R, b, trans=trans, check_finite=False)``, R upper."""
     if not (_plain(R) and _plain(b.reshape(b.shape[0], -1))) or b.ndim > 2:
         return solve_triangular(R, b, trans=int(trans), check_finite=False)
-    # As scipy: trtrs reads Fortran order, so a C-ordered R is solved as the
-    # transposed system of its transpose.
+    # As scipy: a C-ordered R is solved as the transposed system of R.T.
     if R.flags.f_contiguous:
         x, info = dtrtrs(R, b, lower=0, trans=int(trans))
     else:
@@ -91,7 +84,20 @@ def _qr_r(A):
     factor, _, _, info = dgeqrf(A, lwork=lwork, overwrite_a=0)
     if info:  # pragma: no cover - invalid arguments only
         raise ValueError(f"geqrf returned {info}")
-    return np.triu(factor)
+    n, q = factor.shape
+    # Rows past the q-th hold reflectors: a copy lets them go.
+    return factor[:q].copy() if n > q else factor
+
+
+def _upper(A, signs=False):
+    """``A`` zeroed below its diagonal in place (np.triu copies), rows negated
+    where the diagonal is negative if ``signs``."""
+    for j in range(min(A.shape)):
+        A[j + 1 :, j] = 0.0
+    negative = np.diagonal(A) < 0
+    if signs and negative.any():
+        A *= np.where(negative, -1.0, 1.0)[:, None]
+    return A
 
 
 def triangular_factor(A):
@@ -106,9 +112,7 @@ def triangular_factor(A):
     R = _qr_r(A)
     if R.shape[0] < q:
         R = np.vstack([R, np.zeros((q - R.shape[0], q))])
-    R = np.triu(R[:q])
-    signs = np.where(np.diagonal(R) < 0, -1.0, 1.0)
-    return R * signs[:, None]
+    return _upper(R[:q], signs=True)
 
 
 def stacked_factor(*blocks):
@@ -116,8 +120,7 @@ def stacked_factor(*blocks):
     return triangular_factor(np.vstack([b for b in blocks if b is not None]))
 
 
-# Block size of LAPACK's tpqrt (its Householder reflections applied so many
-# at a time): measured fastest on 2000 columns, no slower on a few.
+# tpqrt's block of reflections: fastest on 2000 columns, no slower on a few.
 _TPQRT_BLOCK = 64
 
 
@@ -139,21 +142,20 @@ def append_rows(R, B, trapezoidal=0):
     )
     if info != 0:  # pragma: no cover - tpqrt fails only on invalid arguments
         return stacked_factor(R, B)
-    out = np.triu(out)
-    signs = np.where(np.diagonal(out) < 0, -1.0, 1.0)
-    return out * signs[:, None]
+    return _upper(out, signs=True)
 
 
 def gram_factor(G):
-    """An upper-triangular ``F`` with ``F^T F = G`` for a symmetric PSD ``G``.
+    """An upper-triangular ``F`` with ``F^T F = G`` for a symmetric PSD ``G``
+    (its upper triangle only is read: what BLAS's ``syrk`` forms).
 
     Returns
     -------
     F : ndarray of shape (q, q)
     cholesky_failed : bool
         Whether Cholesky broke down (``G`` singular or indefinite to rounding):
-        the factor then comes from ``G``'s eigendecomposition, negative
-        eigenvalues (rounding) taken as 0.
+        the factor then comes from ``G``'s eigendecomposition, eigenvalues
+        within rounding of 0 taken as 0.
     """
     q = G.shape[0]
     if q == 0:
@@ -173,31 +175,31 @@ def gram_factor(G):
             return F, False
     except LinAlgError:
         pass
-    lam, V = np.linalg.eigh((G + G.T) / 2)
-    root = np.sqrt(np.maximum(lam, 0.0))
+    lam, V = np.linalg.eigh(G, UPLO="U")
+    # Eigenvalues within the Gram's rounding of 0 are 0 (their sign is noise).
+    root = np.sqrt(np.where(lam > q * _EPS * lam[-1], lam, 0.0))
     return triangular_factor(root[:, None] * V.T), True
 
 
-def condition_estimate(R, scales=None):
+def condition_estimate(R, scales=None, scaled=False):
     """Estimated 2-norm condition number of ``R`` with unit-norm columns.
 
-    ``scales``, when given, are the norms to scale the columns by instead.
+    ``scales``, when given, are the norms to scale the columns by instead;
+    ``scaled``: ``R``'s columns are scaled already (and finite).
 
     LAPACK's ``trcon`` estimates the 1-norm condition within a small factor;
     on columns scaled to unit norm it bounds the 2-norm one within ``q``. A
     zero column (or a singular ``R``) gives inf.
     """
-    q = R.shape[0]
-    if q == 0:
+    if R.shape[0] == 0:
         return 1.0
-    norms = np.linalg.norm(R, axis=0) if scales is None else scales
-    if not np.all(norms > 0) or not np.all(np.isfinite(R)):
-        return np.inf
-    scaled = np.asfortranarray(R / norms)
-    rcond, info = dtrcon(scaled, norm="1", uplo="U", diag="N")
-    if info != 0 or not rcond > 0:
-        return np.inf
-    return float(1.0 / rcond)
+    if not scaled:
+        norms = np.linalg.norm(R, axis=0) if scales is None else scales
+        if not np.all(norms > 0) or not np.all(np.isfinite(R)):
+            return np.inf
+        R = np.divide(R, norms, order="F")
+    rcond, info = dtrcon(R, norm="1", uplo="U", diag="N")
+    return float(1.0 / rcond) if info == 0 and rcond > 0 else np.inf
 
 
 def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
@@ -263,18 +265,21 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
     if q == 0:
         return np.zeros(k), np.zeros(k)
     mixed = from_gram and rows_too
-    norms = np.linalg.norm(R, axis=0)
     if from_gram and not mixed and scales is not None:
         norms = scales
+    else:
+        norms = np.linalg.norm(R, axis=0)
     if not np.all(norms > 0):
         return np.full(k, np.inf), np.zeros(k)
     if not np.all(np.diagonal(R) != 0):
         return np.full(k, np.inf), np.zeros(k)
-    kappa = condition_estimate(R, norms)
-    c = q * _EPS
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        theta = solve_upper(R / norms, z)
-        size = np.linalg.norm(R / norms) * np.linalg.norm(theta, axis=0)
+        scaled = np.divide(R, norms, order="F")
+        finite = np.all(np.isfinite(scaled))
+        kappa = condition_estimate(scaled, scaled=True) if finite else np.inf
+        c = q * _EPS
+        theta = solve_upper(scaled, z)
+        size = np.linalg.norm(scaled) * np.linalg.norm(theta, axis=0)
         if from_gram and not mixed:
             error = c * kappa * (size + rho)
         else:
@@ -300,9 +305,8 @@ _blas_state = {"users": 0, "saved": None, "libraries": None}
 
 
 def _blas_libraries():
-    """The BLAS libraries, found as this module is imported (numpy's and
-    scipy's, which a fit calls, are loaded by then): the search reads every
-    shared library loaded, 3 to 12 ms, more than a first fit of small data."""
+    """The BLAS libraries (numpy's and scipy's), found once, on import: the
+    search takes 3 to 12 ms, more than a first fit of small data."""
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController().select(user_api="blas").lib_controllers
@@ -323,9 +327,8 @@ def one_blas_thread():
     with _blas_lock:
         state = _blas_state
         if state["users"] == 0:
-            # Each library's own setting, then one thread: two calls into each
-            # (threadpoolctl's limit() also reads every library's description,
-            # three times as long, and a fit sets the limit a few times).
+            # Two calls into each library (threadpoolctl's limit() reads every
+            # library's description too, three times as long).
             state["saved"] = [(lib, lib.num_threads) for lib in state["libraries"]]
             for lib, _ in state["saved"]:
                 lib.set_num_threads(1)
@@ -346,9 +349,8 @@ def blas_own_threads():
     """BLAS's own setting meanwhile, even inside :func:`one_blas_thread`.
 
     For one call of O(p^3) work that BLAS's threads share well (the reduction
-    of a large Hessian to tridiagonal form: 1.6 to 2 times faster on two
-    threads at 2001 and 4001 columns), where waking them costs little next to
-    the call. Outside a limit, nothing changes.
+    to tridiagonal form: 1.6 to 2 times faster on two threads at 2001 and 4001
+    columns). Outside a limit, nothing changes.
     """
     with _blas_lock:
         saved = _blas_state["saved"]
@@ -418,10 +420,8 @@ def check_resolved(H, H_standard):
 def eigen(H):
     """``lam, V, keep, lam_max`` of a symmetric H; ``keep`` masks curved modes.
 
-    LAPACK's divide and conquer (``syevd``, numpy's ``eigh``). From
-    ``_ONE_THREAD_FROM`` columns on one BLAS thread: on two cores shared with
-    other work, that was measured 1.5 to 4 times faster than BLAS's own
-    threads, whose waits for each other cost more than they share.
+    LAPACK's ``syevd`` (numpy's ``eigh``), from ``_ONE_THREAD_FROM`` columns
+    on one BLAS thread: 1.5 to 4 times faster on two busy cores.
     """
     if H.shape[0] < _ONE_THREAD_FROM:
         lam, V = np.linalg.eigh(H)

@@ -537,7 +537,6 @@ def _cholesky_qr2(X, Y, sample_weight, first, parallel):
 def _second_factor(G, R1):
     """``R_2 R_1`` from the upper triangle ``G`` of the whitened rows' Gram,
     or None where those rows are not near orthogonal."""
-    G = np.triu(G) + np.triu(G, 1).T
     if not np.all(np.isfinite(G)):
         return None
     R2, failed = gram_factor(G)

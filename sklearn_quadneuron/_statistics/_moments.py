@@ -182,7 +182,8 @@ class QuadraticStatistics:
     gram_squares: np.ndarray | None = None
     rows_too: bool = False
     # rounding() by the design columns kept (a fit asks twice: each is a QR of
-    # the factor), and under "all" the factor of all columns (asked thrice).
+    # the factor), under "all" the factor of all columns (asked thrice), and
+    # the columns that vary and the condition number (asked more than once).
     _rounded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -254,10 +255,16 @@ class QuadraticStatistics:
             rows_too and bool(gram),
         )
 
+    def _cached(self, key, make):
+        if key not in self._rounded:
+            self._rounded[key] = make()
+        return self._rounded[key]
+
     def _kept(self, keep=None):
         """The design columns that vary, of those ``keep`` asks for."""
-        norms = np.linalg.norm(self.factor[:, : 2 * self.n_features], axis=0)
-        return norms > 0 if keep is None else keep & (norms > 0)
+        design = self.factor[:, : 2 * self.n_features]
+        varies = self._cached("varies", lambda: np.linalg.norm(design, axis=0) > 0)
+        return varies if keep is None else keep & varies
 
     def _design_factor(self, keep=None):
         """The factor of the design's columns that vary, and of the targets.
@@ -265,16 +272,15 @@ class QuadraticStatistics:
         Returns ``R`` (q x q), ``z`` (q x k), the targets' trailing block
         (k x k), and which of the 2p design columns are kept.
         """
-        if keep is None and "all" in self._rounded:
-            return self._rounded["all"]
+        if keep is None:
+            return self._cached("all", lambda: self._design_factor(self._kept()))
         p, k = self.n_features, self.n_targets
         kept = np.flatnonzero(self._kept(keep))
         factor = self.factor[:, np.concatenate([kept, 2 * p + np.arange(k)])]
         if kept.shape[0] < 2 * p:
             factor = stacked_factor(factor)
         q = kept.shape[0]
-        parts = factor[:q, :q], factor[:q, q:], factor[q:, q:], kept
-        return parts if keep is not None else self._rounded.setdefault("all", parts)
+        return factor[:q, :q], factor[:q, q:], factor[q:, q:], kept
 
     def residual_squares(self):
         """Each target's least-squares residual sum of squares (``y_ref``)."""
@@ -285,20 +291,14 @@ class QuadraticStatistics:
 
         ``(floor, allowance)`` of :func:`~.._linalg.fit_rounding`, as mean
         squares in ``y_ref`` units: the excess over the minimum rounding may
-        hide (read from the factor as it was formed: the Gram's rounds
-        relative to the columns' uncentered norms), and what float64 resolves
-        of an exact fit; then ``exact``, ``EXACT_FIT`` times the allowance: a
-        minimum below it is the rounding of an exact fit's residuals (a
-        residual sum computed from a factor rounds to about the allowance).
-        Whatever basis the fit then runs in, its excess over the minimum is
-        the same number.
-        ``keep`` (a mask over the 2p design columns) leaves out the terms the
-        fit leaves out.
+        hide (the Gram's rounds relative to the columns' uncentered norms),
+        and what float64 resolves of an exact fit; then ``exact``,
+        ``EXACT_FIT`` times the allowance: a minimum below it is the rounding
+        of an exact fit's residuals. Whatever basis the fit then runs in, its
+        excess over the minimum is the same number. ``keep`` (a mask over the
+        2p design columns) leaves out the terms the fit leaves out.
         """
-        key = self._kept(keep).tobytes()
-        if key not in self._rounded:
-            self._rounded[key] = self._rounding(keep)
-        return self._rounded[key]
+        return self._cached(self._kept(keep).tobytes(), lambda: self._rounding(keep))
 
     def _rounding(self, keep):
         R, z, tail, keep = self._design_factor(keep)
@@ -315,7 +315,7 @@ class QuadraticStatistics:
     def design_condition(self):
         """Estimated condition number of the design's columns that vary."""
         R = self._design_factor()[0]
-        return condition_estimate(R)
+        return self._cached("condition", lambda: condition_estimate(R))
 
     def target_variances(self):
         """Weighted variance of each target, in ``y_ref`` units."""

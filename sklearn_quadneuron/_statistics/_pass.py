@@ -258,7 +258,7 @@ def accumulate(
         far.rows = totals.far_rows
     unit = np.outer(units.unit, units.unit)
     parts = [
-        _centered(_symmetric(C) * unit, n, units.shift, reference)
+        _centered(C * unit, n, units.shift, reference)
         for C, n in zip(totals.products, totals.counts)
     ]
     return parts[0] if mask is None else tuple(parts)
@@ -376,12 +376,6 @@ def _square_shift(X, sample_weight, reference):
     return (U * U).mean(axis=0)
 
 
-def _symmetric(C):
-    """The full matrix from its upper triangle."""
-    upper = np.triu(C)
-    return upper + np.triu(upper, 1).T
-
-
 def _within_reach(diagonal, p, m, reach):
     """Whether every scaled value summed so far is within reach, from the diagonal.
 
@@ -396,7 +390,8 @@ def _within_reach(diagonal, p, m, reach):
 
 
 def _centered(M, n, shift, reference):
-    """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows.
+    """Statistics from summed products ``M`` of ``[variables, 1]`` over n rows
+    (their upper triangle: the lower one is not read).
 
     The co-moment is that of the Gram, so is its factor: resolving no more
     than the Gram did (``gram_squares``); :func:`second_pass` reads the rows
