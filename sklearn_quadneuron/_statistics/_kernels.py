@@ -465,8 +465,10 @@ class WhitenedLane:
     """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass).
 
     ``b`` the rows of :func:`centered_block`, whitened and summed a block at a
-    time by BLAS; with one feature and one target and the compiled kernels,
-    all in one pass (:func:`~._compiled.narrow_whitened`).
+    time by BLAS (``trsm`` then ``syrk``, in place); with one feature and one
+    target and the compiled kernels, all in one pass
+    (:func:`~._compiled.narrow_whitened`). With the compiled kernels the rows
+    are formed as the first pass forms its own (:func:`~._compiled.fill_block`).
     """
 
     def __init__(self, X, Y, sample_weight, first, R1):
@@ -474,17 +476,25 @@ class WhitenedLane:
         self.R1 = R1
         self.products = [np.zeros(R1.shape, order="F")]
         self.counts = [0]
-        n = X.shape[0] * R1.shape[0]
-        self.fused = compiled_for(n) if R1.shape[0] == 4 else None
+        self.fused = compiled_for(X.shape[0] * R1.shape[0])
+        ref, p = first.reference, X.shape[1]
+        self.forming = (
+            ref.x_loc,
+            1.0 / ref.x_scale,
+            ref.y_loc,
+            1.0 / ref.y_scale,
+            first.mean[:p],
+        )
 
     def add(self, rows):
         X, Y, w, first = self.data
-        if self.fused is not None:
+        fused = self.fused
+        if fused is not None and self.R1.shape[0] == 4:
             ref = first.reference
-            self.fused.narrow_whitened(
+            fused.narrow_whitened(
                 X[rows, 0],
                 Y[rows, 0],
-                self.fused.empty_weights() if w is None else w[rows],
+                fused.empty_weights() if w is None else w[rows],
                 *(float(a[0]) for a in (ref.x_loc, ref.x_scale, ref.y_loc)),
                 float(ref.y_scale[0]),
                 first.mean,
@@ -492,12 +502,28 @@ class WhitenedLane:
                 self.products[0],
             )
         else:
-            B = centered_block(X, Y, w, first, rows)
-            # B.T is Fortran-ordered: whitened in place, (B R1^-1)^T = R1^-T
-            # B^T, then its symmetric product added to the upper triangle.
-            W = dtrsm(1.0, self.R1, B.T, side=0, lower=0, trans_a=1, overwrite_b=1)
-            dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=0, overwrite_c=1)
+            B = self._block(rows)
+            # B is Fortran-ordered: whitened in place, B R1^-1, then its
+            # symmetric product added to the upper triangle.
+            W = dtrsm(1.0, self.R1, B, side=1, lower=0, overwrite_b=1)
+            dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=1, overwrite_c=1)
         self.counts[0] += rows.stop - rows.start
+
+    def _block(self, rows):
+        """:func:`centered_block` of the rows, Fortran-ordered."""
+        X, Y, w, first = self.data
+        if self.fused is None:
+            return np.asfortranarray(centered_block(X, Y, w, first, rows))
+        p, m = X.shape[1], self.R1.shape[0] - 1
+        x, y = X[rows], Y[rows]
+        # Rows [1, u**2 - mean, u, y] scaled by sqrt(w) (the first pass's,
+        # written one row later), then the means of u and y taken out.
+        V = np.empty((m + 2, x.shape[0]))
+        weights = self.fused.empty_weights() if w is None else w[rows]
+        self.fused.fill_block(x, y, weights, *self.forming, True, V[1:])
+        V[0] = V[m + 1]
+        V[p + 1 : m + 1] -= first.mean[p:, None] * V[0]
+        return V[: m + 1].T
 
 
 def centered_block(X, Y, sample_weight, first, block):
