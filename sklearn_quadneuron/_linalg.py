@@ -53,8 +53,7 @@ _EPS = np.finfo(float).eps
 
 
 # scipy.linalg's wrappers cost several times the LAPACK call on small matrices
-# (solve_triangular 15 us, its trtrs 2 us on 19 x 19). These make scipy's very
-# calls, with its arguments (the same bits), on 2-D float64; else scipy's own.
+# (solve_triangular 15 us, trtrs 2 us on 19 x 19): scipy's very calls instead.
 
 
 def _plain(a):
@@ -90,10 +89,13 @@ def _qr_r(A):
 
 
 def _upper(A, signs=False):
-    """``A`` zeroed below its diagonal in place (np.triu copies), rows negated
-    where the diagonal is negative if ``signs``."""
-    for j in range(min(A.shape)):
-        A[j + 1 :, j] = 0.0
+    """``A`` zeroed below its diagonal in place (np.triu copies: 30 MB at 2000
+    columns), rows negated where the diagonal is negative if ``signs``."""
+    if A.shape[1] < 256:
+        A[...] = np.triu(A)
+    else:
+        for j in range(min(A.shape)):
+            A[j + 1 :, j] = 0.0
     negative = np.diagonal(A) < 0
     if signs and negative.any():
         A *= np.where(negative, -1.0, 1.0)[:, None]
@@ -367,9 +369,8 @@ def blas_own_threads():
 
 # -- the spectrum of the Hessian ------------------------------------------------
 
-# Eigenvalues below this fraction of the largest are numerically zero: those
-# directions of parameter space do not affect the loss, and an iterate keeps its
-# initial component there (as plain gradient descent would, to rounding).
+# Eigenvalues below this fraction of the largest are numerically zero: along
+# them an iterate keeps its start (as plain gradient descent would, to rounding).
 EIGEN_CUTOFF = 1e-13
 # Hessians of this order or more are decomposed on one BLAS thread (eigen).
 _ONE_THREAD_FROM = 64
@@ -588,10 +589,9 @@ ALIAS_TOLERANCE = 1e-7
 
 
 # What is left of a unit-norm column after the ones before it is at least
-# 1 / kappa_1 (the 1-norm condition number of the columns, which LAPACK's trcon
-# estimates within a small factor): where kappa times ALIAS_TOLERANCE is
-# below this screen, no term is within a factor 100 of the tolerance and the
-# rank-revealing step is not needed.
+# 1 / kappa_1 (which trcon estimates within a small factor): where kappa times
+# ALIAS_TOLERANCE is below this screen, no term is within a factor 100 of the
+# tolerance and the rank-revealing step is not needed.
 _ALIAS_SCREEN = 1e-2
 
 
