@@ -23,7 +23,9 @@ times are medians over the rounds, ratios medians of the per-round ratios:
   ``_statistics.needs_second_pass`` asks for it (at ``tol=1e-6``) on the data
   with and without the far point; and the whole newton-cholesky fit with the
   far point against the same fit without it (not timed where the far point
-  leaves the fit unrepresentable in float64: it then raises ValueError).
+  leaves the fit unrepresentable in float64: it then raises ValueError); then
+  the other data that needs a second pass: two clusters 1e6 apart, and a
+  near-collinear pair of features, with the route the second pass takes.
 
 The statistics pass alone (``gather``) is timed beside the fits, to show its
 share of them.
@@ -49,6 +51,7 @@ from _common import (
 )
 from sklearn.linear_model import Ridge
 
+import sklearn_quadneuron._statistics as statistics_module
 from sklearn_quadneuron import QuadraticGDRegressor
 from sklearn_quadneuron._statistics import gather, needs_second_pass, second_pass
 from sklearn_quadneuron.datasets import make_quadratic
@@ -74,12 +77,14 @@ FULL = {
     "ridge": (1000, 20_000, 3),
     "passes": [(1, 1_000_000, 7), (20, 200_000, 7), (100, 100_000, 5)]
     + [(1000, 20_000, 3)],
+    "other passes": [(1, 1_000_000, 7), (20, 200_000, 7), (100, 100_000, 5)],
 }
 QUICK = {
     "read": (1, 100_000, 3),
     "gram": [(20, 20_000, 3), (100, 5_000, 3)],
     "ridge": (200, 4_000, 3),
     "passes": [(1, 100_000, 3), (20, 20_000, 3), (100, 5_000, 3), (200, 4_000, 3)],
+    "other passes": [(1, 100_000, 3), (20, 20_000, 3)],
 }
 
 
@@ -353,6 +358,120 @@ def extra_passes(cases, budget, report, checks):
     )
 
 
+# Which way the second pass reads the rows, by the function that succeeds.
+ROUTES = {
+    "_far_apart": "far rows apart",
+    "_cholesky_qr2": "CholeskyQR2",
+    "_householder": "Householder QR",
+}
+
+
+def route_of(X, Y, first):
+    """The route :func:`second_pass` takes on these rows (one untimed call)."""
+    taken = []
+    originals = {name: getattr(statistics_module, name) for name in ROUTES}
+
+    def spy(name):
+        def call(*args, **kwargs):
+            result = originals[name](*args, **kwargs)
+            if result is not None:
+                taken.append(ROUTES[name])
+            return result
+
+        return call
+
+    try:
+        for name in ROUTES:
+            setattr(statistics_module, name, spy(name))
+        second_pass(X, Y, None, first)
+    finally:
+        for name, function in originals.items():
+            setattr(statistics_module, name, function)
+    return taken[-1] if taken else "none"
+
+
+def far_clusters(X):
+    """A copy of ``X`` whose second half of rows lies ``FAR`` away."""
+    out = X.copy()
+    out[X.shape[0] // 2 :] += FAR
+    return out
+
+
+def near_collinear(X):
+    """A copy of ``X`` whose second column is the first plus 1e-6 noise."""
+    out = X.copy()
+    noise = np.random.default_rng(1).standard_normal(X.shape[0])
+    out[:, 1] = out[:, 0] + 1e-6 * noise
+    return out
+
+
+def other_passes(cases, budget, report, checks):
+    rows = []
+    for p, n, rounds in cases:
+        X, y = data(n, p)
+        Y = y[:, None]
+        kinds = {f"two clusters {sci(FAR)} apart": far_clusters(X)}
+        if p >= 2:
+            kinds["near-collinear pair (1e-6)"] = near_collinear(X)
+        for kind, Xk in kinds.items():
+            print(f"Extra passes, {kind}, {shape(n, p)}:", flush=True)
+            first = gather(Xk, Y, None)
+            needed = needs_second_pass(first, TOL)
+            route = route_of(Xk, Y, first) if needed else "-"
+            methods = {
+                FIRST: lambda Xk=Xk: gather(Xk, Y, None),
+                SECOND: lambda Xk=Xk, first=first: second_pass(Xk, Y, None, first),
+            }
+            times = interleaved(methods, rounds=rounds, budget=budget)
+            ratio = times.ratio(SECOND, FIRST)
+            rows.append(
+                [
+                    kind,
+                    shape(n, p),
+                    str(needed),
+                    route,
+                    fmt_seconds(times.median(FIRST)),
+                    fmt_seconds(times.median(SECOND)),
+                    fmt_ratio(ratio),
+                    str(times.rounds),
+                ]
+            )
+            checks.append(
+                (
+                    ratio <= SECOND_PASS_RATIO_TARGET,
+                    f"{kind}, {shape(n, p)}: second pass ({route}) <= "
+                    f"{SECOND_PASS_RATIO_TARGET}x the first",
+                    fmt_ratio(ratio),
+                )
+            )
+    report.section("Extra passes: clusters far apart, a near-collinear pair")
+    report.paragraph(
+        "Data whose Gram cannot resolve the fit without a far point: the "
+        f"second half of the rows {sci(FAR)} away in every column, and (from "
+        "two features) the second feature the first plus 1e-6 times standard "
+        "normal noise. The route is the way the second pass reads the rows: "
+        "CholeskyQR2 solves each block against the first factor (a "
+        "triangular solve) and sums the products of the result, twice the "
+        "arithmetic of the first pass's products; Householder QR of the rows "
+        "costs twice it too. Where the first pass runs at the speed of BLAS "
+        "(many features), no factor of the rows themselves costs less than "
+        "twice it."
+    )
+    report.table(
+        [
+            "data",
+            "samples x features",
+            "needs second pass",
+            "route",
+            "first pass",
+            "second pass",
+            "second / first",
+            "rounds",
+        ],
+        rows,
+    )
+
+
 def main(argv=None):
     parser = benchmark_parser(
         __doc__,
@@ -377,6 +496,7 @@ def main(argv=None):
     against_gram(cases["gram"], args.budget, report, checks)
     against_ridge(cases["ridge"], args.budget, report, checks)
     extra_passes(cases["passes"], args.budget, report, checks)
+    other_passes(cases["other passes"], args.budget, report, checks)
     return conclude(report, "statistics", checks, args)
 
 
