@@ -345,6 +345,12 @@ def check_finite_input(estimator, data):
     )
 
 
+# Positive weights in this range keep every sum of the statistics (at most
+# the total weight times 1, the variables being scaled) and its reciprocal
+# square root within float64, over any number of rows.
+WEIGHT_RANGE = (1e-100, 1e100)
+
+
 def check_weights(sample_weight, X, allow_all_zero=False):
     """Non-negative float64 weights, one per row, or None for unit weights.
 
@@ -354,7 +360,7 @@ def check_weights(sample_weight, X, allow_all_zero=False):
     if sample_weight is None:
         return None
     try:
-        return _check_sample_weight(
+        w = _check_sample_weight(
             sample_weight,
             X,
             dtype=np.float64,
@@ -368,6 +374,19 @@ def check_weights(sample_weight, X, allow_all_zero=False):
             f"{exc} Every sample has weight 0: pass at least one positive "
             "sample_weight."
         ) from None
+    positive = w[w > 0]
+    if positive.size and not (
+        WEIGHT_RANGE[0] <= positive.min() and positive.max() <= WEIGHT_RANGE[1]
+    ):
+        raise ValueError(
+            f"sample_weight holds weights from {positive.min():.3g} to "
+            f"{positive.max():.3g}: positive weights must lie between "
+            f"{WEIGHT_RANGE[0]:.0e} and {WEIGHT_RANGE[1]:.0e}, where their sums "
+            "and products stay within float64. Only their ratios matter to the "
+            "fit: divide them by their largest (one below 1e-200 times the "
+            "largest counts for nothing in float64: set it to 0)."
+        )
+    return w
 
 
 def check_positive_weight(weight):

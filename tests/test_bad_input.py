@@ -128,6 +128,49 @@ def test_non_finite_sample_weight(data, value):
         QuadraticGDRegressor().fit(X, y, sample_weight=_with(np.ones(len(y)), 0, value))
 
 
+@pytest.mark.parametrize("solver", ["gd", "newton-cholesky"])
+@pytest.mark.parametrize(
+    "weights", [(1e-320,), (1e-300,), (1e200,), (1.7e308,), (1.0, 1e308)]
+)
+def test_sample_weight_beyond_float64s_sums(data, solver, weights):
+    # Subnormal weights, weights whose products with the data overflow, and
+    # ratios float64 cannot add: a ValueError naming sample_weight and what to
+    # do, never a RuntimeWarning or LinAlgError from inside the fit. The same
+    # through partial_fit.
+    X, y = data
+    w = np.resize(np.array(weights), len(y))
+    match = r"sample_weight holds weights from .* divide them by their largest"
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor(solver=solver).fit(X, y, sample_weight=w)
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor(solver=solver).partial_fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize(
+    "weights", [(1e-100,), (1e100,), (1e-100, 1e100), (1e-100, 1.0)]
+)
+def test_sample_weight_at_the_ends_of_its_range(data, weights):
+    # Weights at the ends of the range fit as numpy's weighted least squares
+    # (on the weights divided by the largest, which does not change the fit),
+    # in one fit, through partial_fit in chunks, and by gradient descent.
+    X, y = data
+    w = np.resize(np.array(weights), len(y))
+    root = np.sqrt(w / w.max())
+    Z = np.column_stack([X[:, 0] ** 2, X[:, 0], np.ones(len(y))])
+    exact = np.linalg.lstsq(Z * root[:, None], y * root, rcond=None)[0]
+    stream = QuadraticGDRegressor(solver="newton-cholesky")
+    for rows in np.array_split(np.arange(len(y)), 4):
+        stream.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+    models = [
+        QuadraticGDRegressor(solver="newton-cholesky").fit(X, y, sample_weight=w),
+        QuadraticGDRegressor(tol=1e-12, max_iter=100_000).fit(X, y, sample_weight=w),
+        stream,
+    ]
+    for model in models:
+        fitted = np.append(model.coef_, model.intercept_)
+        np.testing.assert_allclose(fitted, exact, rtol=1e-9, atol=1e-9)
+
+
 # -- coef_init / intercept_init ----------------------------------------------------
 
 
