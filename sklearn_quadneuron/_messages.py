@@ -159,10 +159,17 @@ def early_stopping_message(settings, result, loss_unit):
         else f"the starting model is kept (validation loss {val:.6g}): no epoch "
         "improved on it"
     )
+    after = result.validation_loss_curve.shape[0] - 1 - best
+    why = (
+        f"the held-out loss was still falling by more than tol={settings.tol}"
+        if after == 0
+        else f"the last {counted(after, 'epoch')} did not lower the held-out loss "
+        f"by tol={settings.tol}, where n_iter_no_change="
+        f"{settings.n_iter_no_change} would stop it"
+    )
     return (
         f"QuadraticGDRegressor did not stop early within max_iter="
-        f"{counted(settings.max_iter, 'epoch')}: the loss on the held-out samples "
-        f"was still falling by more than tol={settings.tol}, and {kept}. "
+        f"{counted(settings.max_iter, 'epoch')}: {why}, and {kept}. "
         "Raise max_iter to let early stopping end the fit."
     )
 

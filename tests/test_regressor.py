@@ -271,6 +271,28 @@ def test_early_stopping_that_reaches_max_iter_warns_and_keeps_the_best(
     assert f"validation loss {val[model.best_iter_]:.6g}" in str(caught[0].message)
 
 
+@pytest.mark.parametrize("learning_rate", [0.01, "auto"])
+def test_early_stopping_at_max_iter_says_why_it_did_not_stop(learning_rate):
+    # A slow descent is still falling at max_iter; one that reached its
+    # minimum in an epoch had too few epochs without a gain to stop. The
+    # message says which, counting the epochs after the best as numpy does.
+    X, y = make_quadratic(60, noise=1.0, random_state=0)
+    model = QuadraticGDRegressor(
+        early_stopping=True, max_iter=5, learning_rate=learning_rate, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="did not stop early") as caught:
+        model.fit(X, y)
+    val = np.asarray(model.validation_loss_curve_)
+    after = len(val) - 1 - int(np.argmin(val))
+    message = str(caught[0].message)
+    if learning_rate == 0.01:
+        assert after == 0 and "still falling by more than tol" in message
+    else:
+        assert after > 0, val
+        assert f"the last {after} epochs did not lower the held-out loss" in message
+        assert "n_iter_no_change=5 would stop it" in message
+
+
 def test_warm_start_continues_the_trajectory(article_data):
     X, y = article_data
     settings = {"standardize": False, "learning_rate": 0.05, "tol": None}
