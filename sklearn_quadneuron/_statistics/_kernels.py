@@ -7,24 +7,80 @@ symmetric product a block (:class:`GramKernel`), a few matrix-vector products
 for narrow rows (:class:`DotKernel`), one compiled pass for one feature and
 one target (:class:`NarrowKernel`, with numba), or the products of rows
 whitened by a first factor (:class:`WhitenedLane`, CholeskyQR2's second
-pass). Two lanes run on two threads and are summed in a fixed order
-(:func:`run_lanes`), so results do not depend on thread timing.
+pass). Two lanes run on two threads (BLAS called without the GIL) and are
+summed in a fixed order (:func:`run_lanes`): results do not depend on timing.
 """
 
+import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy.linalg import cython_blas
 from scipy.linalg.blas import dsyrk, dtrsm
 
 from .._linalg import append_rows, one_blas_thread
 
+
+def _blas(name, *argtypes):
+    """SciPy's BLAS routine ``name`` called through ctypes, which lets go of the
+    GIL meanwhile (SciPy's own wrappers hold it: lanes, or Dask's threads,
+    would take turns); None unless its arguments are C ints and pointers."""
+    api, capsule = ctypes.pythonapi, cython_blas.__pyx_capi__[name]
+    api.PyCapsule_GetName.restype = ctypes.c_char_p
+    api.PyCapsule_GetName.argtypes = [ctypes.py_object]
+    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    signature = api.PyCapsule_GetName(capsule)
+    if signature.count(b"int *") != argtypes.count(_INT):
+        return None
+    address = api.PyCapsule_GetPointer(capsule, signature)
+    return ctypes.CFUNCTYPE(None, *argtypes)(address)
+
+
+_CHAR, _INT, _PTR = ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_void_p
+_SYRK = _blas("dsyrk", *[_CHAR] * 2, _INT, _INT, *[_PTR] * 2, _INT, *[_PTR] * 2, _INT)
+_TRSM = _blas("dtrsm", *[_CHAR] * 4, _INT, _INT, *[_PTR] * 2, _INT, _PTR, _INT)
+_ONE = np.ones(1)
+
+
+def _native(f, *arrays):
+    """Whether BLAS's routine ``f`` takes these arrays in place, as they are."""
+    return f is not None and all(
+        a.flags.f_contiguous and a.dtype == np.float64 for a in arrays
+    )
+
+
+def _ints(*values):
+    return [ctypes.byref(ctypes.c_int(v)) for v in values]
+
+
+def syrk_into(C, A):
+    """``C += A^T A`` (its upper triangle), by BLAS's ``syrk`` without the GIL."""
+    (n, q), one = A.shape, _ONE.ctypes.data
+    if n == 0:
+        return
+    if not _native(_SYRK, C, A):
+        C[...] = dsyrk(1.0, A, beta=1.0, c=C, trans=1, overwrite_c=1)
+        return
+    q_, n_ = _ints(q, n)
+    _SYRK(b"U", b"T", q_, n_, one, A.ctypes.data, n_, one, C.ctypes.data, q_)
+
+
+def trsm_right(R, B):
+    """``B R^-1`` in place (``R`` upper triangular), by ``trsm`` without the GIL."""
+    (n, q), one = B.shape, _ONE.ctypes.data
+    if n == 0 or not _native(_TRSM, R, B):
+        return dtrsm(1.0, R, B, side=1, lower=0, overwrite_b=1)
+    n_, q_ = _ints(n, q)
+    _TRSM(b"R", b"U", b"N", b"N", n_, q_, one, R.ctypes.data, q_, B.ctypes.data, n_)
+    return B
+
+
 # Block buffers up to this size are kept by each thread from one pass to the
-# next. Allocated afresh, a buffer's pages are faulted in afresh whenever freed
-# memory goes straight back to the system, as in Dask's workers (their nanny
-# sets MALLOC_TRIM_THRESHOLD_): there, on blocks of 1e6 rows of one feature,
-# that took a third of the block's time.
+# next: allocated afresh where freed memory goes back to the system at once (as
+# in Dask's workers), faulting their pages in took a third of a block's time.
 _KEEP_BYTES = 1 << 22
 _kept = threading.local()
 # The compiled kernels: None until first asked for, False without numba.
@@ -32,12 +88,9 @@ _FUSED = None
 
 
 def fused_kernels():
-    """The ``_compiled`` module, or None where numba is not installed or unusable.
-
-    numba raises ImportError where it is missing or does not match numpy, and
-    RuntimeError where no directory can hold its cache (a read-only install
-    and home): either way the pass runs on numpy's kernels.
-    """
+    """The ``_compiled`` module, or None where numba is not installed or unusable
+    (ImportError: missing or not matching numpy; RuntimeError: no directory can
+    hold its cache): the pass then runs on numpy's kernels."""
     global _FUSED
     if _FUSED is None:
         try:
@@ -50,10 +103,8 @@ def fused_kernels():
 
 
 # A pass over fewer values than this runs on numpy's kernels: importing numba
-# (0.25 s, then 0.15 s loading the cached kernels, at a process's first compiled
-# pass) costs more than they save there, and a first fit on small data would pay
-# it (diabetes: 0.4 s instead of 3 ms). By size alone, so that the same data
-# always takes the same kernels, whatever ran before in the process.
+# (0.4 s at a process's first compiled pass) costs more than they save there.
+# By size alone: the same data always takes the same kernels.
 COMPILED_FROM = 1 << 16
 
 
@@ -131,11 +182,8 @@ def _available_cores():
 
 
 def _scratch(name, size):
-    """A float64 buffer of ``size`` elements: the thread's own, if small.
-
-    A pass uses each name for one buffer at a time, and a lane runs on one
-    thread: no two users of a kept buffer ever overlap.
-    """
+    """A float64 buffer of ``size`` elements: the thread's own, if small (a
+    pass uses a name for one buffer at a time, a lane runs on one thread)."""
     if 8 * size > _KEEP_BYTES:
         return np.empty(size)
     kept = getattr(_kept, name, None)
@@ -247,19 +295,15 @@ class _Lane:
     """Summed products of a block's variables and ones, over some blocks.
 
     ``products[i]`` (one per part of a split) holds the sums in its upper
-    triangle, ``counts[i]`` the number of rows; ``in_place`` tells a lane that
-    runs alone, which may hold the GIL through its products. Subclasses fill
+    triangle, ``counts[i]`` the number of rows. Subclasses fill
     one block's variables in the buffer and add its products. With ``far``
     (:class:`FarRows`), the far rows are left out and kept, in order, in
     ``far_rows`` (``(X, Y, w)`` of each block's).
     """
 
-    def __init__(
-        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
-    ):
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
         p, k = units.x_loc.shape[0], units.y_loc.shape[0]
         self.zero_weights = zero_weights
-        self.in_place = in_place
         self.p, self.m = p, 2 * p + k
         self.scaled = not units.deferred
         self.x_loc = units.x_loc[:, None]
@@ -302,13 +346,8 @@ class _Lane:
 
 
 class GramKernel(_Lane):
-    """One symmetric product per block.
-
-    ``in_place``: BLAS's ``dsyrk`` adds the block's product to the sums'
-    upper triangle (SciPy's wrapper holds the GIL meanwhile: for a lone lane).
-    Otherwise numpy's ``V @ V.T`` (a symmetric product too, that lets the
-    other lane run) is added to the sums.
-    """
+    """One symmetric product per block: BLAS's ``syrk`` adds it to the sums'
+    upper triangle in place (:func:`syrk_into`, without the GIL)."""
 
     def add(self, part, X, Y, w):
         n = X.shape[0]
@@ -338,25 +377,16 @@ class GramKernel(_Lane):
             if held.shape[0]:
                 V[:, held] = 0.0
                 self.far_rows.append((X[held], Y[held], None if w is None else w[held]))
-        C = self.products[part]
-        if self.in_place:
-            # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T, upper
-            # triangle.
-            dsyrk(1.0, V.T, beta=1.0, c=C, trans=1, overwrite_c=1)
-        else:
-            C += np.matmul(V, V.T)
+        # V.T is a Fortran-ordered (n, m + 1) matrix: C += V @ V.T.
+        syrk_into(self.products[part], V.T)
         self.counts[part] += n
 
 
 class DotKernel(_Lane):
     """Matrix-vector products, for a few variables on long blocks."""
 
-    def __init__(
-        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
-    ):
-        super().__init__(
-            units, rows, n_parts, zero_weights, in_place=in_place, fused=fused
-        )
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
+        super().__init__(units, rows, n_parts, zero_weights, fused=fused)
         assert far is None, "far rows are left out by GramKernel alone"
         # The row of ones: its products with a row of weighted values are its
         # sum, so one matrix-vector product a row gives both.
@@ -435,9 +465,7 @@ class NarrowKernel:
     weight 0 are left out by the kernel itself.
     """
 
-    def __init__(
-        self, units, rows, n_parts, zero_weights, *, in_place, far=None, fused=None
-    ):
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
         assert far is None, "far rows are left out by GramKernel alone"
         self.zero_weights = zero_weights
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
@@ -464,11 +492,10 @@ class NarrowKernel:
 class WhitenedLane:
     """Sums of ``w w^T`` over rows ``w = R_1^-T b`` (CholeskyQR2's second pass).
 
-    ``b`` the rows of :func:`centered_block`, whitened and summed a block at a
-    time by BLAS (``trsm`` then ``syrk``, in place); with one feature and one
-    target and the compiled kernels, all in one pass
-    (:func:`~._compiled.narrow_whitened`). With the compiled kernels the rows
-    are formed as the first pass forms its own (:func:`~._compiled.fill_block`).
+    ``b`` the rows of :func:`centered_block` (formed by the first pass's
+    compiled kernel where there is one), whitened and summed a block at a time
+    by BLAS (``trsm`` then ``syrk``, in place); one compiled pass for one
+    feature and one target (:func:`~._compiled.narrow_whitened`).
     """
 
     def __init__(self, X, Y, sample_weight, first, R1):
@@ -505,8 +532,7 @@ class WhitenedLane:
             B = self._block(rows)
             # B is Fortran-ordered: whitened in place, B R1^-1, then its
             # symmetric product added to the upper triangle.
-            W = dtrsm(1.0, self.R1, B, side=1, lower=0, overwrite_b=1)
-            dsyrk(1.0, W, beta=1.0, c=self.products[0], trans=1, overwrite_c=1)
+            syrk_into(self.products[0], trsm_right(self.R1, B))
         self.counts[0] += rows.stop - rows.start
 
     def _block(self, rows):

@@ -46,9 +46,9 @@ CHUNK_BYTES = 1 << 20
 MIN_BLOCK_ROWS = 256
 # From this many variables and ones (2p + k + 1), one lane: each block's product
 # updates the sums in place (BLAS ``dsyrk``, on BLAS's threads), in blocks of at
-# least _WIDE_BLOCK_ROWS rows; narrower rows run in two lanes of numpy products
-# (which release the GIL). Measured on 2 cores, 1000 features and 20,000 rows:
-# one lane 1.43 s, two lanes 3.4 s; 100 features: 150 ms and 125 ms.
+# least _WIDE_BLOCK_ROWS rows; narrower rows run in two lanes. Measured on 2
+# cores, 1000 features and 20,000 rows: one lane 1.43 s, two lanes 3.4 s; 100
+# features: 150 ms and 125 ms.
 _WIDE_VARIABLES = 512
 _WIDE_BLOCK_ROWS = 512
 # Up to this many variables (2p + k), products are matrix-vector products
@@ -200,7 +200,7 @@ def accumulate(
     The rows are cut into blocks of :func:`block_rows` rows, always the same for
     the same shape of data. A long pass splits the blocks into two lanes, the
     first half and the second half, each summed in order on its own thread
-    (numpy and BLAS release the GIL; BLAS runs one thread per lane meanwhile),
+    (BLAS is called without the GIL, on one thread per lane meanwhile),
     and the two lanes' sums are added: the result does not depend on which
     thread runs first or faster, nor on the number of cores.
     """
@@ -266,7 +266,7 @@ def accumulate(
 
 def _kernel_and_lanes(n_samples, p, k, n_blocks, parallel):
     """The lane class a pass runs, on how many lanes (1 or 2), and its options:
-    whether it runs alone, and the compiled kernels it may use (or None)."""
+    the compiled kernels it may use (or None)."""
     m = 2 * p + k
     kernel = DotKernel if m <= _DOT_VARIABLES else GramKernel
     fused = compiled_for(n_samples * m)
@@ -278,7 +278,7 @@ def _kernel_and_lanes(n_samples, p, k, n_blocks, parallel):
     # feature took 15% longer than on one (interleaved runs, busy machine).
     long = n_blocks > 1 and parallel_pays(n_samples, m)
     two = parallel and long and kernel is GramKernel and not _wide(m)
-    return kernel, 2 if two else 1, {"in_place": not two, "fused": fused}
+    return kernel, 2 if two else 1, {"fused": fused}
 
 
 def _add_block(lane, X, Y, sample_weight, mask, block):
