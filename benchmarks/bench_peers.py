@@ -31,6 +31,7 @@ No targets: the figures are for reading.
 
 import math
 import sys
+import warnings
 
 import dask
 import dask.array as da
@@ -46,6 +47,7 @@ from _common import (
     interleaved,
     linear,
     output_directory,
+    quiet,
     ridge,
     sgd,
     wide_data,
@@ -65,9 +67,9 @@ SGD = "StandardScaler + SGDRegressor on [X**2, X]"
 METHODS = [OURS, NEWTON, DASK, ARTICLE, LINEAR, RIDGE, SGD]
 # Seconds: a method predicted to take longer is not run at that size.
 LIMIT = 10.0
-# Below this predicted time for the slowest method, every method is called once
-# before the rounds (calls of many seconds skip it: their first-call costs are
-# noise).
+# Seconds: a method predicted to take less is called once before the rounds
+# (a first Dask fit of a new shape takes several times the next ones); longer
+# calls are not, their first-call costs being noise.
 WARMUP_BELOW = 2.0
 
 
@@ -86,7 +88,10 @@ def methods_for(X, y, client):
     rows = block_rows(X.shape[1])
     X_dask = da.from_array(X, chunks=(rows, -1))
     y_dask = da.from_array(y, chunks=rows)
-    X_dask, y_dask = client.persist([X_dask, y_dask])
+    with warnings.catch_warnings():
+        # "Sending large graph": the blocks come from this process's memory.
+        warnings.simplefilter("ignore", UserWarning)
+        X_dask, y_dask = client.persist([X_dask, y_dask])
     wait([X_dask, y_dask])
     # One feature as the article has it: a 1-d x and scalar a, b.
     x = X[:, 0] if X.shape[1] == 1 else X
@@ -139,8 +144,10 @@ def sweep(sizes, data, rounds, budget, client, label):
         guess = {name: predicted(history[name], size) for name in METHODS}
         skipped |= {name for name in METHODS if guess[name] > LIMIT}
         funcs = {name: f for name, f in funcs.items() if name not in skipped}
-        warmup = max(guess[name] for name in funcs) < WARMUP_BELOW
-        times = interleaved(funcs, rounds=rounds, budget=budget, warmup=warmup)
+        for name, func in funcs.items():
+            if guess[name] < WARMUP_BELOW:
+                quiet(func)
+        times = interleaved(funcs, rounds=rounds, budget=budget, warmup=False)
         point = {"size": size, "rounds": times.rounds, "median": {}, "ratio": {}}
         point["r2"] = {}
         for name in funcs:
@@ -321,7 +328,8 @@ def main(argv=None):
     report.paragraph(
         f"Every method runs in one process on the same data, in interleaved "
         f"rounds (up to {rounds}, fewer once a point has taken {args.budget:g} s; "
-        "each round times every method once, in turn); times are medians over "
+        "each round times every method once, in turn, after an untimed call of "
+        f"each expected to take under {WARMUP_BELOW:g} s); times are medians over "
         f"the rounds, ratios medians of the per-round ratios to `{OURS}` (default "
         f"parameters, `tol=1e-6`). `{NEWTON}` takes one Newton step on the same "
         f"statistics: the exact least-squares optimum. `{DASK}`: the same fit on "
