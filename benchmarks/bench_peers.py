@@ -20,8 +20,10 @@ vectorised numpy (its learning rate, 0.1, and its 50 epochs; over the columns
 ``QuadraticGDRegressor()`` on a ``dask.array`` of the same data, persisted in
 blocks of 8 to 20 MB on a ``LocalCluster`` of two single-threaded workers in
 this process (``processes=False``, as the Dask pages of the documentation set
-up one machine). A method whose time, extrapolated from its last two points,
-would pass 10 s is not run at that size nor above, and shows as skipped.
+up one machine). A method whose fastest round at the previous size, scaled
+to this one (linearly in the rows; in the features, as their square for the
+methods that form a Gram and linearly for the article's descent and SGD), would
+pass 10 s is not run at that size nor above, and shows as skipped.
 
 Run ``python benchmarks/bench_peers.py`` (a few minutes on two cores) or
 ``--quick`` (smaller sweeps, prints only: a smoke test). Full runs write
@@ -113,35 +115,40 @@ def r2(params, X, y):
         return 1.0 - float(residual @ residual) / float(((y - y.mean()) ** 2).sum())
 
 
-def predicted(history, size):
-    """Seconds a method would take at ``size``, from its last two points.
+# How each method's work grows with the number of features: the statistics and
+# the least-squares solvers form a Gram, O(n p**2); the article's descent and
+# SGD step through the data, O(n p) an epoch. Every method is O(n) in the rows.
+FEATURE_GROWTH = {OURS: 2, NEWTON: 2, DASK: 2, ARTICLE: 1, LINEAR: 2, RIDGE: 2, SGD: 1}
 
-    The growth between them, as a power of the size, clipped to [1, 3] (fixed
-    costs flatten it at small sizes; no method here grows faster than cubic).
+
+def predicted(last, size, growth):
+    """Seconds a method would take at ``size``, from its ``last`` point.
+
+    ``last`` is ``(size, fastest round)`` or None; the time is scaled by the
+    ratio of the sizes to the power ``growth``. The fastest round, not the
+    median: one slow round of a shared machine should not skip a method.
     """
-    if not history:
+    if last is None:
         return 0.0
-    s1, t1 = history[-1]
-    slope = 1.0
-    if len(history) >= 2:
-        s0, t0 = history[-2]
-        slope = min(max(math.log(t1 / t0) / math.log(s1 / s0), 1.0), 3.0)
-    return t1 * (size / s1) ** slope
+    return last[1] * (size / last[0]) ** growth
 
 
-def sweep(sizes, data, rounds, budget, client, label):
+def sweep(sizes, data, rounds, budget, client, label, growth):
     """One point per size: the medians, ratios and R^2 of every method run.
 
-    ``data(size)`` returns ``X, y``. A method skipped at one size (predicted
-    over ``LIMIT``) stays skipped at the larger ones.
+    ``data(size)`` returns ``X, y``; ``growth`` maps a method to the power of
+    the size its time grows as (1 if absent). A method skipped at one size
+    (predicted over ``LIMIT``) stays skipped at the larger ones.
     """
-    history = {name: [] for name in METHODS}
+    last = dict.fromkeys(METHODS)
     skipped = set()
     points = []
     for size in sizes:
         X, y = data(size)
         funcs = methods_for(X, y, client)
-        guess = {name: predicted(history[name], size) for name in METHODS}
+        guess = {
+            name: predicted(last[name], size, growth.get(name, 1)) for name in METHODS
+        }
         skipped |= {name for name in METHODS if guess[name] > LIMIT}
         funcs = {name: f for name, f in funcs.items() if name not in skipped}
         for name, func in funcs.items():
@@ -154,7 +161,7 @@ def sweep(sizes, data, rounds, budget, client, label):
             point["median"][name] = times.median(name)
             point["ratio"][name] = times.ratio(name, OURS)
             point["r2"][name] = r2(times.result[name], X, y)
-            history[name].append((size, times.median(name)))
+            last[name] = (size, float(times.wall[name].min()))
         points.append(point)
         print(
             f"  {label}={size:,} ({times.rounds} rounds): "
@@ -319,9 +326,11 @@ def main(argv=None):
         Client(cluster) as client,
     ):
         print("Time vs n_samples (one feature):", flush=True)
-        samples = sweep(sizes, rows_data, rounds, args.budget, client, "n")
+        samples = sweep(sizes, rows_data, rounds, args.budget, client, "n", {})
         print(f"Time vs n_features ({n_samples_features:,} rows):", flush=True)
-        features = sweep(widths, width_data, rounds, args.budget, client, "p")
+        features = sweep(
+            widths, width_data, rounds, args.budget, client, "p", FEATURE_GROWTH
+        )
 
     command = "python benchmarks/bench_peers.py" + (" --quick" if args.quick else "")
     report = Report("Benchmark: QuadraticGDRegressor and its peers", command)
@@ -344,8 +353,9 @@ def main(argv=None):
         "`np.hstack([X**2, X])`, built within the timed call: `LinearRegression`, "
         '`Ridge(alpha=1e-10, solver="cholesky")` and `make_pipeline('
         "StandardScaler(), SGDRegressor(random_state=0))` (default parameters "
-        "otherwise). *skipped*: the method's time, extrapolated from its last two "
-        f"points, would pass {LIMIT:g} s."
+        "otherwise). *skipped*: not run, the method's fastest round at the "
+        "previous size, scaled to this one (as n; as p^2 for the methods that "
+        f"form a Gram, as p for the article's descent and SGD), passing {LIMIT:g} s."
     )
     report.section("Time vs n_samples")
     report.paragraph(
