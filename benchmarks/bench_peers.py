@@ -59,13 +59,14 @@ from distributed import Client, LocalCluster, wait
 from sklearn_quadneuron import QuadraticGDRegressor
 from sklearn_quadneuron.datasets import make_quadratic
 
+# Labels of the tables and the figure (the report spells out each method).
 OURS = "QuadraticGDRegressor()"
-NEWTON = 'QuadraticGDRegressor(solver="newton-cholesky")'
-DASK = "QuadraticGDRegressor() on dask.array"
-ARTICLE = f"the article's descent, vectorised numpy ({ARTICLE_EPOCHS} epochs)"
-LINEAR = "LinearRegression on [X**2, X]"
-RIDGE = 'Ridge(solver="cholesky") on [X**2, X]'
-SGD = "StandardScaler + SGDRegressor on [X**2, X]"
+NEWTON = 'solver="newton-cholesky"'
+DASK = "QuadraticGDRegressor() on Dask"
+ARTICLE = "article's descent, numpy"
+LINEAR = "LinearRegression"
+RIDGE = "Ridge (cholesky)"
+SGD = "SGDRegressor pipeline"
 METHODS = [OURS, NEWTON, DASK, ARTICLE, LINEAR, RIDGE, SGD]
 # Seconds: a method predicted to take longer is not run at that size.
 LIMIT = 10.0
@@ -181,8 +182,12 @@ def short(size):
     return f"{mantissa:g}e{exponent}" if exponent >= 3 else str(size)
 
 
-def fmt_r2(value):
-    return "< 0" if value < 0 else f"{value:.6f}"
+def fmt_shortfall(r2_value, best):
+    """How far an R^2 falls below the best at its point: 0 within 1e-12."""
+    if r2_value < 0:
+        return "R^2 < 0"
+    gap = best - r2_value
+    return "0" if gap < 1e-12 else f"{gap:.1e}"
 
 
 def tables(report, points, what):
@@ -198,7 +203,8 @@ def tables(report, points, what):
         [
             [name, *(cell(p, name, "median", fmt_seconds) for p in points)]
             for name in METHODS
-        ],
+        ]
+        + [["interleaved rounds", *(p["rounds"] for p in points)]],
     )
     report.paragraph(f"Ratio to `{OURS}` (above 1: slower), by {what}:")
     report.table(
@@ -208,15 +214,24 @@ def tables(report, points, what):
             for name in METHODS
         ],
     )
-    report.paragraph(f"R^2 on the training data, by {what}:")
+    report.paragraph(
+        "How far each method's R^2 on the training data falls below the best at "
+        "that point (the least-squares optimum, which several methods reach), "
+        f"by {what}:"
+    )
+    best = [max(v for v in p["r2"].values() if v == v) for p in points]
     report.table(
         headers,
-        [[name, *(cell(p, name, "r2", fmt_r2) for p in points)] for name in METHODS],
-    )
-    report.paragraph(
-        "Interleaved rounds per point: "
-        + ", ".join(f"{short(p['size'])}: {p['rounds']}" for p in points)
-        + "."
+        [
+            [
+                name,
+                *(
+                    fmt_shortfall(p["r2"][name], b) if name in p["r2"] else "skipped"
+                    for p, b in zip(points, best)
+                ),
+            ]
+            for name in METHODS
+        ],
     )
 
 
@@ -294,7 +309,7 @@ def figure(samples, features, n_samples_features, path):
         axes[0].set_title("Time vs rows")
         axes[1].set_title("Time vs features")
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
         fig.savefig(path, dpi=100)
         plt.close(fig)
 
@@ -335,27 +350,41 @@ def main(argv=None):
     command = "python benchmarks/bench_peers.py" + (" --quick" if args.quick else "")
     report = Report("Benchmark: QuadraticGDRegressor and its peers", command)
     report.paragraph(
-        f"Every method runs in one process on the same data, in interleaved "
+        "Every method runs in one process on the same data, in interleaved "
         f"rounds (up to {rounds}, fewer once a point has taken {args.budget:g} s; "
         "each round times every method once, in turn, after an untimed call of "
         f"each expected to take under {WARMUP_BELOW:g} s); times are medians over "
-        f"the rounds, ratios medians of the per-round ratios to `{OURS}` (default "
-        f"parameters, `tol=1e-6`). `{NEWTON}` takes one Newton step on the same "
-        f"statistics: the exact least-squares optimum. `{DASK}`: the same fit on "
-        "the data as a `dask.array` in blocks of 8 to 20 MB, persisted beforehand "
-        "on a `LocalCluster` of 2 single-threaded workers in this process "
-        f"(`processes=False`; dask {dask.__version__}). The article's descent: "
-        f"its learning rate (0.1) and its {ARTICLE_EPOCHS} epochs, from zero, in "
-        "vectorised numpy (for several features, the same arithmetic over the "
-        "columns `[X**2, X]`); with 0.1 it diverges from 8 standard normal "
-        "features on, where the loss's largest curvature passes 2 / 0.1, so its "
-        "R^2 there is below 0. The scikit-learn peers are given "
-        "`np.hstack([X**2, X])`, built within the timed call: `LinearRegression`, "
-        '`Ridge(alpha=1e-10, solver="cholesky")` and `make_pipeline('
-        "StandardScaler(), SGDRegressor(random_state=0))` (default parameters "
-        "otherwise). *skipped*: not run, the method's fastest round at the "
-        "previous size, scaled to this one (as n; as p^2 for the methods that "
-        f"form a Gram, as p for the article's descent and SGD), passing {LIMIT:g} s."
+        f"the rounds, ratios medians of the per-round ratios to `{OURS}`. "
+        "*skipped*: not run, the method's fastest round at the previous size, "
+        "scaled to this one (as n; as p^2 for the methods that form a Gram, as p "
+        f"for the article's descent and SGD), passing {LIMIT:g} s. The methods:"
+    )
+    report.paragraph(
+        "\n".join(
+            [
+                f"- `{OURS}`: this project's estimator with its default parameters "
+                "(`tol=1e-6`).",
+                f'- `{NEWTON}`: `QuadraticGDRegressor(solver="newton-cholesky")`, '
+                "one Newton step on the same statistics: the exact least-squares "
+                "optimum.",
+                f"- `{DASK}`: the default fit on the same data as a `dask.array`, "
+                "in blocks of 8 to 20 MB persisted beforehand on a `LocalCluster` "
+                "of 2 single-threaded workers in this process (`processes=False`; "
+                f"dask {dask.__version__}).",
+                f"- `{ARTICLE}`: the article's full-batch gradient descent in "
+                f"vectorised numpy, with its learning rate (0.1) and its "
+                f"{ARTICLE_EPOCHS} epochs, from zero; for several features the "
+                "same arithmetic over the columns `[X**2, X]`. With 0.1 it "
+                "diverges from 8 standard normal features on, where the loss's "
+                "largest curvature passes 2 / 0.1.",
+                f"- `{LINEAR}`, `{RIDGE}`: `LinearRegression()` and "
+                '`Ridge(alpha=1e-10, solver="cholesky")` on `np.hstack([X**2, '
+                "X])`, built within the timed call.",
+                f"- `{SGD}`: `make_pipeline(StandardScaler(), "
+                "SGDRegressor(random_state=0))` on the same `np.hstack([X**2, "
+                "X])`, built within the timed call.",
+            ]
+        )
     )
     report.section("Time vs n_samples")
     report.paragraph(
