@@ -185,7 +185,7 @@ def short(size):
 def fmt_shortfall(r2_value, best):
     """How far an R^2 falls below the best at its point: 0 within 1e-12."""
     if r2_value < 0:
-        return "R^2 < 0"
+        return "R^2<0"
     gap = best - r2_value
     return "0" if gap < 1e-12 else f"{gap:.1e}"
 
