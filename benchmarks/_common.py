@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # The scripts measure the package of this checkout, not an installed copy.
@@ -37,6 +40,67 @@ def wide_data(n_samples, n_features, seed=0):
     b = rng.uniform(-2, 2, n_features)
     y = X**2 @ a + X @ b + 1.0 + 0.1 * rng.standard_normal(n_samples)
     return X, y
+
+
+# The article's step size on the raw [x**2, x, 1]: stable on one standard normal
+# feature, whose loss Hessian has largest eigenvalue about 6.8 (steps below
+# 2 / 6.8). Over the columns [X**2, X] of p standard normal features that
+# eigenvalue is about 2p + 5: the step diverges from 8 features on.
+ARTICLE_LEARNING_RATE = 0.1
+# The article's number of epochs.
+ARTICLE_EPOCHS = 50
+
+
+def article_procedure(X, y, n_epochs, learning_rate=ARTICLE_LEARNING_RATE):
+    """The article's full-batch gradient descent, in vectorised numpy.
+
+    ``y_hat = a x**2 + b x + c`` from zero: each epoch predicts every sample,
+    takes the residuals and the mean-squared-error gradients of a, b and c (dot
+    products over the data) and steps. ``X`` is one feature as a 1-d array (a,
+    b scalars, as in the article) or several as columns (a, b vectors: the same
+    arithmetic over the columns ``[X**2, X]``). Returns ``(a, b, c)`` as one
+    array, a's and b's entries first.
+    """
+    n = X.shape[0]
+    X2 = X * X
+    zero = 0.0 if X.ndim == 1 else np.zeros(X.shape[1])
+    a, b, c = zero, zero, 0.0
+    for _ in range(n_epochs):
+        # np.dot of an array and a float is their product.
+        residual = np.dot(X2, a) + np.dot(X, b) + c - y
+        a = a - learning_rate * 2.0 * np.dot(residual, X2) / n
+        b = b - learning_rate * 2.0 * np.dot(residual, X) / n
+        c -= learning_rate * 2.0 * residual.sum() / n
+    return np.r_[a, b, c]
+
+
+def expanded(X):
+    """The expanded features ``[X**2, X]`` that linear models fit the quadratic on."""
+    return np.hstack([X**2, X])
+
+
+def ridge(X, y):
+    """``Ridge(alpha=1e-10, solver="cholesky")`` on ``[X**2, X]``: least squares."""
+    model = Ridge(alpha=1e-10, solver="cholesky").fit(expanded(X), y)
+    return np.r_[model.coef_, model.intercept_]
+
+
+def linear(X, y):
+    """``LinearRegression`` on ``[X**2, X]``."""
+    model = LinearRegression().fit(expanded(X), y)
+    return np.r_[model.coef_, model.intercept_]
+
+
+def sgd(X, y):
+    """``StandardScaler`` + default ``SGDRegressor`` (seeded) on ``[X**2, X]``.
+
+    Returns the coefficients on the unscaled features.
+    """
+    pipe = make_pipeline(StandardScaler(), SGDRegressor(random_state=0))
+    pipe.fit(expanded(X), y)
+    scaler, model = pipe
+    coef = model.coef_ / scaler.scale_
+    return np.r_[coef, model.intercept_[0] - coef @ scaler.mean_]
 
 
 def quiet(func):

@@ -25,7 +25,9 @@ import time
 
 import numpy as np
 from _common import (
+    ARTICLE_LEARNING_RATE,
     Report,
+    article_procedure,
     benchmark_parser,
     conclude,
     fmt_float,
@@ -43,30 +45,7 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn_quadneuron import QuadraticGDRegressor
 from sklearn_quadneuron.datasets import make_quadratic
 
-# The article's step size on the raw [x**2, x, 1]: stable on standard normal x,
-# whose loss Hessian has largest eigenvalue about 7.1 (steps below 2 / 7.1).
-ARTICLE_LEARNING_RATE = 0.1
-
-
 # -- the peers ---------------------------------------------------------------------
-
-
-def article_procedure(x, y, n_epochs, learning_rate=ARTICLE_LEARNING_RATE):
-    """The article's full-batch gradient descent, in vectorised numpy.
-
-    Each epoch predicts every sample, takes the residuals and the mean-squared
-    error gradients of a, b and c (one dot product each over the data) and
-    steps. Returns ``(a, b, c)`` after ``n_epochs`` epochs from zero.
-    """
-    a = b = c = 0.0
-    n = x.shape[0]
-    x2 = x * x
-    for _ in range(n_epochs):
-        residual = a * x2 + b * x + c - y
-        a -= learning_rate * 2.0 * np.dot(x2, residual) / n
-        b -= learning_rate * 2.0 * np.dot(x, residual) / n
-        c -= learning_rate * 2.0 * residual.sum() / n
-    return np.array([a, b, c])
 
 
 def per_sample_loop(x, y, n_epochs, learning_rate=ARTICLE_LEARNING_RATE):

@@ -38,12 +38,12 @@ from _common import (
     fmt_ratio,
     fmt_seconds,
     interleaved,
+    linear,
     on_numpy_kernels,
+    ridge,
+    sgd,
     wide_data,
 )
-from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_quadneuron import QuadraticGDRegressor
@@ -74,28 +74,6 @@ def gram(Z):
 def gram_one_thread(Z):
     with threadpool_limits(1, user_api="blas"):
         return Z.T @ Z
-
-
-def expanded(X):
-    return np.hstack([X**2, X])
-
-
-def ridge(X, y):
-    model = Ridge(alpha=1e-10, solver="cholesky").fit(expanded(X), y)
-    return np.r_[model.coef_, model.intercept_]
-
-
-def linear(X, y):
-    model = LinearRegression().fit(expanded(X), y)
-    return np.r_[model.coef_, model.intercept_]
-
-
-def sgd(X, y):
-    pipe = make_pipeline(StandardScaler(), SGDRegressor(random_state=0))
-    pipe.fit(expanded(X), y)
-    scaler, model = pipe
-    coef = model.coef_ / scaler.scale_
-    return np.r_[coef, model.intercept_[0] - coef @ scaler.mean_]
 
 
 def spd_of_size(q, seed=0):

@@ -3,11 +3,11 @@
 """Run every benchmark in turn: the figures of the README and the documentation.
 
 ``python benchmarks/run_all.py`` runs ``bench_fit.py``, ``bench_wide.py``,
-``bench_scaling.py``, ``bench_dask.py``, ``bench_optimizers.py``,
-``bench_newton.py``, ``bench_small.py``, ``bench_statistics.py`` and
-``bench_cli.py`` one after the
-other (35 to 45 minutes on two cores), each writing its results to
-``benchmarks/results/``, and ends with the targets that failed, if any.
+``bench_scaling.py``, ``bench_peers.py``, ``bench_dask.py``,
+``bench_optimizers.py``, ``bench_newton.py``, ``bench_small.py``,
+``bench_statistics.py`` and ``bench_cli.py`` one after the other (40 to 50
+minutes on two cores), each writing its results to ``benchmarks/results/``,
+and ends with the targets that failed, if any.
 ``--quick`` runs each script's quick mode instead: a smoke test of a few
 minutes that writes nothing and checks no target. Extra arguments after ``--``
 go to every script (``-- --output DIR``).
@@ -24,6 +24,7 @@ SCRIPTS = [
     "bench_fit.py",
     "bench_wide.py",
     "bench_scaling.py",
+    "bench_peers.py",
     "bench_dask.py",
     "bench_optimizers.py",
     "bench_newton.py",
