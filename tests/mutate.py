@@ -67,8 +67,8 @@ MUTANTS = [
     ),
     (
         "_linalg.py",
-        "    scaled = np.asfortranarray(R / norms)",
-        "    scaled = np.asfortranarray(R)",
+        '        R = np.divide(R, norms, order="F")',
+        "        R = np.asfortranarray(R)",
         "the condition estimate without the columns' scaling",
     ),
     (
@@ -490,6 +490,24 @@ MUTANTS = [
         "        spread = np.where(spread > 0, spread / np.sqrt(first.weight), np.inf)",
         "        spread = np.where(spread > 0, spread / first.weight, np.inf)",
         "far rows measured against the spread times the square root of the weight",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "    q_, n_ = _ints(q, n)\n    _SYRK(",
+        "    q_, n_ = _ints(q, n // 2 + 1)\n    _SYRK(",
+        "BLAS's product of a block summing half its rows",
+    ),
+    (
+        "_statistics/_kernels.py",
+        '_TRSM(b"R", b"U", b"N", b"N"',
+        '_TRSM(b"R", b"U", b"T", b"N"',
+        "rows whitened by the transposed first factor",
+    ),
+    (
+        "_linalg.py",
+        "np.where(lam > q * _EPS * lam[-1], lam, 0.0)",
+        "np.maximum(lam, 0.0)",
+        "a singular Gram's eigenvalues within rounding of 0 kept",
     ),
 ]
 
