@@ -35,7 +35,7 @@ meanwhile (:func:`blas_own_threads`).
 """
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from scipy.linalg import (
@@ -80,7 +80,8 @@ def _qr_r(A):
         return qr(A, mode="r", check_finite=False, overwrite_a=False)[0]
     # scipy asks for the optimal workspace first: it sets the blocking.
     lwork = dgeqrf(A, lwork=-1)[-2][0].real.astype(np.int_)
-    factor, _, _, info = dgeqrf(A, lwork=lwork, overwrite_a=0)
+    with blas_own_threads() if min(A.shape) >= _OWN_THREADS_FROM else nullcontext():
+        factor, _, _, info = dgeqrf(A, lwork=lwork, overwrite_a=0)
     if info:  # pragma: no cover - invalid arguments only
         raise ValueError(f"geqrf returned {info}")
     n, q = factor.shape
@@ -124,6 +125,8 @@ def stacked_factor(*blocks):
 
 # tpqrt's block of reflections: fastest on 2000 columns, no slower on a few.
 _TPQRT_BLOCK = 64
+# QR of this many columns or more runs on BLAS's own threads (an O(q^3) call).
+_OWN_THREADS_FROM = 500
 
 
 def append_rows(R, B, trapezoidal=0):
@@ -319,13 +322,9 @@ _blas_state["libraries"] = _blas_libraries()
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread meanwhile.
-
-    Two BLAS threads per lane of a pass (each lane is a thread already) would
-    oversubscribe the cores, and OpenBLAS's threads wait for each other by
-    spinning. Concurrent users share one limit: the first sets it, the last
-    restores BLAS's own setting.
-    """
+    """BLAS on one thread meanwhile: two per lane of a pass (a thread already)
+    would oversubscribe the cores, where OpenBLAS's threads wait by spinning.
+    Concurrent users share one limit: the first sets it, the last lifts it."""
     with _blas_lock:
         state = _blas_state
         if state["users"] == 0:
@@ -352,11 +351,12 @@ def blas_own_threads():
 
     For one call of O(p^3) work that BLAS's threads share well (the reduction
     to tridiagonal form: 1.6 to 2 times faster on two threads at 2001 and 4001
-    columns). Outside a limit, nothing changes.
+    columns). Outside a limit, or where another thread works within it (a
+    lane, a Dask worker's thread), nothing changes.
     """
     with _blas_lock:
-        saved = _blas_state["saved"]
-        for lib, threads in saved or ():
+        alone = _blas_state["users"] <= 1
+        for lib, threads in (_blas_state["saved"] if alone else None) or ():
             lib.set_num_threads(threads)
     try:
         yield
@@ -387,12 +387,9 @@ def rounding_curvature(n_params, lam_max):
 
 
 def check_curvature(H):
-    """Every column the descent runs on must curve the loss measurably.
-
-    On raw features of extreme scale (x ~ 1e-135) the curvature along x**2,
-    ~x**4, underflows float64: gradient descent would not see it, and nothing
-    could certify the result.
-    """
+    """Every column the descent runs on must curve the loss measurably: on
+    raw features of extreme scale (x ~ 1e-135) the curvature along x**2, ~x**4,
+    underflows float64, and nothing could certify the result."""
     if np.any(np.diag(H) < np.finfo(float).tiny / np.finfo(float).eps):
         raise ValueError(
             "standardize=False cannot be used on these features: the curvature "

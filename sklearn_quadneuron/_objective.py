@@ -51,12 +51,15 @@ max(y_scale))**2`` (``target_weights``), so that times that unit it is the loss 
 the units of y, whatever the targets' scales.
 """
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from ._linalg import (
     TRIDIAGONAL_FROM,
     Tridiagonal,
     append_rows,
+    blas_own_threads,
     check_curvature,
     check_resolved,
     eigen,
@@ -147,8 +150,11 @@ class GramObjective:
     def hessian(self):
         """``R^T R``: half the objective's Hessian, for the spectral forms."""
         if self._hessian is None:
+            # An O(p^3) product, on BLAS's threads where it is large.
+            large = self.R.shape[0] >= TRIDIAGONAL_FROM
             with np.errstate(over="ignore", invalid="ignore"):
-                self._hessian = self.R.T @ self.R
+                with blas_own_threads() if large else nullcontext():
+                    self._hessian = self.R.T @ self.R
         return self._hessian
 
     @property
