@@ -504,12 +504,13 @@ FEATURES = ["temperature", "humidity"]
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Chunks of 48 rows (16 values over 3 columns would be fewer: the floor)."""
+    """Blocks of 1000 bytes (about 16 rows), each a call of partial_fit."""
     from sklearn_quadneuron import QuadraticGDRegressor
     from sklearn_quadneuron._cli import tables
 
+    monkeypatch.setattr(tables, "FIRST_BLOCK_BYTES", 1000)
+    monkeypatch.setattr(tables, "BLOCK_BYTES", 1000)
     monkeypatch.setattr(tables, "CHUNK_VALUES", 16)
-    monkeypatch.setattr(tables, "_FIRST_ROWS", 48)
     calls = []
     original = QuadraticGDRegressor.partial_fit
 
@@ -565,9 +566,10 @@ def test_fit_of_chunks_is_the_fit_of_the_whole_file(
     argv = ["fit", path, "--target", "yield", "--features", *FEATURES, *options]
     status, out, err = run(capsys, *argv, "--save", model_path)
     assert status == 0, err
-    # 400 rows in chunks of 48: 9 chunks, each given to partial_fit, the last
-    # with the descent.
-    assert small_chunks == [48] * 8 + [16]
+    # 400 rows in chunks of about 16, each given to partial_fit, the last with
+    # the descent; none but the last under 2 * 4 + 2 rows (4 columns).
+    assert sum(small_chunks) == 400 and len(small_chunks) > 20
+    assert min(small_chunks[:-1]) >= 10
 
     # The oracle: the same parameters, fitted in this process on the whole frame.
     X, y = frame[FEATURES], frame["yield"].to_numpy()
@@ -607,7 +609,7 @@ def test_fit_summary_of_chunks_is_statsmodels_ols(capsys, csv_data, small_chunks
     argv = ["fit", path, "--target", "yield", "--features", *FEATURES]
     status, out, err = run(capsys, *argv, "--summary")
     assert status == 0, err
-    assert len(small_chunks) == 9
+    assert len(small_chunks) > 20
     X = frame[FEATURES].to_numpy()
     result = sm.OLS(frame["yield"].to_numpy(), np.column_stack([X**2, X, np.ones(400)]))
     result = result.fit()
