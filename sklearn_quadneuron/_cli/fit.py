@@ -76,8 +76,31 @@ def _fit(args, source):
     with reported_as_options(OPTIONS):
         model._validate_params()
         precompute = check_fit_settings(model, "fit")
-    with CsvChunks(source, args.index_col) as table:
+    with CsvChunks(source, args.index_col, when_large=_import_numba) as table:
         return _fit_table(model, table, precompute, args, source.stdin)
+
+
+def _import_numba():
+    """Import numba on a thread of its own, if it is installed.
+
+    The statistics of a file larger than a block are gathered by numba's
+    compiled kernels (the ``fast`` extra); importing it takes a quarter of a
+    second, which then passes while the first rows are parsed instead of after.
+    """
+    import importlib
+    import importlib.util
+    import threading
+
+    if importlib.util.find_spec("numba") is None:
+        return
+
+    def run():
+        try:
+            importlib.import_module("numba")
+        except Exception:  # the estimator finds out, and does without
+            pass
+
+    threading.Thread(target=run, name="quadneuron-import").start()
 
 
 def _fit_table(model, table, precompute, args, stdin):

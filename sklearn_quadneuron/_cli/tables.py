@@ -81,6 +81,9 @@ class CsvChunks:
         index written by :meth:`pandas.DataFrame.to_csv` (first column without
         a name, holding distinct integers in the first chunk) and drops it, with
         a note on stderr once the file is read (:meth:`finish`).
+    when_large : callable, default=None
+        Called once, without arguments, as soon as the file is known to hold
+        more than its first block (before the rest of the first chunk is read).
 
     Attributes
     ----------
@@ -92,9 +95,10 @@ class CsvChunks:
         The first chunk, at least one row.
     """
 
-    def __init__(self, source, index_col=None):
+    def __init__(self, source, index_col=None, when_large=None):
         self.name = source.name
         self.index_col = index_col
+        self._when_large = when_large
         self._blocks = None
         self._parser = None
         try:
@@ -115,10 +119,14 @@ class CsvChunks:
         _keep_freed_memory()
         with self._reading():
             self._blocks = _Blocks(source)
-            head, block, lines = self._first_block()
+            head, block = self._first_block()
         n_columns = head.shape[1]
         self._min_rows = 2 * n_columns + 2
+        # Standard input cannot be read again to number lines: they are counted.
+        lines = None if self._blocks.rereadable else block.line_ends()
         self._parser = _Parser(head, _leading_fields(head, block), lines)
+        if self._when_large is not None and not self._blocks.done:
+            self._when_large()
         # The first chunk holds as many rows as a chunk of CHUNK_VALUES values.
         least = max(self._min_rows, CHUNK_VALUES // max(n_columns, 1))
         if len(head) < least:
@@ -141,21 +149,29 @@ class CsvChunks:
         self._rows = len(head)
 
     def _first_block(self):
-        """The first block's rows, read with the header; the block; its line ends."""
+        """The first block's rows, read with the header, and the block.
+
+        The block is joined to the next while it holds no row (pandas decides on
+        the first row whether leading fields are row labels), or ends inside a
+        quoted field.
+        """
         block = self._blocks.next(FIRST_BLOCK_BYTES)
         if block is None:
             raise pd.errors.EmptyDataError
         while True:
             try:
-                return _parse(block), block, block.line_ends()
+                frame = _parse(block)
             except pd.errors.ParserError as exc:
-                # Cut inside a quoted field that spans lines: joined to the next.
-                more = (
-                    self._blocks.next(BLOCK_BYTES) if _OPEN_QUOTE in str(exc) else None
-                )
+                if _OPEN_QUOTE not in str(exc):
+                    raise
+                more = self._blocks.next(BLOCK_BYTES)
                 if more is None:
                     raise
-                block = block.joined(more)
+            else:
+                more = None if len(frame) else self._blocks.next(BLOCK_BYTES)
+                if more is None:
+                    return frame, block
+            block = block.joined(more)
 
     def __iter__(self):
         yield self.first
@@ -239,10 +255,12 @@ class _Block(NamedTuple):
 
     # Bytes-like pieces, one after the other in the file; no copy of them is made.
     pieces: tuple
+    # Where the block starts: bytes of the file before it.
+    start: int
 
     def joined(self, other):
         """This block and the one after it, as one."""
-        return _Block(self.pieces + other.pieces)
+        return self._replace(pieces=self.pieces + other.pieces)
 
     def line_ends(self):
         """How many lines end in the block (its ``\\n``)."""
@@ -262,22 +280,23 @@ class _Blocks:
     """
 
     def __init__(self, source):
-        self._owned = not source.stdin
-        self._stream = _open(source.path) if self._owned else sys.stdin.buffer
+        self._path = None if source.stdin else source.path
+        self._stream = sys.stdin.buffer if source.stdin else _open(source.path)
         self._carry = b""  # the start of a line that the last block cut off
-        self._done = False
+        self._start = 0  # where the next block starts
+        self.done = False
 
     def next(self, size):
         """The next block (about ``size`` bytes after the line cut off before it,
         up to its last line end), or None after the last one."""
-        if self._done:
+        if self.done:
             return None
         pieces = [self._carry] if self._carry else []
         read = 0
         while True:
             piece = self._read(min(size, _PIECE_BYTES))
             if not piece:  # the end of the file
-                self._done = True
+                self.done = True
                 self._carry = b""
                 break
             pieces.append(piece)
@@ -290,7 +309,28 @@ class _Blocks:
                 break
             # No line end in the last piece: the block ends at the next one.
         pieces = tuple(piece for piece in pieces if piece)
-        return _Block(pieces) if pieces else None
+        if not pieces:
+            return None
+        block = _Block(pieces, self._start)
+        self._start += sum(len(piece) for piece in pieces)
+        return block
+
+    @property
+    def rereadable(self):
+        """Whether the file can be read again (a path, not standard input)."""
+        return self._path is not None
+
+    def line_ends_before(self, start):
+        """How many lines end before byte ``start``: the file is read again."""
+        count = 0
+        with _open(self._path) as stream:
+            while start > 0:
+                data = stream.read(min(start, 1 << 20))
+                if not data:
+                    break
+                count += data.count(b"\n")
+                start -= len(data)
+        return count
 
     def _read(self, size):
         """The next ``size`` bytes of the file, fewer only at its end."""
@@ -307,7 +347,7 @@ class _Blocks:
         return b"".join(parts)
 
     def close(self):
-        if self._owned:
+        if self._path is not None:
             self._stream.close()
 
 
@@ -321,7 +361,7 @@ class _Parser:
     file, and is dropped.
     """
 
-    def __init__(self, head, leading, head_lines):
+    def __init__(self, head, leading, lines=None):
         self._names = list(head.columns)
         # A value of each column's type: True in a column of booleans.
         values = ["0"] * leading + [
@@ -332,7 +372,11 @@ class _Parser:
         self._ahead = max(self._threads + 1, AHEAD_BYTES // BLOCK_BYTES)
         self._pool = None
         self._pending = deque()  # (future, block), in the order of the file
-        self._lines = head_lines  # line ends before the next block
+        # Line ends before the next block: counted as blocks are parsed when
+        # ``lines`` (those of the first block) is given, for a file that cannot be
+        # read again; else counted when a message needs them.
+        self._counting = lines is not None
+        self._lines = lines
 
     def next(self, blocks):
         """The rows of the next block (a frame), or None after the last."""
@@ -344,7 +388,8 @@ class _Parser:
             frame, lines = future.result()
         except pd.errors.ParserError as exc:
             frame, lines = self._reparsed(blocks, block, exc)
-        self._lines += lines
+        if self._counting:
+            self._lines += lines
         self._read_ahead(blocks)
         return frame
 
@@ -361,10 +406,14 @@ class _Parser:
                     break
             block = block.joined(more)
             try:
-                return _parse_block(block, self._names, self._guard)
+                return _parse_block(block, self._names, self._guard, self._counting)
             except pd.errors.ParserError as exc:
                 error = exc
-        raise pd.errors.ParserError(_in_file(str(error), self._lines)) from None
+        if self._counting:
+            lines = self._lines
+        else:
+            lines = blocks.line_ends_before(block.start)
+        raise pd.errors.ParserError(_in_file(str(error), lines)) from None
 
     def _read_ahead(self, blocks):
         """Read blocks and hand them to the threads, up to the blocks allowed ahead."""
@@ -376,7 +425,9 @@ class _Parser:
                 self._pool = ThreadPoolExecutor(
                     self._threads, thread_name_prefix="quadneuron-csv"
                 )
-            future = self._pool.submit(_parse_block, block, self._names, self._guard)
+            future = self._pool.submit(
+                _parse_block, block, self._names, self._guard, self._counting
+            )
             self._pending.append((future, block))
 
     def close(self):
@@ -417,12 +468,13 @@ def _parse(block):
     return pd.read_csv(_Pieces(block.pieces), low_memory=False)
 
 
-def _parse_block(block, names, guard):
-    """The rows of a later block (after the guard line), and its line ends."""
+def _parse_block(block, names, guard, count):
+    """The rows of a later block (after the guard line), and its line ends if
+    ``count`` (else None)."""
     frame = pd.read_csv(
         _Pieces((guard, *block.pieces)), header=None, names=names, low_memory=False
     )
-    return frame.iloc[1:], block.line_ends()
+    return frame.iloc[1:], block.line_ends() if count else None
 
 
 def _in_file(message, lines_before):
