@@ -54,6 +54,11 @@ AHEAD_BYTES = 48 << 20
 CHUNK_VALUES = 1 << 21
 # Threads that parse blocks, at most.
 _MAX_THREADS = 4
+# Seconds a thread runs Python before the GIL goes to another that waits for it,
+# while blocks are parsed (Python's default is 5 ms): the parsing threads need
+# the GIL for every piece they read, and would otherwise wait up to 5 ms each
+# time the command's thread runs Python (importing numba, say).
+_SWITCH_INTERVAL = 0.001
 # The bytes pandas' C parser reads at a time from a file (its chunksize).
 _PIECE_BYTES = 1 << 18
 # Numbers in pandas' messages that count lines from the start of what it read.
@@ -422,6 +427,8 @@ class _Parser:
             if block is None:
                 return
             if self._pool is None:
+                self._switch = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._switch, _SWITCH_INTERVAL))
                 self._pool = ThreadPoolExecutor(
                     self._threads, thread_name_prefix="quadneuron-csv"
                 )
@@ -434,6 +441,7 @@ class _Parser:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            sys.setswitchinterval(self._switch)
         self._pending.clear()
 
 
