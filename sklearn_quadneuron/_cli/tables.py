@@ -368,6 +368,11 @@ class _Parser:
 
     def __init__(self, head, leading, lines=None):
         self._names = list(head.columns)
+        # The threads label the columns 0, 1, 2, ...: building the frame with the
+        # names (strings) takes pandas through warnings.catch_warnings, which
+        # swaps the filters of the whole process while the command's thread may
+        # be in a catch_warnings of its own. The names are set on this thread.
+        self._fields = list(range(len(self._names)))
         # A value of each column's type: True in a column of booleans.
         values = ["0"] * leading + [
             "True" if is_bool_dtype(head[name]) else "0" for name in self._names
@@ -396,6 +401,7 @@ class _Parser:
         if self._counting:
             self._lines += lines
         self._read_ahead(blocks)
+        frame.columns = self._names
         return frame
 
     def _reparsed(self, blocks, block, error):
@@ -411,7 +417,7 @@ class _Parser:
                     break
             block = block.joined(more)
             try:
-                return _parse_block(block, self._names, self._guard, self._counting)
+                return _parse_block(block, self._fields, self._guard, self._counting)
             except pd.errors.ParserError as exc:
                 error = exc
         if self._counting:
@@ -433,7 +439,7 @@ class _Parser:
                     self._threads, thread_name_prefix="quadneuron-csv"
                 )
             future = self._pool.submit(
-                _parse_block, block, self._names, self._guard, self._counting
+                _parse_block, block, self._fields, self._guard, self._counting
             )
             self._pending.append((future, block))
 
@@ -476,11 +482,11 @@ def _parse(block):
     return pd.read_csv(_Pieces(block.pieces), low_memory=False)
 
 
-def _parse_block(block, names, guard, count):
-    """The rows of a later block (after the guard line), and its line ends if
-    ``count`` (else None)."""
+def _parse_block(block, labels, guard, count):
+    """The rows of a later block (after the guard line), columns labelled by
+    ``labels``, and its line ends if ``count`` (else None)."""
     frame = pd.read_csv(
-        _Pieces((guard, *block.pieces)), header=None, names=names, low_memory=False
+        _Pieces((guard, *block.pieces)), header=None, names=labels, low_memory=False
     )
     return frame.iloc[1:], block.line_ends() if count else None
 
