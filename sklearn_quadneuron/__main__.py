@@ -5,15 +5,26 @@
 The entry point of the console script too (``sklearn_quadneuron.__main__:main``);
 the command line itself lives in ``sklearn_quadneuron._cli``, imported inside
 :func:`main` so that Ctrl-C while it is imported is handled as at any other
-moment. This module imports nothing else.
+moment (and noted, should Python drop it). This module imports nothing else.
 """
 
+import signal
 import sys
+import threading
 
 __all__ = ["main"]
 
 PROG = "quadneuron"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process stopped by ^C
+# Each SIGINT since main() began: Python drops a KeyboardInterrupt raised while
+# a callback runs (one of the import system's, say), the note stays.
+NOTICED = []
+
+
+def on_interrupt(signum, frame):
+    """Note the SIGINT, then raise KeyboardInterrupt as Python's own handler."""
+    NOTICED.append(signum)
+    raise KeyboardInterrupt
 
 
 def main(argv=None):
@@ -34,12 +45,25 @@ def main(argv=None):
         ``quadneuron: error: ...``, and so is an interrupt, ``quadneuron:
         interrupted``: never a traceback.
     """
+    # Only in place of Python's own handler: a SIGINT ignored (a job started
+    # in the background) or handled by the caller stays so.
+    ours = (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        and threading.current_thread() is threading.main_thread()
+    )
+    if ours:
+        NOTICED.clear()
+        signal.signal(signal.SIGINT, on_interrupt)
     try:
         from ._cli.main import main as run
 
-        return run(argv)
+        status = None if NOTICED else run(argv)
+        return _interrupted() if NOTICED else status
     except KeyboardInterrupt:
         return _interrupted()
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _interrupted():

@@ -806,6 +806,27 @@ def test_ctrl_c_while_starting_exits_130_with_one_line(data, moment, trigger, de
     assert list(directory.iterdir()) == []
 
 
+def test_ctrl_c_that_python_drops_still_ends_the_command(monkeypatch, capsys):
+    # Python drops a KeyboardInterrupt raised while a callback runs (the import
+    # system's, as a module lock goes): the entry point's handler has noted
+    # the SIGINT all the same, and the command ends as interrupted, not with
+    # the status of whatever ran on. The drop is simulated: the handler runs,
+    # and its KeyboardInterrupt is swallowed as Python would.
+    import sklearn_quadneuron.__main__ as entry
+    import sklearn_quadneuron._cli.main as cli
+
+    def dropped(argv):
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        return 0
+
+    monkeypatch.setattr(cli, "main", dropped)
+    assert main(["--version"]) == 130
+    assert capsys.readouterr().err == "quadneuron: interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert entry.NOTICED == [signal.SIGINT]
+
+
 def test_ctrl_c_while_predictions_wait_for_input_exits_130(data):
     model_path = data["dir"] / "waiting.joblib"
     joblib.dump(oracle_model(data["frame"]), model_path)
