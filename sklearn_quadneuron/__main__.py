@@ -27,6 +27,9 @@ def on_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+on_interrupt.noticed = NOTICED  # what the command line reads the notes from
+
+
 def main(argv=None):
     """Run the command line.
 

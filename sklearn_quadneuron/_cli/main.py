@@ -104,17 +104,17 @@ def _interrupts_noticed():
     catches the KeyboardInterrupt and raises an error of its own in its place
     cannot hide it. Python's handler is put back on the way out.
     """
-    from .. import __main__ as entry
-
     noticed = []
 
     def on_interrupt(signum, frame):
         noticed.append(signum)
         raise KeyboardInterrupt
 
-    if signal.getsignal(signal.SIGINT) is entry.on_interrupt:
-        # The entry point's: it notes each SIGINT since the process began.
-        yield lambda: bool(entry.NOTICED)
+    # The entry point's handler notes each SIGINT since the process began, in
+    # the list it carries.
+    entry_notes = getattr(signal.getsignal(signal.SIGINT), "noticed", None)
+    if entry_notes is not None:
+        yield lambda: bool(entry_notes)
         return
     # Only in place of Python's own handler: a SIGINT ignored (a job started
     # in the background) or handled by the caller stays so.
