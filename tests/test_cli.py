@@ -504,13 +504,12 @@ FEATURES = ["temperature", "humidity"]
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Blocks of 1000 bytes (about 16 rows), each a call of partial_fit."""
+    """Chunks of 48 rows (16 values over 3 columns would be fewer: the floor)."""
     from sklearn_quadneuron import QuadraticGDRegressor
     from sklearn_quadneuron._cli import tables
 
-    monkeypatch.setattr(tables, "FIRST_BLOCK_BYTES", 1000)
-    monkeypatch.setattr(tables, "BLOCK_BYTES", 1000)
     monkeypatch.setattr(tables, "CHUNK_VALUES", 16)
+    monkeypatch.setattr(tables, "_FIRST_ROWS", 48)
     calls = []
     original = QuadraticGDRegressor.partial_fit
 
@@ -566,10 +565,9 @@ def test_fit_of_chunks_is_the_fit_of_the_whole_file(
     argv = ["fit", path, "--target", "yield", "--features", *FEATURES, *options]
     status, out, err = run(capsys, *argv, "--save", model_path)
     assert status == 0, err
-    # 400 rows in chunks of about 16, each given to partial_fit, the last with
-    # the descent; none but the last under 2 * 4 + 2 rows (4 columns).
-    assert sum(small_chunks) == 400 and len(small_chunks) > 20
-    assert min(small_chunks[:-1]) >= 10
+    # 400 rows in chunks of 48: 9 chunks, each given to partial_fit, the last
+    # with the descent.
+    assert small_chunks == [48] * 8 + [16]
 
     # The oracle: the same parameters, fitted in this process on the whole frame.
     X, y = frame[FEATURES], frame["yield"].to_numpy()
@@ -609,7 +607,7 @@ def test_fit_summary_of_chunks_is_statsmodels_ols(capsys, csv_data, small_chunks
     argv = ["fit", path, "--target", "yield", "--features", *FEATURES]
     status, out, err = run(capsys, *argv, "--summary")
     assert status == 0, err
-    assert len(small_chunks) > 20
+    assert len(small_chunks) == 9
     X = frame[FEATURES].to_numpy()
     result = sm.OLS(frame["yield"].to_numpy(), np.column_stack([X**2, X, np.ones(400)]))
     result = result.fit()
@@ -693,102 +691,6 @@ def test_a_later_chunk_that_is_not_numeric_is_an_error(
         f"quadneuron: error: {bad_path}: column 'humidity' is not numeric ('dry' "
         "in data row 301); choose numeric columns"
     )
-
-
-@pytest.fixture
-def tiny_blocks(monkeypatch):
-    """Blocks of 64 bytes: about one line each, so that every line is cut somewhere."""
-    from sklearn_quadneuron._cli import tables
-
-    monkeypatch.setattr(tables, "FIRST_BLOCK_BYTES", 64)
-    monkeypatch.setattr(tables, "BLOCK_BYTES", 64)
-    monkeypatch.setattr(tables, "CHUNK_VALUES", 16)
-
-
-def test_quoted_fields_across_blocks_are_read_whole(
-    capsys, tmp_path, csv_data, tiny_blocks
-):
-    # Notes that span lines and blocks, with commas and quotes inside.
-    path, frame = csv_data
-    noted = frame.assign(
-        note=[f'day {i},\n"{"long " * (i % 40)}"\nend' for i in range(400)]
-    )
-    noted_path = tmp_path / "noted.csv"
-    noted.to_csv(noted_path, index=False)
-    argv = ["--target", "yield", "--features", *FEATURES]
-    status, from_noted, err = run(capsys, "fit", noted_path, *argv)
-    assert status == 0, err
-    status, from_plain, err = run(capsys, "fit", path, *argv)
-    assert status == 0, err
-    assert printed_fit(from_noted) == printed_fit(from_plain)
-
-
-def pandas_message(path):
-    """pandas' reason for not reading a whole file in one read."""
-    with pytest.raises(pd.errors.ParserError) as error:
-        pd.read_csv(path)
-    return str(error.value).strip().splitlines()[0]
-
-
-@pytest.mark.parametrize("where", ["file", "stdin"])
-@pytest.mark.parametrize("line", [3, 4, 250, 401])
-def test_a_line_of_too_many_fields_is_named_as_in_one_read(
-    capsys, monkeypatch, tmp_path, csv_data, tiny_blocks, where, line
-):
-    # Wherever the line falls in its block (first, or not), and after blank
-    # lines, the error names its line in the file, as pandas does on one read.
-    path, _ = csv_data
-    lines = path.read_text().splitlines(keepends=True)
-    lines[line - 1] = lines[line - 1].rstrip("\n") + ",7\n"
-    lines[1:1] = ["\n", "   \n"]  # pandas skips them, and counts them
-    bad = tmp_path / "ragged.csv"
-    bad.write_text("".join(lines))
-    name = bad
-    if where == "stdin":
-        stdin_of(monkeypatch, bad.read_bytes())
-        name, bad = "<stdin>", "-"
-    status, out, err = run(capsys, "fit", bad, "--target", "yield")
-    assert status == 2 and out == ""
-    expected = pandas_message(tmp_path / "ragged.csv")
-    assert f"line {line + 2}," in expected
-    assert error_line(err) == (
-        f"quadneuron: error: {name}: not a readable CSV file ({expected})"
-    )
-
-
-def test_rows_with_labels_beyond_the_header_are_read_as_in_one_read(
-    capsys, tmp_path, csv_data, tiny_blocks
-):
-    # One field more than the header in every row: pandas takes the first for
-    # row labels (0, 1, 2, ... here), in every block as in the first.
-    path, frame = csv_data
-    data = frame[["temperature", "humidity", "yield"]]
-    labelled = tmp_path / "labelled.csv"
-    labelled.write_text(
-        "temperature,humidity,yield\n"
-        + data.to_csv(header=False, index=True, lineterminator="\n")
-    )
-    argv = ["--target", "yield", "--features", *FEATURES]
-    status, from_labelled, err = run(capsys, "fit", labelled, *argv)
-    assert status == 0, err
-    status, from_plain, err = run(capsys, "fit", path, *argv)
-    assert status == 0, err
-    assert printed_fit(from_labelled) == printed_fit(from_plain)
-
-
-@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz", ".zip"])
-def test_compressed_files_are_read_as_pandas_reads_them(
-    capsys, tmp_path, csv_data, small_chunks, suffix
-):
-    path, frame = csv_data
-    compressed = tmp_path / f"train.csv{suffix}"
-    frame.to_csv(compressed, index=False)
-    argv = ["--target", "yield", "--features", *FEATURES]
-    status, from_compressed, err = run(capsys, "fit", compressed, *argv)
-    assert status == 0, err
-    status, from_plain, err = run(capsys, "fit", path, *argv)
-    assert status == 0, err
-    assert from_compressed == from_plain
 
 
 def test_predict_of_chunks_is_the_models(capsys, tmp_path, csv_data, small_chunks):

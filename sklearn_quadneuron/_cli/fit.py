@@ -76,31 +76,8 @@ def _fit(args, source):
     with reported_as_options(OPTIONS):
         model._validate_params()
         precompute = check_fit_settings(model, "fit")
-    with CsvChunks(source, args.index_col, when_large=_import_numba) as table:
+    with CsvChunks(source, args.index_col) as table:
         return _fit_table(model, table, precompute, args, source.stdin)
-
-
-def _import_numba():
-    """Import numba on a thread of its own, if it is installed.
-
-    The statistics of a file larger than a block are gathered by numba's
-    compiled kernels (the ``fast`` extra); importing it takes a quarter of a
-    second, which then passes while the first rows are parsed instead of after.
-    """
-    import importlib
-    import importlib.util
-    import threading
-
-    if importlib.util.find_spec("numba") is None:
-        return
-
-    def run():
-        try:
-            importlib.import_module("numba")
-        except Exception:  # the estimator finds out, and does without
-            pass
-
-    threading.Thread(target=run, name="quadneuron-import").start()
 
 
 def _fit_table(model, table, precompute, args, stdin):
@@ -146,45 +123,29 @@ def _reads_every_epoch(model, precompute, n_features):
 
 
 def _blocks(table, target, features, sums):
-    """``(X, y, last)`` of the file's rows, X a DataFrame named by the features,
-    ``last`` whether no rows follow.
-
-    The first chunk alone, then chunks joined up to ``CHUNK_VALUES`` values: the
-    estimator takes a few milliseconds a call whatever the rows, and the reader's
-    chunks are smaller. Each is yielded as soon as the chunk after it is parsed
-    (or the file ends): the estimator works on it while the rest is parsed.
-    """
-    import numpy as np
+    """``(X, y)`` of each chunk, X a DataFrame named by the features."""
     import pandas as pd
 
-    from .tables import CHUNK_VALUES, numeric_values
+    from .tables import numeric_values
 
     names = [str(feature) for feature in features]
-    held, size = [], 0
-    chunks = iter(table)
-    chunk = next(chunks)
-    while chunk is not None:
+    for chunk in table:
         values = numeric_values(chunk, [target, *features], table.name)
-        sums.add(values[:, 1:], values[:, 0])
-        held.append(values)
-        size += values.size
-        following = next(chunks, None)
-        if following is None or chunk.start == 0 or size >= CHUNK_VALUES:
-            values = held[0] if len(held) == 1 else np.concatenate(held)
-            held, size = [], 0
-            X = pd.DataFrame(values[:, 1:], columns=names, copy=False)
-            yield X, values[:, 0], following is None
-        chunk = following
+        y, X = values[:, 0], values[:, 1:]
+        sums.add(X, y)
+        yield pd.DataFrame(X, columns=names, copy=False), y
 
 
 def _fit_chunks(model, blocks):
-    """Fit ``model`` to a stream of ``(X, y, last)`` blocks as ``fit`` would to all.
+    """Fit ``model`` to a stream of ``(X, y)`` blocks as ``fit`` would to all.
 
     One block is ``fit``'s. With more, ``partial_fit`` merges each block's
     statistics into those of the blocks before it, exactly; on all but the
     last it takes one epoch of a step that leaves the parameters at zero. The
     last call descends with the model's own parameters, from zero, on the
     statistics of every block: the descent ``fit`` takes on the whole data.
+    A block is read while the one before it is merged, so that the last is
+    known as such.
     """
     from sklearn.exceptions import ConvergenceWarning
 
@@ -198,23 +159,22 @@ def _fit_chunks(model, blocks):
         "batch_size": None,
         "verbose": 0,
     }
+    last = next(blocks)
     merged = False
-    for X, y, last in blocks:
-        if last:
-            break
+    for block in blocks:
         model.set_params(**gather_only)
         # An epoch of no step neither converges nor tells anything of the
         # data's collinearity, which the last call reports on all of it.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", CollinearityWarning)
-            model.partial_fit(X, y)
-        merged = True
+            model.partial_fit(*last)
+        last, merged = block, True
     model.set_params(**params)
     if merged:
-        model.partial_fit(X, y)
+        model.partial_fit(*last)
     else:
-        model.fit(X, y)
+        model.fit(*last)
 
 
 def _in_memory(blocks, features):
@@ -223,7 +183,7 @@ def _in_memory(blocks, features):
     import pandas as pd
 
     Xs, ys = [], []
-    for X, y, _ in blocks:
+    for X, y in blocks:
         Xs.append(X.to_numpy())
         ys.append(y)
     names = [str(feature) for feature in features]

@@ -37,7 +37,7 @@ class ResidualSums:
         np.multiply(z[p : 2 * p], z[p : 2 * p], out=z[:p])
         np.subtract(y, self.y_shift, out=z[2 * p])
         self.sums += z.sum(axis=1)
-        self.products += _products(z)
+        self.products += z @ z.T
         self.count += n
 
     def rsquared(self, coef, intercept):
@@ -64,21 +64,3 @@ class ResidualSums:
         if tss == 0.0:
             return 1.0 if ssr == 0.0 else 0.0
         return 1.0 - ssr / tss
-
-
-def _products(z):
-    """``z @ z.T``: pairwise dot products for a few long rows, where BLAS's
-    matrix product is slower (half the time for three rows of a million), on
-    one BLAS thread: the file is parsed on the other cores meanwhile, and
-    OpenBLAS's threads would spin there once the product is done."""
-    from .._linalg import one_blas_thread
-
-    m = z.shape[0]
-    with one_blas_thread():
-        if m > 8:
-            return z @ z.T
-        products = np.empty((m, m))
-        for i in range(m):
-            for j in range(i, m):
-                products[i, j] = products[j, i] = np.dot(z[i], z[j])
-        return products
