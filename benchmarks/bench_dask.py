@@ -33,6 +33,7 @@ targets are not checked). Full runs write ``benchmarks/results/dask.md`` and
 
 import resource
 import sys
+import time
 import warnings
 
 import dask
@@ -46,7 +47,7 @@ from _common import (
     fmt_seconds,
     interleaved,
 )
-from distributed import Client, LocalCluster, wait
+from distributed import Client, LocalCluster, get_task_stream, wait
 
 from sklearn_quadneuron import QuadraticGDRegressor
 from sklearn_quadneuron._linalg import one_blas_thread
@@ -156,6 +157,33 @@ def run_case(n_features, n_rows, chunk_rows, persisted, rounds, gram=True):
     return times, float(np.median(times.wall[FIT] / floor)), (X, y)
 
 
+def where_time_goes(X, y):
+    """One more fit, read from the scheduler's task stream.
+
+    Returns the fit's wall time, the busiest worker's time in block tasks
+    (each block's statistics, and with lazy data the making of the block),
+    the time in the merges, and the rest: the client's own work (the graph,
+    the solve) and the waits between tasks.
+    """
+    with get_task_stream() as stream:
+        start = time.perf_counter()
+        fit_ours(X, y)
+        wall = time.perf_counter() - start
+    per_worker, merges = {}, 0.0
+    for task in stream.data:
+        spent = sum(
+            part["stop"] - part["start"]
+            for part in task["startstops"]
+            if part["action"] == "compute"
+        )
+        if "merge_statistics" in str(task["key"]):
+            merges += spent
+        else:
+            per_worker[task["worker"]] = per_worker.get(task["worker"], 0.0) + spent
+    busiest = max(per_worker.values(), default=0.0)
+    return wall, busiest, merges, max(wall - busiest - merges, 0.0)
+
+
 def case_row(n_features, n_rows, chunk_rows, persisted, times, ratio):
     gram = GRAM in times.wall
     return [
@@ -192,7 +220,7 @@ HEADERS = [
 
 def cluster_section(report, checks, kind, args, rounds, extra_cases):
     processes = kind == "processes"
-    rows = []
+    rows, breakdown = [], []
     fit_dask_ml, why_not = dask_ml_solvers()
     with (
         LocalCluster(
@@ -208,12 +236,24 @@ def cluster_section(report, checks, kind, args, rounds, extra_cases):
             for persisted in (False, True):
                 label = "persisted" if persisted else "lazy"
                 print(f"{kind}, {n_features} features, {label}:", flush=True)
-                times, ratio, _ = run_case(
+                times, ratio, data = run_case(
                     n_features, n_rows, chunk_rows, persisted, rounds
                 )
                 rows.append(
                     case_row(n_features, n_rows, chunk_rows, persisted, times, ratio)
                 )
+                wall, busiest, merges, rest = where_time_goes(*data)
+                breakdown.append(
+                    [
+                        str(n_features),
+                        label,
+                        fmt_seconds(wall),
+                        f"{fmt_seconds(busiest)} ({busiest / wall:.0%})",
+                        f"{fmt_seconds(merges)} ({merges / wall:.0%})",
+                        f"{fmt_seconds(rest)} ({rest / wall:.0%})",
+                    ]
+                )
+                del data
                 print("  " + " | ".join(rows[-1]), flush=True)
                 checks.append(
                     (
@@ -225,6 +265,18 @@ def cluster_section(report, checks, kind, args, rounds, extra_cases):
                 )
         report.section(f"Worker {kind}")
         report.table(HEADERS, rows)
+        report.paragraph(
+            "Where a fit's time goes: one more fit of each case, read from the "
+            "scheduler's task stream (`distributed.get_task_stream`): the "
+            "busiest worker's time in block tasks (each block's statistics, and "
+            "for lazy data the making of the block), the merges of the tree "
+            "reduction, and the rest (the client's graph and solve, the "
+            "scheduler's round trips, a worker waiting for another)."
+        )
+        report.table(
+            ["features", "data", "fit", "busiest worker", "merges", "the rest"],
+            breakdown,
+        )
         if extra_cases:
             extra_cases(report, checks, args, rounds, fit_dask_ml, why_not)
         workers = client.run(peak_rss_mib) if processes else {}
