@@ -509,6 +509,12 @@ MUTANTS = [
         "np.maximum(lam, 0.0)",
         "a singular Gram's eigenvalues within rounding of 0 kept",
     ),
+    (
+        "_statistics/_compiled.py",
+        "            for r in range(start, stop):\n                v = A[r, j]",
+        "            for r in range(start + 1, stop):\n                v = A[r, j]",
+        "the column extent skipping the first row of each group of rows",
+    ),
 ]
 
 

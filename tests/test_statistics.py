@@ -542,6 +542,25 @@ def test_compiled_blocks_give_numpys_sums_to_the_last_bit(
             assert b.weight == a.weight
 
 
+@pytest.mark.parametrize("shape", [(1, 3), (513, 2), (514, 2), (2000, 3), (1100, 12)])
+def test_compiled_column_extent_is_numpys_to_the_last_bit(shape):
+    # Minimum, maximum and sum of each column as numpy's reductions give them
+    # (the sum row after row), whatever the rows' count against the kernel's
+    # groups of rows; a NaN shows in its column's sum.
+    from sklearn_quadneuron._statistics import _compiled
+
+    A = np.random.default_rng(shape[0]).standard_normal(shape) * 1e3
+    A[shape[0] // 2, 0] = 1e9
+    lo, hi, total = (np.empty(shape[1]) for _ in range(3))
+    _compiled.column_extent(A, lo, hi, total)
+    np.testing.assert_array_equal(lo, A.min(axis=0))
+    np.testing.assert_array_equal(hi, A.max(axis=0))
+    np.testing.assert_array_equal(total, A.sum(axis=0))
+    A[-1, -1] = np.nan
+    _compiled.column_extent(A, lo, hi, total)
+    assert np.isnan(total[-1]) and not np.isnan(total[:-1]).any()
+
+
 @pytest.mark.parametrize("layout", ["F", "strided", "float32"])
 @pytest.mark.parametrize("p", [1, 3])
 def test_compiled_kernels_read_any_layout(small_blocks, monkeypatch, layout, p):
