@@ -419,7 +419,12 @@ def dask_statistics(data, split=None, tol=None):
         w = data.weights
         carry = w > 0
         tally = (carry.sum(), da.log(da.where(carry, w, 1.0)).sum())
-    result, tally = dask.compute(root, tally)
+    # One limit held over the whole pass: where the workers are threads of
+    # this process, the tasks' own limits then nest within it instead of
+    # lifting and setting the process's BLAS threads as each task ends and
+    # the next begins.
+    with one_blas_thread():
+        result, tally = dask.compute(root, tally)
     _, train, held_out = result[0] if isinstance(result, np.ndarray) else result
     if held_out is not None:
         _check_split(split[1], train, held_out, data.weights is not None)

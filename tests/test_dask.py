@@ -483,6 +483,32 @@ def test_fit_reads_each_block_once(threads):
     assert sorted(made) == [0, 1, 2, 3, 4]
 
 
+def test_blas_threads_are_set_once_for_the_whole_pass(threads, monkeypatch):
+    # Workers that are threads of this process share its BLAS: the fit limits
+    # BLAS to one thread once, around the whole pass, and no task lifts and
+    # sets it again as it ends and the next begins (once another fit had run
+    # BLAS on its own threads, that toggling made the tasks of a cluster of
+    # threads several times slower).
+    import threading
+
+    from sklearn_quadneuron import _linalg
+
+    callers = []
+    for lib in _linalg._blas_state["libraries"]:
+        set_num_threads = lib.set_num_threads
+
+        def spy(n, set_num_threads=set_num_threads):
+            callers.append(threading.get_ident())
+            return set_num_threads(n)
+
+        monkeypatch.setattr(lib, "set_num_threads", spy)
+    X = da.random.default_rng(0).standard_normal((4000, 3), chunks=(250, 3))
+    y = (X**2).sum(axis=1) + X[:, 0]
+    QuadraticGDRegressor(**FIXED).fit(X, y)
+    assert callers
+    assert set(callers) == {threading.get_ident()}
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_many_blocks_merge_into_least_squares(threads, weighted):
     # 40 blocks: more summaries than one task merges (16), so that the tree
