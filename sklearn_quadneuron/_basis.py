@@ -376,7 +376,7 @@ def _check_raw_map(basis):
         return
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         condition = np.linalg.cond(blocks)
-    if not np.all(condition <= _RAW_CONDITION):
+    if not (condition <= _RAW_CONDITION).all():
         raise ValueError(
             "standardize=False cannot be used on these features: their raw "
             "[x**2, x, 1] are too ill-conditioned for float64 (condition number "
@@ -463,7 +463,7 @@ class DescentBasis:
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 T = basis.raw_transform()[np.ix_(self.active, self.active)]
-            if not np.all(np.isfinite(T)):
+            if not np.isfinite(T).all():
                 raise ValueError(
                     "standardize=False cannot be used on these features: their "
                     "squares overflow float64. Use standardize=True (the default), "

@@ -229,7 +229,7 @@ class Solution:
                 else result.validation_loss_curve * self.loss_unit
             )
         arrays = (form.A, form.B, form.C0, coef, intercept, loss_curve, val_curve)
-        if not all(np.all(np.isfinite(a)) for a in arrays) or self._lost_in_units(
+        if not all(np.isfinite(a).all() for a in arrays) or self._lost_in_units(
             result.theta, form
         ):
             raise ValueError(
@@ -296,7 +296,7 @@ class Solution:
         error = np.abs(back - theta)[active]
         rounding = _ROUND_TRIP_ULPS * _EPS * terms[active]
         allowed = np.maximum(1e-6 * np.maximum(np.abs(theta[active]), 1e-3), rounding)
-        return not np.all(error <= allowed)
+        return not (error <= allowed).all()
 
     def _convergence_message(self):
         objective = self.objective

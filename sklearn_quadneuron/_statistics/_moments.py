@@ -91,7 +91,7 @@ def location(A, sample_weight):
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
     half_safe = np.where(half > 0, half, 1.0)
-    if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
+    if (np.abs(mid) + half < 1e300 / max(A.shape[0], 1)).all():
         if sample_weight is not None:
             mean = sample_weight @ A / sample_weight.sum()
         elif total is not None:
@@ -595,6 +595,6 @@ def per_feature_map(mean, factor, diagonal, cross, shift):
     new_mean += shift
     rows = factor * diagonal
     rows[:, :p] += factor[:, p : 2 * p] * cross
-    if np.any(cross != 0) or np.any(diagonal < 0):
+    if (cross != 0).any() or (diagonal < 0).any():
         rows = triangular_factor(rows)
     return new_mean, rows
