@@ -334,8 +334,11 @@ class StandardBasis:
             # center (d**2 beyond float64) with A = B = 0 it gives 0, not 0 * inf.
             c = C0 + ((A * d + B) * d + A * (sd * sd)).sum(axis=0)
         theta = np.concatenate([alpha, beta, c[None, :]])
-        if not absolute:
-            theta[2 * self.n_features] -= self.y_loc
+        return theta / self.y_scale if absolute else self._in_y_ref(theta)
+
+    def _in_y_ref(self, theta):
+        """Standardized parameters in y's units, ``theta`` (changed), in y_ref's."""
+        theta[2 * self.n_features] -= self.y_loc
         return theta / self.y_scale
 
     def from_data_units(self, coef, intercept, *, absolute=False):
@@ -473,7 +476,7 @@ class DescentBasis:
             self.T = T
         self.penalized = np.ones(self.T.shape[0])
         self.penalized[-1] = 0.0
-        self._model_of = None
+        self._model_of = self._terms_of = None
 
     def from_standard(self, theta_std):
         """Full-layout standardized parameters -> descent basis (active only)."""
@@ -520,6 +523,10 @@ class DescentBasis:
             return self.from_standard(theta)
         coef = getattr(start, "coef", None)
         intercept = getattr(start, "intercept", None)
+        if coef is None and intercept is None:
+            # The zero model: what from_data_units gives of zeros, directly.
+            zeros = np.zeros((2 * n_features + 1, n_targets))
+            return self.from_standard(self.basis._in_y_ref(zeros))
         if coef is None:
             coef = np.zeros((n_targets, 2 * n_features))
         if intercept is None:
@@ -541,6 +548,17 @@ class DescentBasis:
         model = coef, intercept, CenteredForm(self.basis.x_mean, *centered)
         self._model_of = (theta, model)
         return model
+
+    def stored_terms(self, form):
+        """``from_centered(..., absolute=True)`` of a centered form, the map's
+        terms: what storing it may cost. The last answer is kept: the
+        certificate and the outcome both ask for the fitted model's."""
+        if self._terms_of is None or self._terms_of[0] is not form:
+            terms = self.basis.from_centered(
+                form.center, form.A, form.B, form.C0, absolute=True
+            )
+            self._terms_of = (form, terms)
+        return self._terms_of[1]
 
 
 def centered_predict(X, center, A, B, C0):

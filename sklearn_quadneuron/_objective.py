@@ -137,7 +137,7 @@ class GramObjective:
             check_resolved(self.hessian, moments.gram()[0])
         self.from_gram = statistics.from_gram
         self.statistics = statistics
-        self._keep = descent.basis.active[:-1]
+        self._keep = descent.active[:-1]
         self.loss_scale = float(target_weights @ statistics.target_variances())
         self.validation = None
         if held_out is not None:

@@ -511,7 +511,7 @@ def storage_rounding(objective, descent, theta):
     with np.errstate(over="ignore", invalid="ignore"):
         for moves in (
             basis.from_data_units(coef, intercept, absolute=True),
-            basis.from_centered(form.center, form.A, form.B, form.C0, absolute=True),
+            descent.stored_terms(form),
         ):
             delta = descent.bound_from_standard(0.5 * _EPS * moves)
             bound = (norms @ delta) ** 2
