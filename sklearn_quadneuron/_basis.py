@@ -242,7 +242,7 @@ class StandardBasis:
         mean, factor = per_feature_map(
             stats.mean,
             stats.factor,
-            np.diagonal(self.transform).copy(),
+            self.transform.diagonal().copy(),
             self.transform[j, p + j],
             self.offset,
         )

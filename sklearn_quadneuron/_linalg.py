@@ -103,7 +103,7 @@ def _upper(A, signs=False):
     else:
         for j in range(min(A.shape)):
             A[j + 1 :, j] = 0.0
-    negative = np.diagonal(A) < 0
+    negative = A.diagonal() < 0
     if signs and negative.any():
         A *= np.where(negative, -1.0, 1.0)[:, None]
     return A
@@ -171,7 +171,7 @@ def gram_factor(G):
     q = G.shape[0]
     if q == 0:
         return np.zeros((0, 0)), False
-    live = np.diagonal(G) != 0
+    live = G.diagonal() != 0
     if not live.all():
         # Columns that are exactly zero (a constant feature, once centered)
         # keep exactly zero columns in the factor: the rest is factored alone.
@@ -281,7 +281,7 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
         norms = np.linalg.norm(R, axis=0)
     if not (norms > 0).all():
         return np.full(k, np.inf), np.zeros(k)
-    if not (np.diagonal(R) != 0).all():
+    if not (R.diagonal() != 0).all():
         return np.full(k, np.inf), np.zeros(k)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         scaled = np.divide(R, norms, order="F")
@@ -391,11 +391,12 @@ def rounding_curvature(n_params, lam_max):
     return max(n_params * np.finfo(float).eps * lam_max, np.finfo(float).tiny)
 
 
-def check_curvature(H):
-    """Every column the descent runs on must curve the loss measurably: on
-    raw features of extreme scale (x ~ 1e-135) the curvature along x**2, ~x**4,
-    underflows float64, and nothing could certify the result."""
-    if (np.diag(H) < np.finfo(float).tiny / np.finfo(float).eps).any():
+def check_curvature(curvature):
+    """Every column the descent runs on must curve the loss measurably (the
+    Hessian's diagonal, ``curvature``): on raw features of extreme scale (x ~
+    1e-135) the curvature along x**2, ~x**4, underflows float64, and nothing
+    could certify the result."""
+    if (curvature < np.finfo(float).tiny / np.finfo(float).eps).any():
         raise ValueError(
             "standardize=False cannot be used on these features: the curvature "
             "of the loss along x**2 or x underflows float64 (features of extreme "

@@ -131,7 +131,7 @@ class GramObjective:
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
-        check_curvature(np.diag(curvature))
+        check_curvature(curvature)
         self._hessian = None
         if not descent.standardize:
             check_resolved(self.hessian, moments.gram()[0])
@@ -317,7 +317,7 @@ def _solve_upper(R, b, trans=False):
     """``R^-1 b`` (or ``R^-T b``), R upper triangular; inf where R is singular."""
     if R.shape[0] == 0:
         return np.zeros_like(b)
-    if not (np.diagonal(R) != 0).all():
+    if not (R.diagonal() != 0).all():
         return np.full(b.shape, np.inf)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return solve_upper(R, b, trans=trans)

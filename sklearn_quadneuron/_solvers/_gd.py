@@ -241,7 +241,7 @@ class _ClosedFormEpochs:
             # Overflow (inf, or inf - inf) is reported just below.
             self.e0 = Vk.T @ (theta0 - theta_star)
             weight = lam_k * ((self.e0**2) @ c)
-        if not np.all(np.isfinite(weight)):
+        if not np.isfinite(weight).all():
             raise _out_of_range()
         self.unstable = unstable = np.abs(rho) > 1.0
         if unstable.any():
@@ -535,7 +535,7 @@ class _RotatedEpochs(_SteppedEpochs):
 
     def __init__(self, rotated, theta0, step, options, learning_rate, monitor):
         theta0 = rotated.to_basis(theta0)
-        if not np.all(np.isfinite(rotated.excess(theta0))):
+        if not np.isfinite(rotated.excess(theta0)).all():
             raise _out_of_range()
         super().__init__(
             rotated, theta0, step, options.record_path, monitor, reads_data=False
