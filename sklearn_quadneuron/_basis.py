@@ -135,53 +135,58 @@ class StandardBasis:
         """The standardized basis defined by a set of statistics."""
         ref = stats.reference
         p, k = stats.n_features, stats.n_targets
-        mean = stats.mean
-        lin = slice(p, 2 * p)
-        j = np.arange(p)
+        sq, lin = slice(0, p), slice(p, 2 * p)
         # The few entries of the co-moment asked for below, each a product of
         # two columns of the factor: O(p m), not the whole (m x m) product.
         F, W = stats.factor, stats.weight
         squares = np.einsum("ij,ij->j", F, F) / W
-        c_sq, c_lin = squares[j], squares[p + j]
-        c_cross = np.einsum("ij,ij->j", F[:, :p], F[:, p : 2 * p]) / W
+        c_sq, c_lin = squares[sq], squares[lin]
+        c_cross = np.einsum("ij,ij->j", F[:, sq], F[:, lin]) / W
         # Center the basis on the float64 number that predict() subtracts from x,
         # not on the exact mean: with an offset of 1e12 times the spread, rounding
         # x_loc + x_scale * mean moves the center by 1e-4 of the spread, and a
         # basis centered elsewhere than predict's would shift every prediction by
         # that much. (x_mean - x_loc) is exact, being the difference of two close
         # numbers; any center near the mean standardizes equally well.
-        x_mean = ref.x_loc + ref.x_scale * mean[lin]
+        x_mean = ref.x_loc + ref.x_scale * stats.mean[lin]
         m1 = (x_mean - ref.x_loc) / ref.x_scale
         lin_active = c_lin > _CONSTANT_VARIANCE
         v1 = np.where(lin_active, c_lin, 1.0)
         sd1 = np.sqrt(v1)
-        A, a0 = _centering_map(p, k, m1, v1)
+        # Each feature's rows of the map, on its own u_ref**2 and u_ref: u_j =
+        # (u_ref - m1) / sd1, and u_j**2 - 1 = (u_ref**2 - 2 m1 u_ref + m1**2) /
+        # v1 - 1 (the factor, the cross term and the shift of each).
+        u_factor, u_shift = 1.0 / sd1, -m1 / sd1
+        sq_factor, sq_cross, sq_shift = 1.0 / v1, -2.0 * m1 / v1, m1**2 / v1 - 1.0
         # Less its projection on u_j (skew = cov(u_j**2, u_j) = E[u_j**3]): the
         # square becomes orthogonal to the feature, and gradient descent no
-        # longer crawls along their correlation on skewed data. Each feature's
-        # rows of A mix its own u_ref**2 and u_ref only: the covariance takes
-        # entries of the co-moment per feature, in O(p).
-        u_factor = A[p + j, p + j]
-        skew = (A[j, j] * c_cross + A[j, p + j] * c_lin) * u_factor
+        # longer crawls along their correlation on skewed data. The covariance
+        # takes entries of the co-moment per feature, in O(p).
+        skew = (sq_factor * c_cross + sq_cross * c_lin) * u_factor
         skew = np.where(lin_active, skew, 0.0)
-        A[j, p + j] -= skew * u_factor
-        a0[j] -= skew * a0[p + j]
+        sq_cross = sq_cross - skew * u_factor
+        sq_shift = sq_shift - skew * u_shift
         # What is left of the square once the feature is taken out: the second
         # diagonal entry of the factor of the two columns [u_ref, u_ref**2],
         # by QR (the difference of the variances would cancel its digits
         # exactly where it matters: a square nearly affine in its feature).
-        pairs = np.stack([F[:, p + j].T, F[:, j].T], axis=-1)
-        left = np.abs(np.linalg.qr(pairs, mode="r")[:, 1, 1])
-        sq_var = (A[j, j] * left) ** 2 / W
+        # mode="raw" holds it at [1, 1] too (transposed), without "r"'s copies.
+        pairs = np.empty((p, F.shape[0], 2))
+        pairs[..., 0], pairs[..., 1] = F[:, lin].T, F[:, sq].T
+        left = np.abs(np.linalg.qr(pairs, mode="raw")[0][:, 1, 1])
+        sq_var = (sq_factor * left) ** 2 / W
         share = left / np.maximum(np.sqrt(c_sq * W), np.finfo(float).tiny)
         quad_active = _square_active(lin_active, sq_var, share)
         skew = np.where(quad_active, skew, 0.0)
         sq_std = np.where(quad_active, np.sqrt(np.where(quad_active, sq_var, 1.0)), 0)
-        A[j] /= np.where(quad_active, sq_std, 1.0)[:, None]
-        a0[j] /= np.where(quad_active, sq_std, 1.0)
-        for rows, active in ((j, quad_active), (p + j, lin_active)):
-            A[rows[~active]] = 0.0
-            a0[rows[~active]] = 0.0
+        unit = np.where(quad_active, sq_std, 1.0)
+        A, a0 = _centering_map(
+            k,
+            [np.where(quad_active, a / unit, 0.0) for a in (sq_factor, sq_cross)],
+            np.where(quad_active, sq_shift / unit, 0.0),
+            np.where(lin_active, u_factor, 0.0),
+            np.where(lin_active, u_shift, 0.0),
+        )
         x_std = np.where(lin_active, ref.x_scale * sd1, 0.0)
         basis = cls(x_mean, x_std, sq_std, ref.y_loc, ref.y_scale, A, a0, skew)
         # A square affine in its feature (a two-valued feature) has no column,
@@ -237,7 +242,7 @@ class StandardBasis:
         mean, factor = per_feature_map(
             stats.mean,
             stats.factor,
-            np.diagonal(self.transform).copy(),
+            self.transform.diagonal().copy(),
             self.transform[j, p + j],
             self.offset,
         )
@@ -334,8 +339,11 @@ class StandardBasis:
             # center (d**2 beyond float64) with A = B = 0 it gives 0, not 0 * inf.
             c = C0 + ((A * d + B) * d + A * (sd * sd)).sum(axis=0)
         theta = np.concatenate([alpha, beta, c[None, :]])
-        if not absolute:
-            theta[2 * self.n_features] -= self.y_loc
+        return theta / self.y_scale if absolute else self._in_y_ref(theta)
+
+    def _in_y_ref(self, theta):
+        """Standardized parameters in y's units, ``theta`` (changed), in y_ref's."""
+        theta[2 * self.n_features] -= self.y_loc
         return theta / self.y_scale
 
     def from_data_units(self, coef, intercept, *, absolute=False):
@@ -376,7 +384,7 @@ def _check_raw_map(basis):
         return
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         condition = np.linalg.cond(blocks)
-    if not np.all(condition <= _RAW_CONDITION):
+    if not (condition <= _RAW_CONDITION).all():
         raise ValueError(
             "standardize=False cannot be used on these features: their raw "
             "[x**2, x, 1] are too ill-conditioned for float64 (condition number "
@@ -385,18 +393,16 @@ def _check_raw_map(basis):
         )
 
 
-def _centering_map(p, k, m1, v1):
-    """``A``, ``a0`` of ``[u_j**2 - 1, u_j, y_ref] = A [u_ref**2, u_ref, y_ref] +
-    a0``, with ``u_j = (u_ref - m1) / sqrt(v1)``, the feature standardized."""
+def _centering_map(k, square, square_shift, factor, shift):
+    """``A``, ``a0`` of ``[u2, u, y_ref] = A [u_ref**2, u_ref, y_ref] + a0`` from
+    each feature's entries: those of u2_j on u_ref_j**2 and u_ref_j (``square``)
+    and its shift, those of u_j on u_ref_j and its shift; y_ref is kept."""
+    p = factor.shape[0]
     j, m = np.arange(p), 2 * p + k
-    sd1 = np.sqrt(v1)
     A, a0 = np.zeros((m, m)), np.zeros(m)
-    A[p + j, p + j] = 1.0 / sd1
-    a0[p + j] = -m1 / sd1
-    # u_j**2 - 1 = (u_ref**2 - 2 m1 u_ref + m1**2) / v1 - 1
-    A[j, j] = 1.0 / v1
-    A[j, p + j] = -2.0 * m1 / v1
-    a0[j] = m1**2 / v1 - 1.0
+    A[j, j], A[j, p + j] = square
+    A[p + j, p + j] = factor
+    a0[:p], a0[p : 2 * p] = square_shift, shift
     A[2 * p + np.arange(k), 2 * p + np.arange(k)] = 1.0
     return A, a0
 
@@ -463,7 +469,7 @@ class DescentBasis:
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 T = basis.raw_transform()[np.ix_(self.active, self.active)]
-            if not np.all(np.isfinite(T)):
+            if not np.isfinite(T).all():
                 raise ValueError(
                     "standardize=False cannot be used on these features: their "
                     "squares overflow float64. Use standardize=True (the default), "
@@ -473,7 +479,7 @@ class DescentBasis:
             self.T = T
         self.penalized = np.ones(self.T.shape[0])
         self.penalized[-1] = 0.0
-        self._model_of = None
+        self._model_of = self._terms_of = None
 
     def from_standard(self, theta_std):
         """Full-layout standardized parameters -> descent basis (active only)."""
@@ -520,6 +526,10 @@ class DescentBasis:
             return self.from_standard(theta)
         coef = getattr(start, "coef", None)
         intercept = getattr(start, "intercept", None)
+        if coef is None and intercept is None:
+            # The zero model: what from_data_units gives of zeros, directly.
+            zeros = np.zeros((2 * n_features + 1, n_targets))
+            return self.from_standard(self.basis._in_y_ref(zeros))
         if coef is None:
             coef = np.zeros((n_targets, 2 * n_features))
         if intercept is None:
@@ -541,6 +551,17 @@ class DescentBasis:
         model = coef, intercept, CenteredForm(self.basis.x_mean, *centered)
         self._model_of = (theta, model)
         return model
+
+    def stored_terms(self, form):
+        """``from_centered(..., absolute=True)`` of a centered form, the map's
+        terms: what storing it may cost. The last answer is kept: the
+        certificate and the outcome both ask for the fitted model's."""
+        if self._terms_of is None or self._terms_of[0] is not form:
+            terms = self.basis.from_centered(
+                form.center, form.A, form.B, form.C0, absolute=True
+            )
+            self._terms_of = (form, terms)
+        return self._terms_of[1]
 
 
 def centered_predict(X, center, A, B, C0):

@@ -125,19 +125,19 @@ class GramObjective:
         )
         with np.errstate(over="ignore", invalid="ignore"):
             curvature = (self.R**2).sum(axis=0)
-            finite = np.all(np.isfinite(curvature)) and np.all(np.isfinite(self.z))
+            finite = np.isfinite(curvature).all() and np.isfinite(self.z).all()
         if not finite:
             raise ValueError(
                 "standardize=False cannot be used on these features: the moments "
                 "of x**2 overflow float64. Use standardize=True (the default)."
             )
-        check_curvature(np.diag(curvature))
+        check_curvature(curvature)
         self._hessian = None
         if not descent.standardize:
             check_resolved(self.hessian, moments.gram()[0])
         self.from_gram = statistics.from_gram
         self.statistics = statistics
-        self._keep = descent.basis.active[:-1]
+        self._keep = descent.active[:-1]
         self.loss_scale = float(target_weights @ statistics.target_variances())
         self.validation = None
         if held_out is not None:
@@ -317,7 +317,7 @@ def _solve_upper(R, b, trans=False):
     """``R^-1 b`` (or ``R^-T b``), R upper triangular; inf where R is singular."""
     if R.shape[0] == 0:
         return np.zeros_like(b)
-    if not np.all(np.diagonal(R) != 0):
+    if not (R.diagonal() != 0).all():
         return np.full(b.shape, np.inf)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return solve_upper(R, b, trans=trans)
@@ -361,9 +361,9 @@ def _least_squares(moments, T, penalty, standardized=False):
                 [(moments.design @ Tt[:-1]) * scale, moments.projected * scale]
             )
         if not (
-            np.all(np.isfinite(centered))
-            and np.all(np.isfinite(bias))
-            and np.all(np.isfinite(penalty_rows))
+            np.isfinite(centered).all()
+            and np.isfinite(bias).all()
+            and np.isfinite(penalty_rows).all()
         ):
             R = np.full((q, q), np.inf)
             return R, np.full((q, k), np.inf), np.full(k, np.inf)

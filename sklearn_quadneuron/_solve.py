@@ -229,7 +229,7 @@ class Solution:
                 else result.validation_loss_curve * self.loss_unit
             )
         arrays = (form.A, form.B, form.C0, coef, intercept, loss_curve, val_curve)
-        if not all(np.all(np.isfinite(a)) for a in arrays) or self._lost_in_units(
+        if not all(np.isfinite(a).all() for a in arrays) or self._lost_in_units(
             result.theta, form
         ):
             raise ValueError(
@@ -285,18 +285,16 @@ class Solution:
         intercept of that size, whose rounding is what it is). What that
         rounding costs the fit, :meth:`storage_rounding` bounds.
         """
-        basis = self.descent.basis
-        theta = self.descent.to_standard(theta)
+        descent = self.descent
+        theta = descent.to_standard(theta)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            back = basis.from_centered(form.center, form.A, form.B, form.C0)
-            terms = basis.from_centered(
-                form.center, form.A, form.B, form.C0, absolute=True
-            )
-        active = basis.active
+            back = descent.basis.from_centered(form.center, form.A, form.B, form.C0)
+            terms = descent.stored_terms(form)
+        active = descent.active
         error = np.abs(back - theta)[active]
         rounding = _ROUND_TRIP_ULPS * _EPS * terms[active]
         allowed = np.maximum(1e-6 * np.maximum(np.abs(theta[active]), 1e-3), rounding)
-        return not np.all(error <= allowed)
+        return not (error <= allowed).all()
 
     def _convergence_message(self):
         objective = self.objective

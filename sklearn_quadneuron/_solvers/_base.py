@@ -453,15 +453,15 @@ def certify_resolved(result, objective, descent, tol, rounding):
         # A minimum within the rounding of the fitted values is an exact fit:
         # nothing relative to it can be certified, nor needs to be.
         resolvable = minimum > exact
-        if np.any(resolvable & (rounding > 2.0 * tol * minimum)):
+        if (resolvable & (rounding > 2.0 * tol * minimum)).any():
             result.stop_reason = "stalled"
             return Shortfall(unresolved=float(rounding @ weights))
         in_units, in_form = storage_rounding(objective, descent, result.theta)
         stored = np.maximum(in_units, in_form)
         allowed = _STORED_SHARE * tol * minimum
-        if np.any(resolvable & (stored > allowed)):
+        if (resolvable & (stored > allowed)).any():
             result.stop_reason = "stalled"
-            form_ok = np.all(~resolvable | (in_form <= allowed))
+            form_ok = (~resolvable | (in_form <= allowed)).all()
             return Shortfall(unrepresented=(float(stored @ weights), bool(form_ok)))
     if weights.shape[0] == 1 and minimum is not None:
         # The descent may have certified its stop on another form of the
@@ -475,7 +475,7 @@ def certify_resolved(result, objective, descent, tol, rounding):
     if weights.shape[0] > 1:
         excess, minimum = objective.target_excess(result.theta)
         ratio = _target_ratios(excess, minimum, tol, allowance, exact)
-        if np.any(ratio > 1.0):
+        if (ratio > 1.0).any():
             result.stop_reason = "stalled"
             t = int(np.argmax(ratio))
             share = weights[t] * minimum[t] / float(weights @ minimum)
@@ -511,7 +511,7 @@ def storage_rounding(objective, descent, theta):
     with np.errstate(over="ignore", invalid="ignore"):
         for moves in (
             basis.from_data_units(coef, intercept, absolute=True),
-            basis.from_centered(form.center, form.A, form.B, form.C0, absolute=True),
+            descent.stored_terms(form),
         ):
             delta = descent.bound_from_standard(0.5 * _EPS * moves)
             bound = (norms @ delta) ** 2
@@ -543,6 +543,6 @@ def targets_within(objective, tol, allowance, exact):
     def within(theta):
         excess, minimum = objective.target_excess(theta)
         ratio = _target_ratios(excess, minimum, tol, allowance, exact)
-        return bool(np.all(ratio <= 1.0))
+        return bool((ratio <= 1.0).all())
 
     return within

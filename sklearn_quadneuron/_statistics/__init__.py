@@ -292,7 +292,7 @@ def needs_second_pass(stats, tol):
     floor, allowance, _ = stats.rounding()
     rho2 = stats.residual_squares() / stats.weight
     need = np.maximum((tol or DEFAULT_RESOLUTION) * rho2, allowance)
-    return bool(np.any(floor > _SHARE_OF_TOL * need))
+    return bool((floor > _SHARE_OF_TOL * need).any())
 
 
 @dataclass(frozen=True)

@@ -55,16 +55,16 @@ class Reference:
     y_scale: np.ndarray
 
 
-# Up to this many columns, min, max and mean run along rows of the transposed
-# array (numpy reduces axis 0 of a few C-ordered columns slowly); the mean keeps
-# its order of summation, on which every result depends to the last bit.
-_NARROW = 8
+# Up to _NARROW columns, min, max and mean run along rows of the transposed array
+# (numpy reduces axis 0 of a few C-ordered columns slowly): the mean in its order
+# of summation, on which results depend to the last bit; min and max up to 32.
+_NARROW, _NARROW_EXTENT = 8, 32
 
 
-def _sequential_mean(A, rows, axis):
+def _sequential_mean(A, rows):
     """``A.mean(axis=0)`` to the last bit: several columns are summed row by
-    row there, as a cumulative sum along rows of the transposed array is."""
-    if axis == 0 or A.shape[1] == 1:
+    row there, as a cumulative sum along ``rows``, those of A.T, is."""
+    if not 1 < A.shape[1] <= _NARROW:
         return A.mean(axis=0)
     return np.cumsum(rows, axis=1)[:, -1] / A.shape[0]
 
@@ -83,21 +83,22 @@ def location(A, sample_weight):
             A, sample_weight = A[carry], sample_weight[carry]
     extent = column_extent(A, narrow=_NARROW)  # lo, hi and sum, or None
     if extent is None:
-        # Reduced along rows of the transposed array where faster (_NARROW).
-        rows, axis = (np.ascontiguousarray(A.T), 1) if A.shape[1] <= _NARROW else (A, 0)
+        # Reduced along rows of the transposed array where faster (_NARROW_EXTENT).
+        narrow = A.shape[1] <= _NARROW_EXTENT
+        rows, axis = (np.ascontiguousarray(A.T), 1) if narrow else (A, 0)
         extent = rows.min(axis=axis), rows.max(axis=axis), None
     lo, hi, total = (*(e.astype(np.float64) for e in extent[:2]), extent[2])
     # Half-range and mid-range written so that neither can overflow.
     half = hi / 2 - lo / 2
     mid = lo / 2 + hi / 2
     half_safe = np.where(half > 0, half, 1.0)
-    if np.all(np.abs(mid) + half < 1e300 / max(A.shape[0], 1)):
+    if (np.abs(mid) + half < 1e300 / max(A.shape[0], 1)).all():
         if sample_weight is not None:
             mean = sample_weight @ A / sample_weight.sum()
         elif total is not None:
             mean = total / A.shape[0]  # numpy's mean: the sum over the count
         else:
-            mean = _sequential_mean(A, rows, axis)
+            mean = _sequential_mean(A, rows)
     else:
         # Values near the float limit: average in units of the half-range.
         scaled = (A - mid) / half_safe
@@ -337,9 +338,7 @@ class QuadraticStatistics:
         if reference is old or _same_reference(reference, old):
             return self._with(reference=reference)
         if self.weight == 0:
-            empty = QuadraticStatistics.empty(reference)
-            empty.n_samples = self.n_samples
-            return empty
+            return QuadraticStatistics.empty(reference)._with(n_samples=self.n_samples)
         a = old.x_scale / reference.x_scale
         b = (old.x_loc - reference.x_loc) / reference.x_scale
         c = old.y_scale / reference.y_scale
@@ -595,6 +594,6 @@ def per_feature_map(mean, factor, diagonal, cross, shift):
     new_mean += shift
     rows = factor * diagonal
     rows[:, :p] += factor[:, p : 2 * p] * cross
-    if np.any(cross != 0) or np.any(diagonal < 0):
+    if (cross != 0).any() or (diagonal < 0).any():
         rows = triangular_factor(rows)
     return new_mean, rows

@@ -325,7 +325,7 @@ def _one_block(X, Y, sample_weight, reference, mask, reach):
     stats = []
     for Vi, wi in parts:
         M = _products(Vi, wi)
-        if reach is not None and not _within_reach(np.diagonal(M), p, m, reach):
+        if reach is not None and not _within_reach(M.diagonal(), p, m, reach):
             raise _OutOfReach
         stats.append(_centered(M, Vi.shape[1], shift, reference))
     return stats[0] if mask is None else tuple(stats)
