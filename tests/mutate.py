@@ -511,9 +511,9 @@ MUTANTS = [
     ),
     (
         "_statistics/_compiled.py",
-        "            for r in range(start, stop):\n                v = A[r, j]",
-        "            for r in range(start + 1, stop):\n                v = A[r, j]",
-        "the column extent skipping the first row of each group of rows",
+        "    for r in range(1, n):\n        for j in range(p):\n            v = A[r, j]",
+        "    for r in range(2, n):\n        for j in range(p):\n            v = A[r, j]",
+        "the column extent skipping the second row",
     ),
 ]
 
