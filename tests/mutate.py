@@ -511,8 +511,8 @@ MUTANTS = [
     ),
     (
         "_statistics/_compiled.py",
-        "    for r in range(1, n):\n        for j in range(p):\n            v = A[r, j]",
-        "    for r in range(2, n):\n        for j in range(p):\n            v = A[r, j]",
+        "for r in range(1, n):\n        for j in range(p):\n            v = A[r, j]",
+        "for r in range(2, n):\n        for j in range(p):\n            v = A[r, j]",
         "the column extent skipping the second row",
     ),
 ]
