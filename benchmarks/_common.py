@@ -259,6 +259,16 @@ def peak_memory(func):
     return peak - base
 
 
+# OpenBLAS reads these as it loads: the settings the process started with, not
+# what a library sets later (Dask's nanny sets OPENBLAS_NUM_THREADS=1 in the
+# client for the worker processes it spawns; the client's BLAS keeps its own).
+_STARTING_SETTINGS = {
+    name: os.environ[name]
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
+    if name in os.environ
+}
+
+
 def blas_description():
     """Which BLAS ran: library, version, kernel architecture, threads."""
     from threadpoolctl import threadpool_info
@@ -273,11 +283,7 @@ def blas_description():
             f"{lib.get('architecture') or '?'} kernels, "
             f"{lib['num_threads']} threads"
         )
-    settings = [
-        f"{name}={os.environ[name]}"
-        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
-        if name in os.environ
-    ]
+    settings = [f"{name}={value}" for name, value in _STARTING_SETTINGS.items()]
     text = "; ".join(parts) or "no BLAS found by threadpoolctl"
     return text + (f" ({', '.join(settings)})" if settings else " (no OPENBLAS_* set)")
 
