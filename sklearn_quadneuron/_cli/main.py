@@ -10,7 +10,6 @@ scikit-learn, pandas) when it runs.
 import os
 import signal
 import sys
-import threading
 import warnings
 from contextlib import contextmanager
 from importlib import import_module
@@ -98,37 +97,16 @@ def _run(argv, interrupted):
 
 @contextmanager
 def _interrupts_noticed():
-    """Note each SIGINT, then raise KeyboardInterrupt as Python's own handler.
+    """Yield a function that tells whether Ctrl-C was pressed.
 
-    Yields a function that tells whether Ctrl-C was pressed: a library that
-    catches the KeyboardInterrupt and raises an error of its own in its place
-    cannot hide it. Python's handler is put back on the way out.
+    A library that catches the KeyboardInterrupt and raises an error of its
+    own in its place cannot hide it: the entry point's handler
+    (``sklearn_quadneuron.__main__``) notes each SIGINT in the list it
+    carries. Where it is not in place (a SIGINT ignored or handled by the
+    caller, a thread other than the main one), nothing is noted.
     """
-    noticed = []
-
-    def on_interrupt(signum, frame):
-        noticed.append(signum)
-        raise KeyboardInterrupt
-
-    # The entry point's handler notes each SIGINT since the process began, in
-    # the list it carries.
-    entry_notes = getattr(signal.getsignal(signal.SIGINT), "noticed", None)
-    if entry_notes is not None:
-        yield lambda: bool(entry_notes)
-        return
-    # Only in place of Python's own handler: a SIGINT ignored (a job started
-    # in the background) or handled by the caller stays so.
-    if (
-        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield lambda: False
-        return
-    signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield lambda: bool(noticed)
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    notes = getattr(signal.getsignal(signal.SIGINT), "noticed", None)
+    yield (lambda: bool(notes)) if notes is not None else (lambda: False)
 
 
 @contextmanager
