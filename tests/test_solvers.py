@@ -156,14 +156,27 @@ def test_converged_only_when_the_excess_over_the_minimum_is_within_tol(stepped):
     assert result.optimum == pytest.approx(0.25, rel=1e-9)
 
 
-def test_the_closed_form_knows_how_many_epochs_it_needs():
-    objective, _ = make_objective(condition=50.0)
-    theta0 = np.zeros((3, 1))
-    lr, tol = 0.005, 1e-8
-    result = run(objective, theta0, learning_rate=lr, max_iter=100, tol=tol)
-    assert result.stop_reason == "max_iter"
+@pytest.mark.parametrize(
+    "seed, n_params, condition, lr, tol",
+    [
+        (0, 3, 50.0, 0.005, 1e-8),
+        # The search starts where the slowest mode alone predicts: near 1, and
+        # a few epochs or thousands on, on well and ill-conditioned spectra.
+        (1, 3, 2.0, 0.2, 1e-3),
+        (2, 5, 10.0, 0.02, 1e-6),
+        (3, 4, 300.0, 0.25 / 300.0, 1e-10),
+    ],
+)
+def test_the_closed_form_knows_how_many_epochs_it_needs(
+    seed, n_params, condition, lr, tol
+):
+    objective, _ = make_objective(seed, n_params, condition=condition)
+    theta0 = np.zeros((n_params, 1))
     losses, _ = plain_loop(objective, theta0, lr, 20000)
     after = int(np.flatnonzero(losses - 0.25 <= tol * 0.25)[0])
+    # Stopped at half the epochs needed, the fit says how many it needs.
+    result = run(objective, theta0, learning_rate=lr, max_iter=after // 2, tol=tol)
+    assert result.stop_reason == "max_iter"
     # After `after` updates the excess is within tol: the loss measured then is
     # that of epoch `after` + 1, the max_iter needed.
     assert result.epochs_needed == after + 1
