@@ -545,8 +545,8 @@ def test_compiled_blocks_give_numpys_sums_to_the_last_bit(
 @pytest.mark.parametrize("shape", [(1, 3), (513, 2), (514, 2), (2000, 3), (1100, 12)])
 def test_compiled_column_extent_is_numpys_to_the_last_bit(shape):
     # Minimum, maximum and sum of each column as numpy's reductions give them
-    # (the sum row after row), whatever the rows' count against the kernel's
-    # groups of rows; a NaN shows in its column's sum.
+    # (the sum row after row), on one row, a few, thousands, and more columns
+    # than numpy's narrow path takes; a NaN shows in its column's sum.
     from sklearn_quadneuron._statistics import _compiled
 
     A = np.random.default_rng(shape[0]).standard_normal(shape) * 1e3
