@@ -109,7 +109,7 @@ class StandardBasis:
         design = self.moments(stats).design
         aliased = np.zeros(2 * p + 1, bool) if aliased is None else aliased.copy()
         norms = np.linalg.norm(design, axis=0)
-        if active.all() and not may_alias(condition_estimate(design)):
+        if active.all() and not may_alias(condition_estimate(design, norms)):
             # A term is aliased only where the condition number of the columns
             # (the factor is triangular already) is at least 1/ALIAS_TOLERANCE:
             # well below it, no rank-revealing QR is needed.
@@ -245,7 +245,9 @@ class StandardBasis:
             self.transform.diagonal().copy(),
             self.transform[j, p + j],
             self.offset,
+            stats.gram,  # overwritten: taken
         )
+        stats.gram = None
         mean_phi = np.append(mean[: 2 * p], 1.0)
         moments = Moments(mean_phi, mean[2 * p :], factor, stats.weight)
         self._moments_of = (stats, moments)

@@ -156,13 +156,13 @@ def append_rows(R, B, trapezoidal=0):
     return _upper(out, signs=True)
 
 
-def gram_factor(G):
+def gram_factor(G, eigen=True):
     """An upper-triangular ``F`` with ``F^T F = G`` for a symmetric PSD ``G``
     (its upper triangle only is read: what BLAS's ``syrk`` forms).
 
     Returns
     -------
-    F : ndarray of shape (q, q)
+    F : ndarray of shape (q, q), or None where Cholesky failed and not ``eigen``
     cholesky_failed : bool
         Whether Cholesky broke down (``G`` singular or indefinite to rounding):
         the factor then comes from ``G``'s eigendecomposition, eigenvalues
@@ -177,14 +177,17 @@ def gram_factor(G):
         # keep exactly zero columns in the factor: the rest is factored alone.
         F = np.zeros((q, q))
         index = np.flatnonzero(live)
-        part, failed = gram_factor(G[np.ix_(index, index)])
-        F[np.ix_(index, index)] = part
-        return F, failed
+        part, failed = gram_factor(G[np.ix_(index, index)], eigen)
+        if part is not None:
+            F[np.ix_(index, index)] = part
+        return (F if part is not None else None), failed
     # scipy.linalg.cholesky's own call, without its wrapper's checks (7 us on 19
     # columns, potrf 2 us); info > 0 where G is not positive definite.
     F, info = dpotrf(G, lower=0, clean=1)
     if info == 0 and np.isfinite(F).all():
         return F, False
+    if not eigen:
+        return None, True
     lam, V = np.linalg.eigh(G, UPLO="U")
     # Eigenvalues within the Gram's rounding of 0 are 0 (their sign is noise).
     root = np.sqrt(np.where(lam > q * _EPS * lam[-1], lam, 0.0))
@@ -275,13 +278,9 @@ def fit_rounding(R, z, rho, from_gram, n_rows, scales=None, rows_too=False):
     if q == 0:
         return np.zeros(k), np.zeros(k)
     mixed = from_gram and rows_too
-    if from_gram and not mixed and scales is not None:
-        norms = scales
-    else:
-        norms = np.linalg.norm(R, axis=0)
-    if not (norms > 0).all():
-        return np.full(k, np.inf), np.zeros(k)
-    if not (R.diagonal() != 0).all():
+    own = not from_gram or mixed or scales is None
+    norms = np.linalg.norm(R, axis=0) if own else scales
+    if not ((norms > 0).all() and (R.diagonal() != 0).all()):
         return np.full(k, np.inf), np.zeros(k)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         scaled = np.divide(R, norms, order="F")

@@ -353,7 +353,7 @@ def _least_squares(moments, T, penalty, standardized=False):
             # (the targets' own block is the floor, added below).
             d = q - 1
             centered = np.zeros((q + k, q + k))
-            centered[:d, :d] = moments.design * scale
+            np.multiply(moments.design, scale, out=centered[:d, :d])
             centered[:d, q:] = moments.projected * scale
         else:
             Tt = T.T

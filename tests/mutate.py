@@ -515,6 +515,18 @@ MUTANTS = [
         "for r in range(2, n):\n        for j in range(p):\n            v = A[r, j]",
         "the column extent skipping the second row",
     ),
+    (
+        "_statistics/_moments.py",
+        "for j in range(gram.shape[0] - 1):  # the lower",
+        "for j in range(0):  # the lower",
+        "the kept Gram mapped from its upper triangle and the garbage below it",
+    ),
+    (
+        "_statistics/_moments.py",
+        "            M[:p] += cross[:, None] * M[p : 2 * p]",
+        "            M[:p] += cross[:, None] * M[p : 2 * p] * 0.5",
+        "the kept Gram mapped with half of each square's cross term",
+    ),
 ]
 
 

@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The standardized basis and the map back to data units."""
 
+import pickle
+
 import numpy as np
 import pytest
-from _oracles import standardized_basis
+from _oracles import standardized_basis, standardized_columns
 
 from sklearn_quadneuron._basis import StandardBasis, centered_predict
 from sklearn_quadneuron._statistics import (
     Reference,
     accumulate,
     feature_moments,
+    gather,
+    per_feature_map,
     reference_from,
     second_pass,
 )
@@ -23,6 +27,11 @@ def dataset():
     Y = (X[:, :1] ** 2 + X[:, 1:2])[:, [0, 0]] + rng.normal(size=(400, 2))
     w = rng.uniform(0.5, 1.5, size=400)
     return X, Y, w
+
+
+def comoment_of(stats):
+    """The co-moment ``sum_i w_i (v_i - mean) (v_i - mean)^T``, from the factor."""
+    return stats.factor.T @ stats.factor
 
 
 def basis_of(X, Y, w):
@@ -129,7 +138,7 @@ def test_basis_moments_equal_the_dense_change_of_basis():
     basis, stats = basis_of(X, Y, w)
     A, a0 = basis.transform, basis.offset
     mean = A @ stats.mean + a0
-    cov = A @ (stats.comoment / stats.weight) @ A.T
+    cov = A @ (comoment_of(stats) / stats.weight) @ A.T
     moments = basis.moments(stats)
     p = X.shape[1]
     atol = 1e-12 * np.abs(cov).max()
@@ -141,6 +150,59 @@ def test_basis_moments_equal_the_dense_change_of_basis():
     var_y = (moments.factor[:, 2 * p :] ** 2).sum(axis=0) / moments.weight
     np.testing.assert_allclose(var_y, np.diag(cov)[2 * p :], atol=atol)
     assert not basis.x_std[5] and not basis.sq_std[7]
+
+
+def test_the_basis_factor_from_a_kept_gram_is_that_of_the_standardized_columns():
+    # From 500 variables, one pass keeps its Gram and the standardized factor
+    # is Cholesky's of the mapped Gram (no QR of the mapped factor): it must be
+    # the factor of the standardized columns themselves, built here from their
+    # definition and factored by Householder QR, and the basis takes the Gram.
+    rng = np.random.default_rng(5)
+    n, p = 3000, 260
+    X = rng.normal(size=(n, p)) * rng.uniform(0.1, 10.0, p) + 3 * rng.normal(size=p)
+    X[:, 1] = rng.exponential(size=n)  # skewed: its square mixes with it
+    Y = X[:, :1] ** 2 + 2 * X[:, 1:2] + rng.normal(size=(n, 1))
+    w = rng.uniform(0.2, 2.0, size=n)
+    stats = gather(X, Y, w)
+    assert stats.gram is not None and stats.gram.shape == (2 * p + 1,) * 2
+    basis = StandardBasis.from_statistics(stats)
+    assert stats.gram is None
+    Z = standardized_columns(X, w)[:, :-1]
+    R = np.linalg.qr(np.sqrt(w)[:, None] * (Z - w @ Z / w.sum()), mode="r")
+    R *= np.sign(np.diag(R))[:, None]
+    norms = np.linalg.norm(R, axis=0)
+    design = basis.moments(stats).design
+    np.testing.assert_allclose(design / norms, R / norms, rtol=0, atol=1e-11)
+    # A statistics' Gram is never merged, copied with it nor pickled.
+    again = gather(X, Y, w)
+    assert pickle.loads(pickle.dumps(again)).gram is None
+    assert again.merge(again).gram is None and again.gram is not None
+
+
+def test_the_mapped_gram_is_read_from_its_upper_triangle_or_left_for_the_qr():
+    # The factor of A G A^T from G's upper triangle alone (the pass's product
+    # leaves nothing below it): here the factor given beside it is NaN, so
+    # only the Gram can give the oracle, numpy's Cholesky of the dense product.
+    # Where rounding leaves the mapped Gram indefinite (here, made so), the
+    # factor is the QR's of the mapped factor, as without a Gram.
+    rng = np.random.default_rng(2)
+    p, k = 3, 1
+    F = np.linalg.qr(rng.normal(size=(40, 2 * p + k)), mode="r")
+    mean, shift = rng.normal(size=2 * p + k), rng.normal(size=2 * p + k)
+    diagonal, cross = rng.uniform(0.5, 2.0, 2 * p + k), rng.normal(size=p)
+    A = np.diag(diagonal)
+    A[np.arange(p), p + np.arange(p)] = cross
+    upper = np.triu(F.T @ F) + np.tril(np.full_like(F, np.nan), -1)
+    got = per_feature_map(mean, np.full_like(F, np.nan), diagonal, cross, shift, upper)
+    expected = np.linalg.cholesky(A @ F.T @ F @ A.T).T
+    np.testing.assert_allclose(got[0], A @ mean + shift, rtol=1e-14)
+    np.testing.assert_allclose(got[1], expected, rtol=0, atol=1e-13 * expected.max())
+    indefinite = F.T @ F
+    indefinite[0, 0] = -1.0
+    got = per_feature_map(mean, F, diagonal, cross, shift, indefinite)
+    R = np.linalg.qr(F @ A.T, mode="r")
+    R *= np.sign(np.diag(R))[:, None]
+    np.testing.assert_allclose(got[1], R, rtol=0, atol=1e-13 * np.abs(R).max())
 
 
 def test_basis_from_feature_moments_about_a_reference_off_the_mean(dataset):

@@ -13,6 +13,7 @@ the tally of observations inference needs beyond them (:class:`Observations`),
 and the article's loss read from them (:class:`Moments`).
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ from .._linalg import (
     append_rows,
     condition_estimate,
     fit_rounding,
+    gram_factor,
     stacked_factor,
     triangular_factor,
 )
@@ -123,18 +125,8 @@ def loc_scale(mean, lo, hi):
 
 
 def reference_from(X, Y, sample_weight=None):
-    """Choose the reference location and scale from the data itself.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_targets)
-    sample_weight : ndarray of shape (n_samples,) or None
-
-    Returns
-    -------
-    reference : Reference
-    """
+    """The :class:`Reference` of ``X`` (n, p) and ``Y`` (n, k), from the rows
+    of positive ``sample_weight`` (None: all)."""
     x_loc, x_scale = loc_scale(*location(X, sample_weight))
     y_loc, y_scale = loc_scale(*location(Y, sample_weight))
     return Reference(x_loc, x_scale, y_loc, y_scale)
@@ -173,6 +165,10 @@ class QuadraticStatistics:
         Whether, besides a Gram's, some of the factor was read from rows
         (merged with rows read again, or moved to another reference): its
         rounding is then relative to the columns' own norms too.
+    gram : ndarray of shape (2 * p + k, 2 * p + k) or None
+        The co-moment of which ``factor`` is the Cholesky factor (its upper
+        triangle), kept from a pass of many columns for the standardized basis
+        (:func:`per_feature_map`), which takes it; never merged nor pickled.
     """
 
     reference: Reference
@@ -185,7 +181,11 @@ class QuadraticStatistics:
     # rounding() by the design columns kept (a fit asks twice: each is a QR of
     # the factor), under "all" the factor of all columns (asked thrice), and
     # the columns that vary and the condition number (asked more than once).
-    _rounded: dict = field(default_factory=dict, repr=False, compare=False)
+    gram: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _rounded: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self):
+        return {**self.__dict__, "gram": None, "_rounded": {}}
 
     @property
     def from_gram(self):
@@ -200,27 +200,13 @@ class QuadraticStatistics:
     def n_targets(self):
         return self.reference.y_loc.shape[0]
 
-    @property
-    def comoment(self):
-        """``sum_i w_i (v_i - mean) (v_i - mean)^T``, from the factor."""
-        return self.factor.T @ self.factor
-
     @classmethod
     def empty(cls, reference):
         m = 2 * reference.x_loc.shape[0] + reference.y_loc.shape[0]
         return cls(reference, 0.0, 0, np.zeros(m), np.zeros((m, m)))
 
     def _with(self, **changes):
-        fields = {
-            "reference": self.reference,
-            "weight": self.weight,
-            "n_samples": self.n_samples,
-            "mean": self.mean,
-            "factor": self.factor,
-            "gram_squares": self.gram_squares,
-            "rows_too": self.rows_too,
-        }
-        return QuadraticStatistics(**{**fields, **changes})
+        return dataclasses.replace(self, **{"gram": None, **changes})
 
     def merge(self, other):
         """Statistics of the union of the two sets of samples.
@@ -277,9 +263,9 @@ class QuadraticStatistics:
             return self._cached("all", lambda: self._design_factor(self._kept()))
         p, k = self.n_features, self.n_targets
         kept = np.flatnonzero(self._kept(keep))
-        factor = self.factor[:, np.concatenate([kept, 2 * p + np.arange(k)])]
+        factor = self.factor  # all kept: the factor itself, not a copy
         if kept.shape[0] < 2 * p:
-            factor = stacked_factor(factor)
+            factor = stacked_factor(factor[:, np.append(kept, 2 * p + np.arange(k))])
         q = kept.shape[0]
         return factor[:q, :q], factor[:q, q:], factor[q:, q:], kept
 
@@ -500,9 +486,8 @@ class Moments:
         q = self._q
         k = self.mean_y.shape[0]
         columns = np.concatenate([np.flatnonzero(keep[:q]), q + np.arange(k)])
-        factor = self.factor[:, columns]
-        if not keep[:q].all():
-            factor = triangular_factor(factor)
+        whole = keep[:q].all()  # then the factor itself, not a copy
+        factor = self.factor if whole else triangular_factor(self.factor[:, columns])
         return Moments(self.mean_phi[keep], self.mean_y, factor, self.weight)
 
     def covariance(self):
@@ -576,7 +561,7 @@ class Moments:
         return float(self.mse_per_column(theta).sum())
 
 
-def per_feature_map(mean, factor, diagonal, cross, shift):
+def per_feature_map(mean, factor, diagonal, cross, shift, gram=None):
     """Mean and triangular factor of ``A v + shift``, ``A`` mixing each feature's
     own pair.
 
@@ -587,11 +572,26 @@ def per_feature_map(mean, factor, diagonal, cross, shift):
     most two entries a column, so ``factor @ A.T`` costs O((2p + k)**2), and
     its QR gives the new factor (no QR when ``A`` is diagonal and positive:
     the product is triangular already).
+
+    ``gram``, the co-moment ``G`` of which ``factor`` is the Cholesky factor
+    (upper triangle; overwritten): the new factor is then Cholesky's of ``A G
+    A^T`` (the QR's where that fails), as accurate: ``factor`` holds ``G``'s
+    rounding already, and ``A G A^T`` adds rounding of that order.
     """
     p = cross.shape[0]
     new_mean = diagonal * mean
     new_mean[:p] += cross * mean[p : 2 * p]
     new_mean += shift
+    if gram is not None:
+        for j in range(gram.shape[0] - 1):  # the lower triangle from the upper
+            gram[j + 1 :, j] = gram[j, j + 1 :]
+        for M in (gram, gram.T):  # A G, then (A G) A^T
+            M[:p] *= diagonal[:p, None]
+            M[:p] += cross[:, None] * M[p : 2 * p]
+            M[p:] *= diagonal[p:, None]
+        mapped, failed = gram_factor(gram, eigen=False)
+        if not failed:
+            return new_mean, mapped
     rows = factor * diagonal
     rows[:, :p] += factor[:, p : 2 * p] * cross
     if (cross != 0).any() or (diagonal < 0).any():
