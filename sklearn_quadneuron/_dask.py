@@ -330,6 +330,9 @@ def _gather_block(block_id, X, Y, *weights, estimator, split, tol):
     else:
         pair = accumulate(X, Y, w, reference, mask=mask, parallel=False)
         train, held_out = resolved(pair, X, Y, w, tol, mask=mask, parallel=False)
+    for stats in (train, held_out):  # only factors are merged: a Gram
+        if stats is not None:  # kept would double what the results hold
+            stats.gram = None
     out = np.empty(1, dtype=object)
     out[0] = (extent, train, held_out)
     return out

@@ -152,3 +152,27 @@ def test_two_dimensional_y_and_several_features(threads):
         expected = np.linalg.lstsq(A, Y[:, t], rcond=None)[0]
         np.testing.assert_allclose(est.coef_[t], expected[:6], rtol=1e-8)
         np.testing.assert_allclose(est.intercept_[t], expected[6], rtol=1e-8)
+
+
+def test_a_blocks_results_hold_its_factor_and_no_gram():
+    # One pass of 500 variables or more keeps its Gram for the standardized
+    # basis of an in-memory fit; a block's results are only merged, by their
+    # factors: they must not hold a second matrix of the factor's size. The
+    # factor is that of the block's centered rows (numpy's co-moment).
+    from sklearn_quadneuron._dask import _block_statistics
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 250))
+    Y = X[:, :1] ** 2 + rng.normal(size=(1200, 1))
+    ((_, train, held_out),) = _block_statistics(
+        (0,), X, Y, estimator="QuadraticGDRegressor", split=None, tol=1e-4
+    )
+    assert held_out is None and train.gram is None
+    ref = train.reference
+    U = (X - ref.x_loc) / ref.x_scale
+    V = np.column_stack([U**2, U, (Y - ref.y_loc) / ref.y_scale])
+    centered = V - V.mean(axis=0)
+    expected = centered.T @ centered
+    scale = np.abs(expected).max()
+    got = train.factor.T @ train.factor
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * scale)
