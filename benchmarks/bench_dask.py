@@ -40,6 +40,7 @@ import dask
 import dask.array as da
 import numpy as np
 from _common import (
+    QUIET,
     Report,
     benchmark_parser,
     conclude,
@@ -184,6 +185,32 @@ def where_time_goes(X, y):
     return wall, busiest, merges, max(wall - busiest - merges, 0.0)
 
 
+# Dask's own cost: this many tasks, each waiting this long, on persisted blocks.
+WAIT_TASKS, WAIT_SECONDS = 16, 0.02
+
+
+def _wait(block):
+    time.sleep(WAIT_SECONDS)
+    return np.zeros(1)
+
+
+def scheduling_cost(rounds):
+    """Medians of the wall time of WAIT_TASKS tasks that only wait, one per
+    persisted block, and of the work they hold (WAIT_TASKS * WAIT_SECONDS over
+    the two workers): what the scheduler adds to any computation of that
+    shape, a fit's included."""
+    blocks = da.zeros((WAIT_TASKS, 1), chunks=(1, 1)).persist()
+    wait(blocks)
+    tasks = blocks.map_blocks(_wait, chunks=(1,), drop_axis=1, dtype=float)
+    walls = []
+    for _ in range(max(rounds, 5)):
+        time.sleep(QUIET)
+        start = time.perf_counter()
+        tasks.compute()
+        walls.append(time.perf_counter() - start)
+    return float(np.median(walls)), WAIT_TASKS * WAIT_SECONDS / 2
+
+
 def case_row(n_features, n_rows, chunk_rows, persisted, times, ratio):
     gram = GRAM in times.wall
     return [
@@ -276,6 +303,13 @@ def cluster_section(report, checks, kind, args, rounds, extra_cases):
         report.table(
             ["features", "data", "fit", "busiest worker", "merges", "the rest"],
             breakdown,
+        )
+        wall, work = scheduling_cost(rounds)
+        report.paragraph(
+            f"Dask's own cost on these workers: {WAIT_TASKS} tasks that only "
+            f"wait {WAIT_SECONDS * 1e3:.0f} ms each, one per persisted block, "
+            f"take {fmt_seconds(wall)} for {fmt_seconds(work)} of waiting per "
+            f"worker ({wall / work:.2f}x; median of {max(rounds, 5)} runs)."
         )
         if extra_cases:
             extra_cases(report, checks, args, rounds, fit_dask_ml, why_not)
