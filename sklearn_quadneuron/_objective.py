@@ -55,6 +55,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
+from ._basis import StandardBasis
 from ._linalg import (
     TRIDIAGONAL_FROM,
     Tridiagonal,
@@ -534,3 +535,22 @@ class L2Penalty:
     def hessian_diagonal(self):
         """``alpha D``: half the penalty's (diagonal) Hessian."""
         return self.alpha * self.mask
+
+
+def training_rsquared(statistics, form):
+    """R^2 of a fitted model on the rows its statistics hold, one per target.
+
+    ``form`` is the model ``predict`` evaluates (:class:`~._basis.CenteredForm`),
+    mapped exactly into the standardized basis of ``statistics``: the residual
+    sum of squares is then read from the triangular factor, a sum of squares
+    with nothing subtracted, as the loss is (a Gram of the rows would cancel
+    the digits of a good fit's residuals). As :func:`sklearn.metrics.r2_score`:
+    1.0 for a perfect fit of a constant target, 0.0 for an imperfect one.
+    """
+    basis = StandardBasis.from_statistics(statistics)
+    theta = basis.from_centered(form.center, form.A, form.B, form.C0)
+    mse = basis.moments(statistics).mse_per_column(theta)
+    variance = statistics.target_variances()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        perfect = np.where(mse == 0, 1.0, 0.0)
+        return np.where(variance > 0, 1.0 - mse / variance, perfect)

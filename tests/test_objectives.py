@@ -8,6 +8,8 @@ objective (a pass per epoch) are each checked against them and against finite
 differences of their own values, in the basis gradient descent runs on.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from _oracles import (
@@ -372,3 +374,35 @@ def test_eigendecomposition_of_a_large_hessian():
     np.testing.assert_allclose(V.T @ V, np.eye(300), atol=1e-12)
     assert lam_max == pytest.approx(np.linalg.eigvalsh(H)[-1], rel=1e-13)
     assert keep.sum() == 299
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("max_iter", [2, 1000])
+def test_training_rsquared_is_r2_score_of_the_models_predictions(weighted, max_iter):
+    # A cluster 1000 spreads away and a constant feature: the model a fit
+    # stops at (two epochs, far from least squares, or its minimum) scored on
+    # its training rows from their statistics alone, against scikit-learn's
+    # r2_score of its predictions. Compared as 1 - R^2 (the residuals' share,
+    # 4e-8 at the minimum), to 1e-7 of it or 1e-10 of the targets' variance:
+    # the factor resolves a residual sum to about eps times the condition
+    # number of the design times the targets' sum of squares (3e-11 here).
+    from sklearn.metrics import r2_score
+
+    from sklearn_quadneuron import QuadraticGDRegressor
+    from sklearn_quadneuron._objective import training_rsquared
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(size=300), 1e3 + rng.normal(size=100)])
+    X = np.column_stack([x, np.full(400, 7.0), rng.uniform(-1, 1, 400)])
+    y = 0.5 * (x - 500) ** 2 - 3 * X[:, 2] + rng.normal(0, 0.1, 400)
+    w = rng.uniform(0.5, 2.0, 400) if weighted else None
+    model = QuadraticGDRegressor(max_iter=max_iter, tol=None, solver="newton-cholesky")
+    if max_iter == 2:
+        model.set_params(solver="gd", learning_rate=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y, sample_weight=w)
+    expected = r2_score(y, model.predict(X), sample_weight=w)
+    got = training_rsquared(model._stats, model._form)
+    assert got.shape == (1,)
+    np.testing.assert_allclose(1 - got[0], 1 - expected, rtol=1e-7, atol=1e-10)

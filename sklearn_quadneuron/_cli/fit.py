@@ -82,7 +82,7 @@ def _fit(args, source):
 
 def _fit_table(model, table, precompute, args, stdin):
     """Fit the model to an open table; return it and its R^2."""
-    from .scores import ResidualSums
+    from .._objective import training_rsquared
     from .tables import check_columns
 
     check_columns(table.first, [args.target], table.name)
@@ -94,16 +94,19 @@ def _fit_table(model, table, precompute, args, stdin):
             f"{every_epoch} reads the data every epoch, and standard input can be "
             "read only once: give the file's name instead of '-'"
         )
-    sums = ResidualSums()
-    blocks = _blocks(table, args.target, features, sums)
+    blocks = _blocks(table, args.target, features)
     # The estimator's progress (verbose) is not the command's output.
     with reported_as_options(OPTIONS), redirect_stdout(sys.stderr):
         if every_epoch is None:
             _fit_chunks(model, blocks)
+            # From the statistics of every row, read once.
+            rsquared = float(training_rsquared(model._stats, model._form)[0])
         else:
-            model.fit(*_in_memory(blocks, features))
+            X, y = _in_memory(blocks, features)
+            model.fit(X, y)
+            rsquared = model.score(X, y)
     table.finish()
-    return model, sums.rsquared(model.coef_, model.intercept_)
+    return model, rsquared
 
 
 def _reads_every_epoch(model, precompute, n_features):
@@ -122,7 +125,7 @@ def _reads_every_epoch(model, precompute, n_features):
     return None
 
 
-def _blocks(table, target, features, sums):
+def _blocks(table, target, features):
     """``(X, y)`` of each chunk, X a DataFrame named by the features."""
     import pandas as pd
 
@@ -132,7 +135,6 @@ def _blocks(table, target, features, sums):
     for chunk in table:
         values = numeric_values(chunk, [target, *features], table.name)
         y, X = values[:, 0], values[:, 1:]
-        sums.add(X, y)
         yield pd.DataFrame(X, columns=names, copy=False), y
 
 
