@@ -169,6 +169,34 @@ def test_two_valued_feature_square_is_left_out():
     np.testing.assert_allclose(model.predict(X), oracle, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("eleventh", ["skewed", "two-valued"])
+def test_many_features_with_a_constant_one_equal_lstsq(eleventh):
+    # 260 features and a constant one: one pass keeps its Gram, and the
+    # standardized factor is Cholesky's of the mapped Gram, whose rows of the
+    # constant feature are exactly zero. A two-valued feature makes the pass's
+    # design singular (its square is affine in it): the rows are read again,
+    # and its square is left out. Same predictions as least squares, which
+    # splits the square's effect among the collinear columns; the weights
+    # make the rows uneven.
+    rng = np.random.default_rng(4)
+    n, p = 2000, 260
+    X = rng.normal(size=(n, p)) * rng.uniform(0.5, 3.0, p) + rng.normal(size=p)
+    X[:, 7] = 3.5
+    if eleventh == "skewed":
+        X[:, 11] = rng.exponential(size=n)
+    else:
+        X[:, 11] = (X[:, 11] > 0).astype(float)
+    y = 1.0 + X**2 @ rng.normal(size=p) / p + X @ rng.normal(size=p)
+    y += 4.0 * X[:, 11] + rng.normal(scale=0.3, size=n)
+    w = rng.uniform(0.5, 2.0, size=n)
+    model = QuadraticGDRegressor(**NEWTON).fit(X, y, sample_weight=w)
+    assert model.coef_[7] == 0 and model.coef_[p + 7] == 0
+    assert (model.coef_[11] == 0) == (eleventh == "two-valued")
+    coef, intercept = _lstsq(X, y, w)
+    oracle = _expanded(X) @ coef + intercept
+    np.testing.assert_allclose(model.predict(X), oracle, rtol=1e-9, atol=1e-9)
+
+
 def test_linear_combination_of_features_warns_and_predicts_as_lstsq():
     X, y = _noisy()
     X = np.hstack([X, X[:, :1] + X[:, 1:2]])
