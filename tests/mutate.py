@@ -362,8 +362,8 @@ MUTANTS = [
     ),
     (
         "_statistics/_pass.py",
-        "    squares = (factor**2).sum(axis=0) + weight * mean**2",
-        "    squares = (factor**2).sum(axis=0)",
+        "    squares = np.maximum(gram.diagonal(), 0.0) + weight * mean**2",
+        "    squares = np.maximum(gram.diagonal(), 0.0)",
         "the Gram's rounding relative to the centered norms",
     ),
     (
