@@ -6,13 +6,12 @@ The statistics of the quadratic model merge exactly, even across references
 (``QuadraticStatistics.rebased``), so a fit on a Dask collection is one tree
 reduction over its row blocks, reading the data once:
 
-1. each block takes its own reference, the one in-memory data of its rows would
-   take (:class:`~sklearn_quadneuron._moments.Extent`: weighted mean clipped
-   to the range, and the largest deviation from it, per column), and gathers
-   its statistics against it;
-2. the tree merges the blocks' statistics on the reference of their union,
-   re-centring each part on it exactly: the root holds the statistics of all
-   rows about the reference of the whole data.
+1. each block gathers its statistics about a reference of its own rows, and
+   its :class:`~sklearn_quadneuron._statistics.Extent` (weighted mean and
+   range of each column);
+2. the tree merges the blocks' statistics on the reference of their union's
+   extent, re-centring each part on it exactly: the root holds the statistics
+   of all rows about the reference in-memory data would take.
 
 Only these small summaries travel to the client; the data is never gathered. Each
 block is validated where it is read (finite values, non-negative weights), with
@@ -37,10 +36,14 @@ from ._statistics import (
     Extent,
     FitStatistics,
     Observations,
+    OutOfReachError,
     QuadraticStatistics,
     Reference,
     accumulate,
+    accumulate_near,
+    chunk_rows,
     merge_rebased,
+    reference_from,
     resolved,
 )
 from ._validation import (
@@ -269,8 +272,7 @@ def _block_extent(X, Y, w, name):
     return extent
 
 
-# The reference of a block whose rows carry no weight: its statistics are empty,
-# and any reference will do.
+# A block whose rows carry no weight has empty statistics: any reference will do.
 def _neutral_reference(p, k):
     return Reference(np.zeros(p), np.ones(p), np.zeros(k), np.ones(k))
 
@@ -278,11 +280,11 @@ def _neutral_reference(p, k):
 def _block_statistics(block_id, X, Y, *weights, estimator, split, tol):
     """The block's extent and statistics (training and held-out, or None).
 
-    The statistics are gathered against the block's own reference, from its own
-    extent: its values then lie within one scale of it, whatever the other
-    blocks hold. Where they cannot resolve ``tol``, the block (in memory) is
-    read again (:func:`~._statistics.resolved`): the merges that follow are
-    exact, so the whole is as accurate as its blocks.
+    The statistics are gathered about a reference of the block's own rows
+    (:func:`_read_once`, or its extent's): whatever the other blocks hold.
+    Where they cannot resolve ``tol``, the block (in memory) is read again
+    (:func:`~._statistics.resolved`): the merges that follow are exact, so
+    the whole is as accurate as its blocks.
 
     BLAS runs on one thread meanwhile: a worker's task is already one of
     several run side by side, and the workers of a cluster of threads share
@@ -311,7 +313,11 @@ def _gather_block(block_id, X, Y, *weights, estimator, split, tol):
         X, Y, weights[0] if weights else None, estimator, check_finite=bool(weights)
     )
     p, k = X.shape[1], Y.shape[1]
-    extent = _block_extent(X, Y, w, estimator)
+    read = _read_once(X, Y) if w is None and split is None else None
+    if read is None:
+        extent = _block_extent(X, Y, w, estimator)
+    else:
+        extent, train = read
     reference = extent.reference() or _neutral_reference(p, k)
     mask = None
     if split is not None:
@@ -331,9 +337,9 @@ def _gather_block(block_id, X, Y, *weights, estimator, split, tol):
             held_out = QuadraticStatistics.empty(reference)
             held_out.n_samples = int(mask.sum())
     elif mask is None:
-        # A worker's task is already one of several run side by side: one
-        # thread each.
-        train = accumulate(X, Y, w, reference, parallel=False)
+        # One thread each: a worker's task runs beside others.
+        if read is None:
+            train = accumulate(X, Y, w, reference, parallel=False)
         train = resolved(train, X, Y, w, tol, parallel=False)
         held_out = None
     else:
@@ -345,6 +351,31 @@ def _gather_block(block_id, X, Y, *weights, estimator, split, tol):
     out = np.empty(1, dtype=object)
     out[0] = (extent, train, held_out)
     return out
+
+
+def _read_once(X, Y):
+    """An unweighted block's extent and statistics, from one read of its rows.
+
+    About a reference from its first rows (as in-memory data's), the compiled
+    kernel taking the extent as it forms the rows (the mean summed in order: to
+    rounding numpy's). None where that pass cannot tell (out of reach of the
+    first rows, NaN or infinity, near the float limit, one block, no compiled
+    kernels): the extent then takes a read of its own (a sixth of a block's).
+    """
+    n, p = X.shape
+    if n == 0:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        head = slice(0, chunk_rows(2 * p + Y.shape[1] + 1))
+        ref = reference_from(X[head], Y[head])
+        try:
+            stats, sums = accumulate_near(X, Y, None, ref, parallel=False, extent=True)
+        except OutOfReachError:
+            return None
+    if sums is None or not (np.abs(sums) < 1e300 / n).all():
+        return None  # (NaN fails too)
+    lo, hi, mean = sums[0], sums[1], sums[2] / n
+    return Extent(float(n), mean[:p], lo[:p], hi[:p], mean[p:], lo[p:], hi[p:]), stats
 
 
 def _merge_statistics(parts):

@@ -527,6 +527,30 @@ MUTANTS = [
         "            M[:p] += cross[:, None] * M[p : 2 * p] * 0.5",
         "the kept Gram mapped with half of each square's cross term",
     ),
+    (
+        "_statistics/_compiled.py",
+        "                hi = x if x > hi else hi",
+        "                hi = x if x < hi else hi",
+        "the extent taken as the rows are formed keeping the least as the most",
+    ),
+    (
+        "_statistics/_kernels.py",
+        "np.minimum(lo, later.extent[0], out=lo)",
+        "np.maximum(lo, later.extent[0], out=lo)",
+        "two lanes' extents joined by the greater of their minima",
+    ),
+    (
+        "_statistics/_pass.py",
+        'options["extent"] = extent and sample_weight is None',
+        'options["extent"] = extent',
+        "a weighted pass's extent, its sums unweighted, taken as the extent",
+    ),
+    (
+        "_dask.py",
+        "sums[2] / n",
+        "sums[2] / (n - 1)",
+        "a block's mean, from the sums of its rows, over one row too few",
+    ),
 ]
 
 

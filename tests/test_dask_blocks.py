@@ -209,3 +209,80 @@ def test_blocks_reach_the_fit_and_predict_without_a_copy(monkeypatch):
         monkeypatch.setattr(dask_module, "check_array", spy(dask_module.check_array))
         model.predict(X).compute()
     assert len(seen) == 4 and set(seen) == blocks
+
+
+@pytest.mark.parametrize("p, n", [(2, 100_003), (10, 30_011)])
+def test_an_unweighted_block_is_read_once_for_its_extent_and_statistics(p, n):
+    # The block's extent (what the union's reference is taken from) comes from
+    # the pass that forms its rows, about a reference from its first rows; no
+    # read of its own. Oracles: numpy's minimum, maximum and mean of each
+    # column, and the co-moment of the block's rows about their mean.
+    pytest.importorskip("numba", reason="the extent is taken by the compiled kernel")
+    from sklearn_quadneuron._dask import _block_statistics, _read_once
+
+    rng = np.random.default_rng(p)
+    X = rng.normal(size=(n, p)) * np.arange(1, p + 1) + 100.0 * np.arange(p)
+    Y = X[:, :1] ** 2 + rng.normal(size=(n, 1))
+    X[n - 7, p - 1] = 1e4  # the range's end, in the block's last rows
+    extent, stats = _read_once(X, Y)
+    assert extent.weight == n and stats.n_samples == n
+    for lo, hi, mean, A in ((extent.x_lo, extent.x_hi, extent.x_mean, X),
+                            (extent.y_lo, extent.y_hi, extent.y_mean, Y)):  # fmt: skip
+        np.testing.assert_array_equal(lo, A.min(axis=0))
+        np.testing.assert_array_equal(hi, A.max(axis=0))
+        np.testing.assert_allclose(mean, A.mean(axis=0), rtol=1e-13)
+    ref = stats.reference
+    U = (X - ref.x_loc) / ref.x_scale
+    V = np.column_stack([U**2, U, (Y - ref.y_loc) / ref.y_scale])
+    centered = V - V.mean(axis=0)
+    expected = centered.T @ centered
+    got = stats.factor.T @ stats.factor
+    np.testing.assert_allclose(
+        got, expected, rtol=0, atol=1e-12 * np.abs(expected).max()
+    )
+    np.testing.assert_allclose(stats.mean, V.mean(axis=0), rtol=1e-12, atol=1e-14)
+    # The block's task returns that extent.
+    ((task_extent, _, _),) = _block_statistics(
+        (0,), [X], Y[:, 0], estimator="QuadraticGDRegressor", split=None, tol=1e-4
+    )
+    np.testing.assert_array_equal(task_extent.x_hi, extent.x_hi)
+
+
+def test_a_block_out_of_reach_of_its_first_rows_reads_its_extent_first():
+    # The first rows span about 1; a later row lies 1e65 away, beyond what a
+    # reference from them can hold (1e60 spreads): the block's extent is read
+    # first, and its statistics are gathered about the reference of it.
+    from sklearn_quadneuron._dask import _block_statistics, _read_once
+    from sklearn_quadneuron._statistics import Extent
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(size=(30_000, 3))
+    Y = X[:, :1] + rng.normal(size=(30_000, 1))
+    X[20_000, 1] = 1e65
+    assert _read_once(X, Y) is None
+    ((extent, train, _),) = _block_statistics(
+        (0,), [X], Y[:, 0], estimator="QuadraticGDRegressor", split=None, tol=1e-4
+    )
+    assert extent.x_hi[1] == 1e65 and extent.x_lo[1] == X[:, 1].min()
+    expected = Extent.of(X, Y).reference()
+    np.testing.assert_array_equal(train.reference.x_loc, expected.x_loc)
+    np.testing.assert_array_equal(train.reference.x_scale, expected.x_scale)
+
+
+@pytest.mark.parametrize(
+    "where, value, match",
+    [("X", np.nan, "Input X contains NaN"), ("y", np.inf, "Input y contains infinity")],
+)
+def test_bad_value_late_in_a_block_of_several_features_raises(
+    threads, where, value, match
+):
+    # Past the block's first rows (whose reference the read-once pass takes):
+    # the pass finds the value out of reach, and the block's own check names it.
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60_000, 3))
+    y = X[:, 0] ** 2 + rng.normal(size=60_000)
+    {"X": X[:, 2], "y": y}[where][59_000] = value
+    with pytest.raises(ValueError, match=match):
+        QuadraticGDRegressor().fit(
+            da.from_array(X, chunks=(30_000, 3)), da.from_array(y, chunks=30_000)
+        )

@@ -272,7 +272,7 @@ KERNELS = ["dot", "narrow", "gram", "gram fused", "wide", "wide fused"]
 def use_kernel(monkeypatch, kernel):
     """Run the pass on ``kernel`` (one of ``KERNELS``)."""
     monkeypatch.setattr(
-        _pass, "_DOT_VARIABLES", 99 if kernel in ("dot", "narrow") else 0
+        _pass, "_DOT_VARIABLES", 99 if kernel.startswith(("dot", "narrow")) else 0
     )
     fused = kernel == "narrow" or kernel.endswith("fused")
     # None: loaded when first asked for; False: numpy's kernels.
@@ -572,6 +572,57 @@ def test_compiled_column_extent_is_numpys_to_the_last_bit(shape):
     A[-1, -1] = np.nan
     _compiled.column_extent(A, lo, hi, total)
     assert np.isnan(total[-1]) and not np.isnan(total[:-1]).any()
+
+
+@pytest.mark.parametrize(
+    "kernel", ["dot", "dot fused", "gram", "gram fused", "wide fused"]
+)
+@pytest.mark.parametrize("shape", [(2, 1), (3, 2)])
+def test_a_pass_takes_the_extent_of_its_rows_as_it_forms_them(
+    small_blocks, monkeypatch, kernel, shape
+):
+    # Asked for, the compiled kernel takes the minimum, maximum and sum of each
+    # column of X then Y while forming the blocks, over both lanes (two lanes
+    # for "gram fused", one for "wide fused", on the "dot" kernel too): numpy's
+    # reductions are the oracle (the sums to rounding: the lanes add theirs).
+    # Where numpy forms the blocks ("dot", "gram"), or the rows are weighted (a
+    # weighted extent needs weighted sums), there is none; the statistics are
+    # those of the pass without it.
+    use_kernel(monkeypatch, kernel)
+    X, Y, w = data(n=2001, p=shape[0], k=shape[1], offset=3.0)
+    X[1500, 0], Y[700, -1] = 1e6, -1e6
+    ref = reference_from(X, Y)
+    stats, extent = accumulate(X, Y, None, ref, extent=True)
+    plain = accumulate(X, Y, None, ref)
+    np.testing.assert_array_equal(comoment_of(stats), comoment_of(plain))
+    np.testing.assert_array_equal(stats.mean, plain.mean)
+    assert accumulate(X, Y, w, ref, extent=True)[1] is None
+    if not kernel.endswith("fused"):
+        assert extent is None
+        return
+    A = np.hstack([X, Y])
+    np.testing.assert_array_equal(extent[0], A.min(axis=0))
+    np.testing.assert_array_equal(extent[1], A.max(axis=0))
+    np.testing.assert_allclose(extent[2], A.sum(axis=0), rtol=1e-13)
+
+
+def test_the_compiled_extent_leaves_out_rows_of_weight_zero():
+    # fill_block's extent is over rows of weight other than 0 (their values,
+    # not weighted), summed row after row as numpy sums a column, block after
+    # block: a row of weight 0 at 1e300 shows in none of it.
+    from sklearn_quadneuron._statistics import _compiled
+
+    X, Y, w = data(n=600, p=3, k=1)
+    X[10, 1], w[10] = 1e300, 0.0
+    extent = np.array([[np.inf], [-np.inf], [-0.0]]).repeat(4, 1)
+    V = np.empty((8, 300))
+    forming = (np.zeros(3), np.ones(3), np.zeros(1), np.ones(1), np.zeros(3))
+    for rows in (slice(0, 300), slice(300, 600)):
+        _compiled.fill_block(X[rows], Y[rows], w[rows], *forming, True, V, extent)
+    A = np.hstack([X, Y])[w != 0]
+    np.testing.assert_array_equal(extent[0], A.min(axis=0))
+    np.testing.assert_array_equal(extent[1], A.max(axis=0))
+    np.testing.assert_array_equal(extent[2], A.sum(axis=0))
 
 
 @pytest.mark.parametrize("layout", ["F", "strided", "float32"])

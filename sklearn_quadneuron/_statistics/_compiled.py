@@ -143,7 +143,7 @@ def narrow_whitened(x, y, w, x_loc, x_scale, y_loc, y_scale, mean, R, C):
 
 
 @numba.njit(nogil=True, cache=True)
-def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
+def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V, extent):
     """Write a block's variables and a row of ones (or root weights) into V.
 
     ``V`` has shape (2p + k + 1, n): rows ``t**2 - shift``, ``t``, ``y_t``, then
@@ -153,11 +153,17 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
     whether the factors apply (otherwise they are 1 and skipped, as numpy's
     pass skips them). No step is fused into another (no contraction into fused
     multiply-adds): every value rounds as numpy's would.
+
+    ``extent``, of shape (3, p + k) (or (0, 0): none), takes in the minimum,
+    maximum and sum (its rows) of each column of X, then of Y, over the rows
+    of weight other than 0, row after row as :func:`column_extent` takes them:
+    blocks given in turn leave the extent of all, without a read of their own.
     """
     n, p = X.shape
     k = Y.shape[1]
     m = 2 * p + k
     weighted = w.shape[0] > 0
+    track = extent.shape[0] > 0
     for r in range(n):
         V[m, r] = math.sqrt(w[r]) if weighted else 1.0
     # Column by column: each row of V is written in order, and a column of the
@@ -165,9 +171,15 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
     # on another page of V: three to six times slower from 100 features on).
     for j in range(p):
         loc, factor, square_shift = x_loc[j], x_factor[j], shift[j]
+        lo, hi, total = _extent_of(extent, j, track)
         for r in range(n):
             held = not weighted or w[r] != 0.0
-            t = X[r, j] - loc if held else 0.0
+            x = X[r, j]
+            if track and held:
+                lo = x if x < lo else lo
+                hi = x if x > hi else hi
+                total += x
+            t = x - loc if held else 0.0
             if scaled:
                 t *= factor
             s = t * t
@@ -177,16 +189,34 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V):
                 s *= V[m, r]
             V[p + j, r] = t
             V[j, r] = s
+        if track:
+            extent[0, j], extent[1, j], extent[2, j] = lo, hi, total
     for c in range(k):
         loc, factor = y_loc[c], y_factor[c]
+        lo, hi, total = _extent_of(extent, p + c, track)
         for r in range(n):
             held = not weighted or w[r] != 0.0
-            v = Y[r, c] - loc if held else 0.0
+            y = Y[r, c]
+            if track and held:
+                lo = y if y < lo else lo
+                hi = y if y > hi else hi
+                total += y
+            v = y - loc if held else 0.0
             if scaled:
                 v *= factor
             if weighted:
                 v *= V[m, r]
             V[2 * p + c, r] = v
+        if track:
+            extent[0, p + c], extent[1, p + c], extent[2, p + c] = lo, hi, total
+
+
+@numba.njit(inline="always")
+def _extent_of(extent, j, track):
+    """Column j's minimum, maximum and sum so far (zeros when not tracked)."""
+    if track:
+        return extent[0, j], extent[1, j], extent[2, j]
+    return 0.0, 0.0, 0.0
 
 
 @numba.njit(nogil=True, cache=True)

@@ -82,6 +82,8 @@ def trsm_right(R, B):
 # next: allocated afresh where freed memory goes back to the system at once (as
 # in Dask's workers), faulting their pages in took a third of a block's time.
 _KEEP_BYTES = 1 << 22
+# A lane's extent of its rows (minima, maxima, sums) before any, or none taken.
+_EXTENT_START, _NO_EXTENT = np.array([[np.inf], [-np.inf], [-0.0]]), np.empty((0, 0))
 _kept = threading.local()
 # The compiled kernels: None until first asked for, False without numba.
 _FUSED = None
@@ -171,6 +173,11 @@ def run_lanes(run, lanes):
     if getattr(first, "far_rows", None) is not None:
         first.far_rows += later.far_rows
     first.counts = [a + b for a, b in zip(first.counts, later.counts)]
+    if getattr(first, "extent", _NO_EXTENT).size:
+        lo, hi, total = first.extent
+        np.minimum(lo, later.extent[0], out=lo)
+        np.maximum(hi, later.extent[1], out=hi)
+        total += later.extent[2]
     return first
 
 
@@ -236,11 +243,9 @@ class BlockUnits:
 
 class FarRows:
     """Which rows of a block lie far out: more than ``bound`` from ``center``
-    in some feature or target (data units), and carry weight.
-
-    A pass given one leaves those rows out of its sums and keeps them in
-    ``rows`` (:class:`GramKernel`): the second pass reads them by Householder QR.
-    """
+    in some feature or target (data units), and carry weight. A pass given one
+    leaves them out of its sums and keeps them in ``rows`` (:class:`GramKernel`):
+    the second pass reads them by Householder QR."""
 
     def __init__(self, x_center, x_bound, y_center, y_bound, fused=None):
         self.test = x_center, x_bound, y_center, y_bound
@@ -295,13 +300,12 @@ class _Lane:
     """Summed products of a block's variables and ones, over some blocks.
 
     ``products[i]`` (one per part of a split) holds the sums in its upper
-    triangle, ``counts[i]`` the number of rows. Subclasses fill
-    one block's variables in the buffer and add its products. With ``far``
-    (:class:`FarRows`), the far rows are left out and kept, in order, in
-    ``far_rows`` (``(X, Y, w)`` of each block's).
+    triangle, ``counts[i]`` the number of rows. Subclasses fill one block's
+    variables in the buffer and add its products. With ``far`` (:class:`FarRows`),
+    far rows are left out and kept in order in ``far_rows`` (``(X, Y, w)``s).
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, **options):
         p, k = units.x_loc.shape[0], units.y_loc.shape[0]
         self.zero_weights = zero_weights
         self.p, self.m = p, 2 * p + k
@@ -312,19 +316,28 @@ class _Lane:
         self.y_factor = units.y_factor[:, None]
         self.shift = units.square_shift[:, None]
         self.products = [
-            np.zeros((self.m + 1, self.m + 1), order="F") for _ in range(n_parts)
+            np.zeros((2 * p + k + 1,) * 2, order="F") for _ in range(n_parts)
         ]
         self.counts = [0] * n_parts
         # A block's variables and a last row of ones (or of root weights).
         self.buffer = _scratch("block", (self.m + 1) * rows)
-        self.fused = fused
+        self.fused = fused = options.get("fused")
         self.forming = units.forming()
+        # The rows' extent so far, where asked for and compiled (fill_block).
+        track = options.get("extent") and fused is not None
+        self.extent = _EXTENT_START.repeat(p + k, 1) if track else _NO_EXTENT
         self.far = far
         self.far_rows = None if far is None else []
 
     def _block(self, n):
         """The buffer as a contiguous (m + 1, n) array: BLAS reads it in place."""
         return self.buffer[: (self.m + 1) * n].reshape(self.m + 1, n)
+
+    def _fill_compiled(self, V, X, Y, w):
+        """:meth:`_fill` and the last row (ones or root weights), compiled."""
+        weights = self.fused.empty_weights() if w is None else w
+        args = *self.forming, self.scaled, V, self.extent
+        self.fused.fill_block(X, Y, weights, *args)
 
     def _fill(self, V, X, Y, w):
         """The block's ``[t**2 - shift, t, y_t]`` into the first m rows of V."""
@@ -356,14 +369,7 @@ class GramKernel(_Lane):
         m = self.m
         V = self._block(n)
         if self.fused is not None:
-            self.fused.fill_block(
-                X,
-                Y,
-                self.fused.empty_weights() if w is None else w,
-                *self.forming,
-                self.scaled,
-                V,
-            )
+            self._fill_compiled(V, X, Y, w)
         else:
             self._fill(V, X, Y, w)
             if w is None:
@@ -385,8 +391,8 @@ class GramKernel(_Lane):
 class DotKernel(_Lane):
     """Matrix-vector products, for a few variables on long blocks."""
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
-        super().__init__(units, rows, n_parts, zero_weights, fused=fused)
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, **options):
+        super().__init__(units, rows, n_parts, zero_weights, **options)
         assert far is None, "far rows are left out by GramKernel alone"
         # The row of ones: its products with a row of weighted values are its
         # sum, so one matrix-vector product a row gives both.
@@ -430,9 +436,7 @@ class DotKernel(_Lane):
             # Unit weights: the compiled kernel forms the block in one trip
             # through its rows, by the very operations of _fill (the same
             # values to the last bit), and writes the row of ones too.
-            self.fused.fill_block(
-                X, Y, self.fused.empty_weights(), *self.forming, self.scaled, V
-            )
+            self._fill_compiled(V, X, Y, w)
             self.ones_for = n
         else:
             if self.ones_for != n:
@@ -465,8 +469,9 @@ class NarrowKernel:
     weight 0 are left out by the kernel itself.
     """
 
-    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, fused=None):
+    def __init__(self, units, rows, n_parts, zero_weights, *, far=None, **options):
         assert far is None, "far rows are left out by GramKernel alone"
+        self.extent = _NO_EXTENT
         self.zero_weights = zero_weights
         self.products = [np.zeros((4, 4), order="F") for _ in range(n_parts)]
         self.counts = [0] * n_parts
@@ -505,13 +510,8 @@ class WhitenedLane:
         self.counts = [0]
         self.fused = compiled_for(X.shape[0] * R1.shape[0])
         ref, p = first.reference, X.shape[1]
-        self.forming = (
-            ref.x_loc,
-            1.0 / ref.x_scale,
-            ref.y_loc,
-            1.0 / ref.y_scale,
-            first.mean[:p],
-        )
+        self.forming = (ref.x_loc, 1 / ref.x_scale, ref.y_loc, 1 / ref.y_scale)
+        self.forming += (first.mean[:p],)
 
     def add(self, rows):
         X, Y, w, first = self.data
@@ -546,7 +546,7 @@ class WhitenedLane:
         # written one row later), then the means of u and y taken out.
         V = np.empty((m + 2, x.shape[0]))
         weights = self.fused.empty_weights() if w is None else w[rows]
-        self.fused.fill_block(x, y, weights, *self.forming, True, V[1:])
+        self.fused.fill_block(x, y, weights, *self.forming, True, V[1:], _NO_EXTENT)
         V[0] = V[m + 1]
         V[p + 1 : m + 1] -= first.mean[p:, None] * V[0]
         return V[: m + 1].T

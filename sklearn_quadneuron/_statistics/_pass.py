@@ -149,7 +149,7 @@ def _gather(X, Y, sample_weight, mask):
         return accumulate(X, Y, sample_weight, reference, mask=mask)
 
 
-def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
+def accumulate_near(X, Y, sample_weight, reference, **options):
     """:func:`accumulate` on a reference taken from other (earlier) rows.
 
     Values far from those rows may overflow once scaled and powered; the reach
@@ -158,7 +158,7 @@ def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
     """
     try:
         with np.errstate(over="ignore", invalid="ignore"):
-            return accumulate(X, Y, sample_weight, reference, mask=mask, reach=_REACH)
+            return accumulate(X, Y, sample_weight, reference, reach=_REACH, **options)
     except _OutOfReach:
         raise OutOfReachError(
             f"These values lie more than 1e{math.log10(_REACH):.0f} times the spread "
@@ -170,8 +170,9 @@ def accumulate_near(X, Y, sample_weight, reference, *, mask=None):
 
 
 def accumulate(
-    X, Y, sample_weight, reference, *, mask=None, reach=None, parallel=True, far=None
-):
+    X, Y, sample_weight, reference, *, mask=None, reach=None, parallel=True, far=None,
+    extent=False,
+):  # fmt: skip
     """One pass over the data, block by block.
 
     Parameters
@@ -193,29 +194,33 @@ def accumulate(
     far : FarRows or None
         When given, the rows it finds are left out of the sums and kept in its
         ``rows`` (a pass of more than one block, of more than five variables).
+    extent : bool, default=False
+        Whether to return too the minimum, maximum and sum (rows) of each
+        column of X then Y, taken by the compiled kernel as it forms the blocks
+        (None where it does not: one block, one feature and target, weights).
 
     Returns
     -------
     stats : QuadraticStatistics, or a pair of them when ``mask`` is given
+    extent : ndarray of shape (3, p + k) or None, with ``extent=True``
 
     Notes
     -----
     The rows are cut into blocks of :func:`block_rows` rows, always the same for
     the same shape of data. A long pass splits the blocks into two lanes, the
-    first half and the second half, each summed in order on its own thread
-    (BLAS is called without the GIL, on one thread per lane meanwhile),
-    and the two lanes' sums are added: the result does not depend on which
-    thread runs first or faster, nor on the number of cores.
+    first half and the second, each summed in order on its own thread (BLAS
+    without the GIL, one thread a lane), and adds the lanes' sums: the result
+    does not depend on which thread runs first or faster, nor on the cores.
     """
     n_samples, p = X.shape
     k = Y.shape[1]
     m = 2 * p + k
     rows = block_rows(m)
     if n_samples <= rows:
-        return _one_block(X, Y, sample_weight, reference, mask, reach)
-    # u is centered by the reference; u**2 is not. Shifting it by its mean over
-    # the first rows keeps the products from cancelling (a two-valued feature
-    # has a constant u**2: shifted, it is exactly 0).
+        stats = _one_block(X, Y, sample_weight, reference, mask, reach)
+        return (stats, None) if extent else stats
+    # u**2, shifted by its mean over the first rows (u is centered already): the
+    # products do not cancel (a two-valued feature's u**2 is then exactly 0).
     head = None if sample_weight is None else sample_weight[:rows]
     if far is not None:  # far rows would shift the squares far from the rest
         head = far.near_weights(X[:rows], Y[:rows], head)
@@ -226,6 +231,7 @@ def accumulate(
     zero_weights = sample_weight is not None and not sample_weight.all()
     n_parts = 1 if mask is None else 2
     kernel, n_lanes, options = _kernel_and_lanes(n_samples, p, k, len(starts), parallel)
+    options["extent"] = extent and sample_weight is None  # (weighted: not summed)
 
     def run(lane_starts, stop_event=None):
         lane = kernel(units, rows, n_parts, zero_weights, far=far, **options)
@@ -259,14 +265,13 @@ def accumulate(
             totals = run(starts)
     if far is not None:
         far.rows = totals.far_rows
-    for C in totals.products:  # the lanes' sums, scaled in place
+    parts = []
+    for C, n in zip(totals.products, totals.counts):  # scaled in place
         C *= units.unit
         C *= units.unit[:, None]
-    parts = [
-        _centered(C, n, units.shift, reference)
-        for C, n in zip(totals.products, totals.counts)
-    ]
-    return parts[0] if mask is None else tuple(parts)
+        parts.append(_centered(C, n, units.shift, reference))
+    stats = parts[0] if mask is None else tuple(parts)
+    return (stats, totals.extent if totals.extent.size else None) if extent else stats
 
 
 def _kernel_and_lanes(n_samples, p, k, n_blocks, parallel):
@@ -464,14 +469,10 @@ class FeatureMoments:
         weight, mean, delta, factor = merge_means(
             self.weight, self.mean, other.weight, other.mean
         )
-        return FeatureMoments(
-            self.reference,
-            weight,
-            self.n_samples + other.n_samples,
-            mean,
-            self.squares + other.squares + delta**2 * factor,
-            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,
-        )
+        squares = self.squares + other.squares + delta**2 * factor
+        cross = self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor
+        n = self.n_samples + other.n_samples
+        return FeatureMoments(self.reference, weight, n, mean, squares, cross)
 
     def design_condition(self):
         """Estimated condition number of the design's columns that vary."""
@@ -511,14 +512,8 @@ def feature_moments(X, Y, sample_weight, reference, mask=None):
         mean = (V.sum(axis=0) if w is None else w @ V) / weight
         V -= mean
         Vw = V if w is None else V * w[:, None]
-        chunk = FeatureMoments(
-            reference,
-            weight,
-            V.shape[0],
-            mean,
-            (Vw * V).sum(axis=0),
-            (Vw[:, :p] * V[:, p : 2 * p]).sum(axis=0),
-        )
+        squares, cross = (Vw * V).sum(axis=0), (Vw[:, :p] * V[:, p : 2 * p]).sum(0)
+        chunk = FeatureMoments(reference, weight, V.shape[0], mean, squares, cross)
         total = total.merge(chunk)
     return total
 
