@@ -529,8 +529,8 @@ MUTANTS = [
     ),
     (
         "_statistics/_compiled.py",
-        "                hi = x if x > hi else hi",
-        "                hi = x if x < hi else hi",
+        "(value if value > hi else hi)",
+        "(value if value < hi else hi)",
         "the extent taken as the rows are formed keeping the least as the most",
     ),
     (

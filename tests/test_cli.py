@@ -554,11 +554,16 @@ STREAMED_FITS = {
 
 
 @pytest.mark.parametrize("case", list(STREAMED_FITS))
+@pytest.mark.parametrize("ranges", [False, True])
 def test_fit_of_chunks_is_the_fit_of_the_whole_file(
-    capsys, tmp_path, csv_data, small_chunks, case
+    capsys, tmp_path, csv_data, small_chunks, case, request, ranges
 ):
+    # Read by pandas' iterator, or parsed in ranges of 512 bytes on threads
+    # (then served in the same chunks of 48 rows).
     from sklearn_quadneuron import QuadraticGDRegressor
 
+    if ranges:
+        request.getfixturevalue("small_ranges")._FIRST_ROWS = 48
     path, frame = csv_data
     options, params = STREAMED_FITS[case]
     model_path = tmp_path / "model.joblib"
@@ -693,8 +698,15 @@ def test_a_later_chunk_that_is_not_numeric_is_an_error(
     )
 
 
-def test_predict_of_chunks_is_the_models(capsys, tmp_path, csv_data, small_chunks):
+@pytest.mark.parametrize("ranges", [False, True])
+def test_predict_of_chunks_is_the_models(
+    capsys, tmp_path, csv_data, small_chunks, request, ranges
+):
+    # Read by pandas' iterator, or parsed in ranges of 512 bytes on threads.
     from sklearn_quadneuron import QuadraticGDRegressor
+
+    if ranges:
+        request.getfixturevalue("small_ranges")
 
     path, frame = csv_data
     model = QuadraticGDRegressor().fit(frame[FEATURES], frame["yield"])
@@ -807,3 +819,146 @@ def test_plot_dir_cannot_be_standard_output(capsys, no_work):
     status, out, err = run(capsys, "demo", "--plot-dir", "-")
     assert status == 2 and out == ""
     assert "'-' (standard output) cannot hold them" in error_line(err)
+
+
+# -- a large file, parsed a range of its bytes at a time on two threads -------------
+
+
+@pytest.fixture
+def small_ranges(monkeypatch):
+    """Ranges of 512 bytes (files of 1 KiB and more), chunks of 60 rows."""
+    from sklearn_quadneuron._cli import tables
+
+    monkeypatch.setattr(tables, "RANGE_BYTES", 512)
+    monkeypatch.setattr(tables, "CHUNK_VALUES", 16)
+    monkeypatch.setattr(tables, "_FIRST_ROWS", 60)
+    return tables
+
+
+def chunks_of(tables, path, index_col=None):
+    """Every chunk CsvChunks reads of a file: (start, frame), and its reader."""
+    from sklearn_quadneuron._cli.files import Input
+
+    with tables.CsvChunks(Input(str(path), "a CSV file"), index_col) as table:
+        kind = type(table._reader).__name__
+        return [(chunk.start, chunk.frame) for chunk in table], kind
+
+
+def expected_chunks(path, rows, index_col=None):
+    """The oracle: pandas' read of the whole file, cut into chunks of ``rows``."""
+    whole = pd.read_csv(path, index_col=index_col)
+    return [
+        (start, whole.iloc[start : start + rows])
+        for start in range(0, len(whole), rows)
+    ]
+
+
+def test_a_large_file_is_parsed_in_ranges_as_pandas_reads_it(small_ranges, tmp_path):
+    # Integers, floats, a column empty in some rows, a blank line, the index a
+    # DataFrame writes: each chunk as pandas' read of the whole file has it,
+    # with the row labels numbered on (what predict's output keeps).
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "a": rng.integers(0, 9, 400),
+            "b": rng.normal(size=400),
+            "c": rng.normal(size=400),
+        }
+    )
+    frame.loc[[5, 250], "c"] = np.nan
+    path = tmp_path / "large.csv"
+    frame.to_csv(path)
+    text = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(text[:200] + ["\n"] + text[200:]))
+    got, kind = chunks_of(small_ranges, path, index_col=None)
+    assert kind == "_RangeReader" and len(got) == 7
+    whole = pd.read_csv(path).drop(columns="Unnamed: 0")
+    for (start, chunk), (start_, expected) in zip(got, expected_chunks(path, 60)):
+        assert start == start_
+        pd.testing.assert_frame_equal(chunk, whole.iloc[start : start + 60])
+
+
+def test_quoted_newlines_past_the_first_range_are_read_by_pandas(
+    small_ranges, tmp_path
+):
+    # A quoted field holding a newline may straddle a cut: from the first range
+    # that holds one, the rest is pandas' own iterator's, from that range's start.
+    rows = [f"{i},{i * 0.5},plain" for i in range(300)]
+    rows[150] = '150,75.0,"two\nlines"'
+    rows[151] = '151,75.5,"a ""quoted"" word"'
+    path = tmp_path / "quoted.csv"
+    path.write_text("n,x,note\n" + "\n".join(rows) + "\n")
+    got, kind = chunks_of(small_ranges, path)
+    assert kind == "_RangeReader"
+    frames = pd.concat([frame for _, frame in got])
+    pd.testing.assert_frame_equal(frames, pd.read_csv(path))
+
+
+def test_a_bad_line_far_in_a_large_file_is_named_as_pandas_names_it(
+    capsys, small_ranges, tmp_path
+):
+    rows = [f"{i},{i * 0.5}" for i in range(400)]
+    rows[333] = "333,1.0,7"
+    path = tmp_path / "bad.csv"
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(pd.errors.ParserError) as whole:
+        pd.read_csv(path)
+    line = re.search(r"line \d+", str(whole.value)).group()
+    status, out, err = run(capsys, "fit", str(path), "--target", "y")
+    assert status == 2 and line in error_line(err) and line == "line 335"
+
+
+def test_a_word_far_in_a_large_file_is_named_by_its_data_row(
+    capsys, small_ranges, tmp_path
+):
+    rows = [f"{i},{i * 0.5 + 1}" for i in range(400)]
+    rows[321] = "321,n/a?"
+    path = tmp_path / "word.csv"
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    status, out, err = run(capsys, "fit", str(path), "--target", "y")
+    assert status == 2
+    assert "column 'y' is not numeric ('n/a?' in data row 322)" in error_line(err)
+
+
+@pytest.mark.parametrize("layout", ["one line", "implied index"])
+def test_files_no_range_can_serve_are_read_by_pandas(small_ranges, tmp_path, layout):
+    # No newline within reach of a cut (a file of long lines: patched to 2 KiB),
+    # or a header one field short (the first column taken for the index): what
+    # no range can read is pandas' iterator's, and the chunks are the same.
+    path = tmp_path / "file.csv"
+    if layout == "one line":
+        small_ranges._LONGEST_LINE = 2048
+        long_one = "1." + "0" * 3000  # one, written long
+        lines = [f"{i},{2 * i}\n" for i in range(300)]
+        lines[120] = f"120,{long_one}\n"
+        path.write_text("x,y\n" + "".join(lines))
+        got, kind = chunks_of(small_ranges, path)
+        assert kind == "_RangeReader"
+        pd.testing.assert_frame_equal(
+            pd.concat([frame for _, frame in got]), pd.read_csv(path)
+        )
+        return
+    path.write_text("x,y\n" + "".join(f"{i + 7},{i},{2 * i}\n" for i in range(300)))
+    got, kind = chunks_of(small_ranges, path)
+    assert kind == "TextFileReader"
+    pd.testing.assert_frame_equal(
+        pd.concat([frame for _, frame in got]), pd.read_csv(path)
+    )
+
+
+def test_ranges_in_flight_stay_few(small_ranges, tmp_path, monkeypatch):
+    # Memory is bounded by the chunk and a few ranges, whatever the file's size.
+    submitted, most = [], []
+    original = small_ranges._RangeReader._ahead
+
+    def ahead(self):
+        original(self)
+        most.append(len(self._pending))
+        submitted.append(self._next)
+
+    monkeypatch.setattr(small_ranges._RangeReader, "_ahead", ahead)
+    path = tmp_path / "long.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i / 3}\n" for i in range(3000)))
+    got, _ = chunks_of(small_ranges, path)
+    assert sum(len(frame) for _, frame in got) == 3000
+    assert max(most) == small_ranges._RANGES_AHEAD and len(submitted) > 20

@@ -9,6 +9,11 @@ every later chunk is checked against that decision. Rows are named in messages
 by their data row: the n-th row after the header, counting from 1.
 """
 
+import io
+import os
+import re
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -27,6 +32,19 @@ _UNNAMED_FIRST = "Unnamed: 0"
 CHUNK_VALUES = 1 << 21
 # Rows read first, to learn the number of columns that sets the chunk's rows.
 _FIRST_ROWS = 1024
+# A file of at least two ranges of this many bytes is read and parsed a range at
+# a time on two threads (pandas' parser lets go of the GIL), as pandas reads a
+# whole file: 4e6 rows of two columns (146 MB) served in chunks in 1.5 times
+# pandas' read of the whole file, against 2.1 times in its chunks (one thread).
+# Ranges of 2 MiB took 1.7 times, for 35 MiB less memory; of 1 MiB, 1.9 times.
+RANGE_BYTES = 1 << 22
+# Ranges read or waiting to be served at a time: memory stays bounded (70 MiB
+# above pandas' chunks: the ranges' bytes, and each thread's parser's buffers).
+# A range runs on past RANGE_BYTES to the next newline, within _LONGEST_LINE.
+_RANGES_AHEAD = 2
+_LONGEST_LINE = 1 << 26
+# Suffixes pandas reads as compressed: such files are read by its own reader.
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tgz", ".tbz2", ".txz")
 
 
 class Chunk(NamedTuple):
@@ -80,7 +98,7 @@ class CsvChunks:
         """Read the first chunk and decide, on it, the columns and the labels."""
         index_col = self.index_col
         with self._reading():
-            self._reader = pd.read_csv(source.source(), iterator=True)
+            self._reader = _reader(source)
             head = self._reader.get_chunk(_FIRST_ROWS)
             self.rows_per_chunk = max(
                 CHUNK_VALUES // max(head.shape[1], 1),
@@ -173,6 +191,225 @@ class CsvChunks:
             ) from None
 
 
+def _reader(source):
+    """What serves a file's rows a chunk at a time (``get_chunk`` and ``close``):
+    :class:`_RangeReader` for a file large enough, pandas' iterator otherwise."""
+    path = None if source.stdin else source.path
+    if (
+        path is None
+        or not os.path.isfile(path)
+        or path.lower().endswith(_COMPRESSED)
+        or os.path.getsize(path) < 2 * RANGE_BYTES
+    ):
+        return pd.read_csv(source.source(), iterator=True)
+    reader = _RangeReader(path)
+    if reader.columns is None:
+        reader.close()
+        return pd.read_csv(source.source(), iterator=True)
+    return reader
+
+
+class _RangeReader:
+    """A CSV file's rows, parsed on two threads from ranges of its bytes.
+
+    The file is cut at newlines into ranges of about ``RANGE_BYTES``; the first
+    is read with its header, as the whole file would be, and gives the columns;
+    each later range is read with those names, on a thread, a few ranges ahead
+    of the one served. A range is cut only where no quoted field is open (a
+    newline after an even number of quotes since the range's start): where a
+    quoted field may hold a newline, or a range cannot be read, the rest of the
+    file, from that range's first byte, is read by pandas' own iterator, whose
+    errors then count lines from the file's start. ``columns`` is None where
+    the first range cannot serve (an index column implied by the header, a
+    header alone): the file is then read by pandas' iterator from its start.
+    """
+
+    def __init__(self, path):
+        self._file = open(path, "rb")
+        self._fd = self._file.fileno()
+        self._size = os.fstat(self._fd).st_size
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._pending = deque()  # (start, future) of ranges in order
+        self._frames = deque()  # parsed rows not served yet
+        self._next = 0  # the first byte of the next range
+        self._served = 0
+        self._serial = None
+        self._uncut = None  # the first byte of a range with no newline in reach
+        self.columns = None
+        start, stop = self._range()
+        frame = None if stop is None else self._read(start, stop, None)
+        if frame is None or not len(frame):
+            return
+        self.columns = list(frame.columns)
+        self._frames.append(frame)
+        self._ahead()
+
+    def _range(self):
+        """The next range: its first byte and the byte past its last, the first
+        newline from ``RANGE_BYTES`` on (None where none comes within
+        ``_LONGEST_LINE``: a file of no or rare newlines)."""
+        start, size = self._next, self._size
+        offset = stop = min(start + RANGE_BYTES, size)
+        while offset < size:
+            window = os.pread(self._fd, 1 << 16, offset)
+            found = window.find(b"\n")
+            if found >= 0:
+                stop = offset + found + 1
+                break
+            offset += len(window)
+            if offset - start > RANGE_BYTES + _LONGEST_LINE:
+                self._next = size
+                return start, None
+            stop = size
+        self._next = stop
+        return start, stop
+
+    def _ahead(self):
+        """Start reading and parsing ranges up to ``_RANGES_AHEAD`` ahead."""
+        while len(self._pending) < _RANGES_AHEAD and self._next < self._size:
+            start, stop = self._range()
+            if stop is None:
+                self._uncut = start
+                return
+            future = self._pool.submit(self._read, start, stop, self.columns)
+            self._pending.append((start, future))
+
+    def _read(self, start, stop, names):
+        """The rows of bytes ``start`` to ``stop`` (see :func:`_parse`)."""
+        return _parse(os.pread(self._fd, stop - start, start), names)
+
+    def _next_frame(self):
+        if self._frames:
+            return self._frames.popleft()
+        if self._serial is not None:
+            return self._serial.next_frame()
+        if not self._pending:
+            if self._uncut is None:
+                return None
+            self._to_serial(self._uncut)
+            return self._next_frame()
+        start, future = self._pending.popleft()
+        try:
+            frame = future.result()
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+            frame = None
+        if frame is None:
+            self._to_serial(start)
+            return self._next_frame()
+        self._ahead()
+        return frame
+
+    def _to_serial(self, start):
+        """Read the rest, from byte ``start``, with pandas' iterator."""
+        for _, future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        self._next = self._size
+        lines = sum(
+            os.pread(self._fd, min(RANGE_BYTES, start - offset), offset).count(b"\n")
+            for offset in range(0, start, RANGE_BYTES)
+        )
+        self._file.seek(start)
+        self._serial = _SerialRest(self._file, self.columns, lines)
+
+    def get_chunk(self, rows):
+        """The next ``rows`` rows (fewer at the end), numbered on from the last."""
+        parts, count = [], 0
+        while count < rows:
+            frame = self._next_frame()
+            if frame is None:
+                break
+            if len(frame) > rows - count:
+                self._frames.appendleft(frame.iloc[rows - count :])
+                frame = frame.iloc[: rows - count]
+            parts.append(frame)
+            count += len(frame)
+        if not count:
+            raise StopIteration
+        chunk = _joined(parts) if len(parts) > 1 else parts[0]
+        chunk.index = pd.RangeIndex(self._served, self._served + count)
+        self._served += count
+        return chunk
+
+    def close(self):
+        for _, future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        self._pending.clear()
+        self._frames.clear()
+        if self._serial is not None:
+            self._serial.close()
+        self._file.close()
+
+
+def _joined(parts):
+    """The frames' rows, one after the other: column by column where every
+    frame holds the same dtypes (numpy's concatenation, several times faster
+    than pandas' on a few columns), else by pandas (which settles the dtype)."""
+    dtypes = parts[0].dtypes
+    if all(part.dtypes.equals(dtypes) for part in parts[1:]):
+        columns = {
+            i: np.concatenate([part.iloc[:, i].to_numpy() for part in parts])
+            for i in range(len(dtypes))
+        }
+        if all(
+            column.dtype == dtype for column, dtype in zip(columns.values(), dtypes)
+        ):
+            joined = pd.DataFrame(columns, copy=False)
+            joined.columns = parts[0].columns
+            return joined
+    return pd.concat(parts)
+
+
+def _parse(data, names):
+    """The rows of a range of a CSV file's bytes (with its header if ``names`` is
+    None), or None where a quoted field may hold one of its newlines, or the
+    rows have a field more than the names (labels, or an error serially)."""
+    if b'"' in data and not _quotes_closed(data):
+        return None
+    text = io.BytesIO(data)
+    if names is None:
+        frame = pd.read_csv(text)
+    else:
+        frame = pd.read_csv(text, header=None, names=names)
+    # Rows of one field more than the header: pandas takes the first for labels.
+    return frame if frame.index.equals(pd.RangeIndex(len(frame))) else None
+
+
+def _quotes_closed(data):
+    """Whether an even number of quotes precedes each newline of ``data``."""
+    values = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.cumsum(values == ord('"'), dtype=np.int64)
+    return bool((quotes[values == ord("\n")] % 2 == 0).all())
+
+
+class _SerialRest:
+    """The rest of a file read by pandas' iterator from the current position of
+    ``handle`` (a line's start), its errors' line numbers counted from the
+    file's start (``lines`` before the position)."""
+
+    def __init__(self, handle, names, lines):
+        self.lines = lines
+        self._reader = pd.read_csv(handle, header=None, names=names, iterator=True)
+
+    def next_frame(self):
+        try:
+            return self._reader.get_chunk(1 << 20)
+        except StopIteration:
+            return None
+        except pd.errors.ParserError as exc:
+
+            def moved(match):
+                return f"line {int(match.group(1)) + self.lines}"
+
+            raise pd.errors.ParserError(
+                re.sub(r"line (\d+)", moved, str(exc))
+            ) from None
+
+    def close(self):
+        self._reader.close()
+
+
 def _holds_written_index(frame):
     if frame.shape[1] < 2 or frame.columns[0] != _UNNAMED_FIRST:
         return False
@@ -257,11 +494,12 @@ def numeric_values(chunk, columns, name):
     value, naming the first data row at fault.
     """
     frame = chunk.frame
-    for column in columns:
+    block = np.empty((len(frame), len(columns)))
+    for i, column in enumerate(columns):
         values = frame[column]
         if not is_numeric(values):
-            raise CommandError(_not_numeric(values, column, chunk.start, name))
-    block = frame[list(columns)].to_numpy(dtype=np.float64)
+            values = _numbers(values, column, chunk.start, name)
+        block[:, i] = values
     missing = np.isnan(block)
     if missing.any():
         row, position = divmod(int(np.argmax(missing)), block.shape[1])
@@ -271,6 +509,22 @@ def numeric_values(chunk, columns, name):
             "first"
         )
     return block
+
+
+def _numbers(values, column, start, name):
+    """A column of numbers and words written as numbers, as numbers.
+
+    A file read in ranges (:class:`_RangeReader`) types each range's columns
+    on its own: rows a chunk shares with a range holding a word come as words
+    even where they are numbers, which a chunk read whole would type as
+    numbers. Booleans and any other word are not numbers.
+    """
+    flags = values.map(lambda value: isinstance(value, (bool, np.bool_)))
+    if not is_bool_dtype(values) and not flags.any():
+        numbers = pd.to_numeric(values, errors="coerce")
+        if not (numbers.isna() & values.notna()).any():
+            return numbers.to_numpy(dtype=np.float64)
+    raise CommandError(_not_numeric(values, column, start, name))
 
 
 def _not_numeric(values, column, start, name):

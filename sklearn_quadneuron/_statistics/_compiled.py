@@ -176,9 +176,7 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V, exte
             held = not weighted or w[r] != 0.0
             x = X[r, j]
             if track and held:
-                lo = x if x < lo else lo
-                hi = x if x > hi else hi
-                total += x
+                lo, hi, total = _taken(x, lo, hi, total)
             t = x - loc if held else 0.0
             if scaled:
                 t *= factor
@@ -198,9 +196,7 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V, exte
             held = not weighted or w[r] != 0.0
             y = Y[r, c]
             if track and held:
-                lo = y if y < lo else lo
-                hi = y if y > hi else hi
-                total += y
+                lo, hi, total = _taken(y, lo, hi, total)
             v = y - loc if held else 0.0
             if scaled:
                 v *= factor
@@ -209,6 +205,13 @@ def fill_block(X, Y, w, x_loc, x_factor, y_loc, y_factor, shift, scaled, V, exte
             V[2 * p + c, r] = v
         if track:
             extent[0, p + c], extent[1, p + c], extent[2, p + c] = lo, hi, total
+
+
+@numba.njit(inline="always")
+def _taken(value, lo, hi, total):
+    """A value taken into a column's minimum, maximum and sum (NaN: the sum only,
+    as :func:`column_extent` takes it)."""
+    return (value if value < lo else lo), (value if value > hi else hi), total + value
 
 
 @numba.njit(inline="always")
