@@ -48,7 +48,7 @@ from _common import (
 )
 
 from sklearn_quadneuron._cli.main import main as command_line
-from sklearn_quadneuron._cli.tables import CHUNK_VALUES
+from sklearn_quadneuron._cli.tables import CHUNK_VALUES, RANGE_BYTES
 from sklearn_quadneuron.datasets import make_quadratic
 
 START_COMMANDS = {
@@ -229,10 +229,11 @@ def fit(report, args, directory):
         "command run in this process (its imports loaded once: what it takes "
         f"beyond them, {fmt_ratio(own)} the whole read; the difference of the "
         f"two commands' times, {fmt_ratio(beyond)}, carries the noise of their "
-        "fixed costs). The command parses a file of 4 MiB or more in ranges of "
-        "its bytes on two threads, and one it reads from standard input or "
-        "compressed in pandas' chunks. Peak memory: the median `VmHWM` of the "
-        "command's processes as they exit."
+        f"fixed costs). The command parses a file of {2 * RANGE_BYTES >> 20} MiB "
+        f"or more in ranges of {RANGE_BYTES >> 20} MiB of its bytes on two "
+        "threads, and one it reads from standard input or compressed in pandas' "
+        "chunks. Peak memory: the median `VmHWM` of the command's processes as "
+        "they exit."
     )
     report.table(
         ["run", "median wall", "peak memory"],
