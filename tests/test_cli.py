@@ -908,6 +908,24 @@ def test_a_bad_line_far_in_a_large_file_is_named_as_pandas_names_it(
     assert status == 2 and line in error_line(err) and line == "line 335"
 
 
+def test_a_bad_line_that_starts_a_range_is_named_as_pandas_names_it(
+    capsys, small_ranges, tmp_path
+):
+    # Read on its own, a range whose first row has a field too many takes it for
+    # row labels; pandas' reader of the rest starts a row early, so that the
+    # row is found to have a field too many, as in a read of the whole file.
+    text = "x,y\n" + "".join(f"{i},{i * 0.5}\n" for i in range(400))
+    cut = text.index("\n", small_ranges.RANGE_BYTES) + 1
+    end = text.index("\n", cut)
+    path = tmp_path / "bad.csv"
+    path.write_text(text[:cut] + "7,1.0,7" + text[end:])
+    with pytest.raises(pd.errors.ParserError) as whole:
+        pd.read_csv(path)
+    line = re.search(r"line \d+", str(whole.value)).group()
+    status, out, err = run(capsys, "fit", str(path), "--target", "y")
+    assert status == 2 and line in error_line(err), (line, err)
+
+
 def test_a_word_far_in_a_large_file_is_named_by_its_data_row(
     capsys, small_ranges, tmp_path
 ):

@@ -300,17 +300,29 @@ class _RangeReader:
         return frame
 
     def _to_serial(self, start):
-        """Read the rest, from byte ``start``, with pandas' iterator."""
+        """Read the rest, from byte ``start``, with pandas' iterator.
+
+        It starts a row early, on the last row served (dropped again): a first
+        row of one field too many would be read as one of row labels where a
+        read of the whole file finds it has a field too many.
+        """
         for _, future in self._pending:
             future.cancel()
         self._pending.clear()
         self._next = self._size
+        window = os.pread(
+            self._fd, min(start, _LONGEST_LINE), start - min(start, _LONGEST_LINE)
+        )
+        line = window.rstrip(b"\r\n").rfind(b"\n") + 1
+        early = line > 0  # (0: the header, or a line past reach)
+        if early:
+            start -= len(window) - line
         lines = sum(
             os.pread(self._fd, min(RANGE_BYTES, start - offset), offset).count(b"\n")
             for offset in range(0, start, RANGE_BYTES)
         )
         self._file.seek(start)
-        self._serial = _SerialRest(self._file, self.columns, lines)
+        self._serial = _SerialRest(self._file, self.columns, lines, skip=int(early))
 
     def get_chunk(self, rows):
         """The next ``rows`` rows (fewer at the end), numbered on from the last."""
@@ -386,15 +398,19 @@ def _quotes_closed(data):
 class _SerialRest:
     """The rest of a file read by pandas' iterator from the current position of
     ``handle`` (a line's start), its errors' line numbers counted from the
-    file's start (``lines`` before the position)."""
+    file's start (``lines`` before the position), its first ``skip`` rows not
+    served."""
 
-    def __init__(self, handle, names, lines):
+    def __init__(self, handle, names, lines, skip=0):
         self.lines = lines
+        self._skip = skip  # rows read again, not to be served
         self._reader = pd.read_csv(handle, header=None, names=names, iterator=True)
 
     def next_frame(self):
         try:
-            return self._reader.get_chunk(1 << 20)
+            frame = self._reader.get_chunk(1 << 20)
+            frame, self._skip = frame.iloc[self._skip :], 0
+            return frame
         except StopIteration:
             return None
         except pd.errors.ParserError as exc:
