@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The command line, run in-process through main(), checked against numpy."""
 
+import gc
 import io
 import re
 import subprocess
@@ -11,6 +12,8 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
 
 from sklearn_quadneuron.__main__ import main
@@ -894,18 +897,22 @@ def test_quoted_newlines_past_the_first_range_are_read_by_pandas(
     pd.testing.assert_frame_equal(frames, pd.read_csv(path))
 
 
+@pytest.mark.parametrize("row", [3, 333])
 def test_a_bad_line_far_in_a_large_file_is_named_as_pandas_names_it(
-    capsys, small_ranges, tmp_path
+    capsys, small_ranges, tmp_path, row
 ):
+    # In the first range (read by pandas' iterator from the start, the range
+    # reader closed), or far in the file (pandas' reader of the rest).
     rows = [f"{i},{i * 0.5}" for i in range(400)]
-    rows[333] = "333,1.0,7"
+    rows[row] = f"{row},1.0,7"
     path = tmp_path / "bad.csv"
     path.write_text("x,y\n" + "\n".join(rows) + "\n")
     with pytest.raises(pd.errors.ParserError) as whole:
         pd.read_csv(path)
     line = re.search(r"line \d+", str(whole.value)).group()
     status, out, err = run(capsys, "fit", str(path), "--target", "y")
-    assert status == 2 and line in error_line(err) and line == "line 335"
+    assert status == 2 and line in error_line(err) and line == f"line {row + 2}"
+    gc.collect()  # an unclosed file would warn here (warnings are errors)
 
 
 def test_a_bad_line_that_starts_a_range_is_named_as_pandas_names_it(
@@ -980,3 +987,62 @@ def test_ranges_in_flight_stay_few(small_ranges, tmp_path, monkeypatch):
     got, _ = chunks_of(small_ranges, path)
     assert sum(len(frame) for _, frame in got) == 3000
     assert max(most) == small_ranges._RANGES_AHEAD and len(submitted) > 20
+
+
+# Cells of the files below: numbers of every kind, missing values, quoted ones
+# (a comma, a newline), words, and rows of a field too many.
+_CELLS = st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False).map(repr),
+    st.integers(-99, 99).map(str),
+    st.sampled_from(["", "nan", "NA", "inf", "-inf", "1e400", " 5 ", "abc"]),
+    st.sampled_from(['"1.5"', '"a,b"', '"x\ny"', '"say ""hi"""']),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    columns=st.integers(1, 3),
+    rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=150),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    range_bytes=st.sampled_from([64, 200, 512]),
+)
+def test_ranges_read_any_file_as_pandas_reads_it_whole(
+    tmp_path_factory, columns, rows, newline, range_bytes
+):
+    # The oracle: pandas' read of the whole file. The same values (to the last
+    # bit, once made numbers: a chunk types its columns on its own rows, as
+    # pandas' chunks do), or an error from both (no rows is one for the command).
+    from sklearn_quadneuron._cli import tables
+    from sklearn_quadneuron._cli.errors import CommandError
+    from sklearn_quadneuron._cli.files import Input
+
+    lines = [",".join(f"c{j}" for j in range(columns))]
+    lines += [",".join(row[: columns + (len(row) > columns + 2)]) for row in rows]
+    path = tmp_path_factory.mktemp("ranges") / "file.csv"
+    path.write_bytes(newline.join(lines).encode())
+    saved = tables.RANGE_BYTES, tables.CHUNK_VALUES, tables._FIRST_ROWS
+    tables.RANGE_BYTES, tables.CHUNK_VALUES, tables._FIRST_ROWS = range_bytes, 8, 20
+    try:
+        try:
+            whole = pd.read_csv(path)
+        except (pd.errors.ParserError, ValueError):
+            whole = None
+        if whole is not None and whole.empty:
+            whole = None  # the command's error: a header but no rows
+        try:
+            with tables.CsvChunks(Input(str(path), "a CSV file")) as table:
+                chunks = [chunk.frame for chunk in table]
+        except CommandError:
+            chunks = None
+    finally:
+        tables.RANGE_BYTES, tables.CHUNK_VALUES, tables._FIRST_ROWS = saved
+    assert (whole is None) == (chunks is None)
+    if whole is None:
+        return
+    read = pd.concat(chunks)
+    assert list(read.columns) == list(whole.columns) and read.shape == whole.shape
+
+    def numbers(frame):
+        return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+
+    np.testing.assert_array_equal(numbers(read), numbers(whole))

@@ -236,8 +236,14 @@ class _RangeReader:
         self._serial = None
         self._uncut = None  # the first byte of a range with no newline in reach
         self.columns = None
-        start, stop = self._range()
-        frame = None if stop is None else self._read(start, stop, None)
+        try:
+            start, stop = self._range()
+            frame = None if stop is None else self._read(start, stop, None)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+            frame = None  # pandas' iterator reads it, and says why it cannot
+        except BaseException:
+            self.close()
+            raise
         if frame is None or not len(frame):
             return
         self.columns = list(frame.columns)
