@@ -368,8 +368,8 @@ MUTANTS = [
     ),
     (
         "_statistics/_pass.py",
-        "            self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor,",
-        "            self.cross + other.cross,",
+        "cross = self.cross + other.cross + delta[:p] * delta[p : 2 * p] * factor",
+        "cross = self.cross + other.cross",
         "per-feature moments merged without the means' cross term",
     ),
     # -- the kernels of the pass -------------------------------------------------
