@@ -361,21 +361,35 @@ class _RangeReader:
 
 
 def _joined(parts):
-    """The frames' rows, one after the other: column by column where every
-    frame holds the same dtypes (numpy's concatenation, several times faster
-    than pandas' on a few columns), else by pandas (which settles the dtype)."""
+    """The frames' rows, one after the other.
+
+    Where every column of every frame has one dtype, the rows are copied once
+    into one array, columns contiguous, which the frame holds as its one block
+    (pandas' concatenation, or a frame built from the concatenated columns,
+    copies them again to consolidate them); where the frames' dtypes agree,
+    column by column; else by pandas, which settles the dtype.
+    """
     dtypes = parts[0].dtypes
-    if all(part.dtypes.equals(dtypes) for part in parts[1:]):
-        columns = {
-            i: np.concatenate([part.iloc[:, i].to_numpy() for part in parts])
-            for i in range(len(dtypes))
-        }
-        if all(
-            column.dtype == dtype for column, dtype in zip(columns.values(), dtypes)
-        ):
-            joined = pd.DataFrame(columns, copy=False)
-            joined.columns = parts[0].columns
-            return joined
+    if not all(part.dtypes.equals(dtypes) for part in parts[1:]):
+        return pd.concat(parts)
+    if (dtypes == dtypes.iloc[0]).all() and not isinstance(
+        dtypes.iloc[0], pd.api.extensions.ExtensionDtype
+    ):
+        block = np.empty((len(dtypes), sum(map(len, parts))), dtype=dtypes.iloc[0])
+        start = 0
+        for part in parts:
+            for i in range(len(dtypes)):
+                block[i, start : start + len(part)] = part.iloc[:, i].to_numpy()
+            start += len(part)
+        return pd.DataFrame(block.T, columns=parts[0].columns, copy=False)
+    columns = {
+        i: np.concatenate([part.iloc[:, i].to_numpy() for part in parts])
+        for i in range(len(dtypes))
+    }
+    if all(column.dtype == dtype for column, dtype in zip(columns.values(), dtypes)):
+        joined = pd.DataFrame(columns, copy=False)
+        joined.columns = parts[0].columns
+        return joined
     return pd.concat(parts)
 
 
@@ -510,13 +524,16 @@ def check_columns(chunk, columns, name):
 
 
 def numeric_values(chunk, columns, name):
-    """The named columns of a chunk as a float64 array of shape (rows, columns).
+    """The named columns of a chunk as a float64 array of shape (rows, columns),
+    each column contiguous (Fortran order).
 
     Raises CommandError for a column that is not numeric or has a missing
     value, naming the first data row at fault.
     """
     frame = chunk.frame
-    block = np.empty((len(frame), len(columns)))
+    # Each column contiguous: a copy of the frame's columns as they are, and
+    # the features' columns taken as one array without a copy.
+    block = np.empty((len(columns), len(frame))).T
     for i, column in enumerate(columns):
         values = frame[column]
         if not is_numeric(values):
