@@ -592,6 +592,47 @@ def test_fit_of_chunks_is_the_fit_of_the_whole_file(
     np.testing.assert_allclose(model.loss_curve_, oracle.loss_curve_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("columns", [["x", "y"], ["y", "x"]])
+def test_fit_of_floats_in_ranges_reads_the_chunks_own_block(
+    capsys, tmp_path, monkeypatch, small_ranges, columns
+):
+    # A file of floats, the target last: a chunk of several ranges is one
+    # array, given to the fit as it is (read-only); the target first: copied.
+    from sklearn_quadneuron import QuadraticGDRegressor
+
+    x = np.random.default_rng(3).normal(size=600)
+    y = 2 * x**2 - x + 1 + np.sin(7 * x) / 10
+    frame = pd.DataFrame({"x": x, "y": y})[columns]
+    path, model_path = tmp_path / "floats.csv", tmp_path / "model.joblib"
+    frame.to_csv(path, index=False)
+    writeable = []
+    original = small_ranges.numeric_values
+
+    def numeric_values(chunk, names, name):
+        values = original(chunk, names, name)
+        writeable.append(values.flags.writeable)
+        return values
+
+    monkeypatch.setattr(small_ranges, "numeric_values", numeric_values)
+    argv = ["fit", path, "--target", "y", "--solver", "newton-cholesky"]
+    status, _, err = run(capsys, *argv, "--save", model_path)
+    assert status == 0, err
+    assert len(writeable) == 600 // 60
+    assert not any(writeable) if columns == ["x", "y"] else all(writeable)
+    read = pd.read_csv(path)
+    oracle = QuadraticGDRegressor(solver="newton-cholesky").fit(read[["x"]], read.y)
+    model = joblib.load(model_path)
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-9)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-9)
+
+    # A missing target far in the file: named by its column and data row.
+    frame.iloc[400, columns.index("y")] = np.nan
+    frame.to_csv(path, index=False)
+    status, _, err = run(capsys, "fit", path, "--target", "y")
+    assert status != 0
+    assert "column 'y' has a missing or NaN value in data row 401" in err
+
+
 def test_rsquared_of_a_model_stopped_early_is_its_own(capsys, csv_data):
     # Two small steps from zero: far from least squares, whose R^2 is near 1.
     from sklearn_quadneuron import QuadraticGDRegressor
@@ -971,8 +1012,18 @@ def test_files_no_range_can_serve_are_read_by_pandas(small_ranges, tmp_path, lay
     )
 
 
-def test_ranges_in_flight_stay_few(small_ranges, tmp_path, monkeypatch):
-    # Memory is bounded by the chunk and a few ranges, whatever the file's size.
+@pytest.mark.parametrize(
+    "chunk_values, in_flight",
+    # Rows of 14 bytes: the first range (512 bytes and on to a newline: 522
+    # with the header) holds 37 rows, 36 per 512 bytes. Chunks of 60, 200 and
+    # 2000 rows: 2, 6 and 56 ranges, the last past the most (8).
+    [(16, 2), (400, 6), (4000, 8)],
+)
+def test_ranges_in_flight_hold_about_a_chunk(
+    small_ranges, tmp_path, monkeypatch, chunk_values, in_flight
+):
+    # Memory is bounded by about a chunk's rows ahead, whatever the file's size.
+    monkeypatch.setattr(small_ranges, "CHUNK_VALUES", chunk_values)
     submitted, most = [], []
     original = small_ranges._RangeReader._ahead
 
@@ -983,10 +1034,10 @@ def test_ranges_in_flight_stay_few(small_ranges, tmp_path, monkeypatch):
 
     monkeypatch.setattr(small_ranges._RangeReader, "_ahead", ahead)
     path = tmp_path / "long.csv"
-    path.write_text("x,y\n" + "".join(f"{i},{i / 3}\n" for i in range(3000)))
+    path.write_text("x,y\n" + "".join(f"{i:06d},{i % 7:06d}\n" for i in range(3000)))
     got, _ = chunks_of(small_ranges, path)
     assert sum(len(frame) for _, frame in got) == 3000
-    assert max(most) == small_ranges._RANGES_AHEAD and len(submitted) > 20
+    assert max(most) == in_flight and len(submitted) > 20
 
 
 # Cells of the files below: numbers of every kind, missing values, quoted ones

@@ -133,8 +133,9 @@ def _blocks(table, target, features):
 
     names = [str(feature) for feature in features]
     for chunk in table:
-        values = numeric_values(chunk, [target, *features], table.name)
-        y, X = values[:, 0], values[:, 1:]
+        # The target last, as files usually hold it: the chunk's own array.
+        values = numeric_values(chunk, [*features, target], table.name)
+        X, y = values[:, :-1], values[:, -1]
         yield pd.DataFrame(X, columns=names, copy=False), y
 
 
