@@ -592,7 +592,9 @@ def test_fit_of_chunks_is_the_fit_of_the_whole_file(
     np.testing.assert_allclose(model.loss_curve_, oracle.loss_curve_, rtol=1e-9)
 
 
-@pytest.mark.parametrize("columns", [["x", "y"], ["y", "x"]])
+@pytest.mark.parametrize(
+    "columns", [["x", "y"], ["y", "x"]], ids=["target last", "target first"]
+)
 def test_fit_of_floats_in_ranges_reads_the_chunks_own_block(
     capsys, tmp_path, monkeypatch, small_ranges, columns
 ):
