@@ -965,7 +965,8 @@ def test_a_bad_line_that_starts_a_range_is_named_as_pandas_names_it(
     # row labels; pandas' reader of the rest starts a row early, so that the
     # row is found to have a field too many, as in a read of the whole file.
     text = "x,y\n" + "".join(f"{i},{i * 0.5}\n" for i in range(400))
-    cut = text.index("\n", small_ranges.RANGE_BYTES) + 1
+    # The first range: RANGE_BYTES past the header, on to a newline.
+    cut = text.index("\n", len("x,y\n") + small_ranges.RANGE_BYTES) + 1
     end = text.index("\n", cut)
     path = tmp_path / "bad.csv"
     path.write_text(text[:cut] + "7,1.0,7" + text[end:])
@@ -986,6 +987,22 @@ def test_a_word_far_in_a_large_file_is_named_by_its_data_row(
     status, out, err = run(capsys, "fit", str(path), "--target", "y")
     assert status == 2
     assert "column 'y' is not numeric ('n/a?' in data row 322)" in error_line(err)
+
+
+def test_a_header_longer_than_a_range_is_read_in_ranges(small_ranges, tmp_path):
+    # A wide file's header (720 bytes) past the first range's length: the
+    # first range is counted from the header's end, so that it holds rows.
+    names = [f"feature_{i:03d}" for i in range(60)]
+    rng = np.random.default_rng(1)
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(rng.integers(0, 999, (200, 60)), columns=names).to_csv(
+        path, index=False
+    )
+    got, kind = chunks_of(small_ranges, path)
+    assert kind == "_RangeReader"
+    pd.testing.assert_frame_equal(
+        pd.concat([frame for _, frame in got]), pd.read_csv(path)
+    )
 
 
 @pytest.mark.parametrize("layout", ["one line", "implied index"])
@@ -1016,8 +1033,8 @@ def test_files_no_range_can_serve_are_read_by_pandas(small_ranges, tmp_path, lay
 
 @pytest.mark.parametrize(
     "chunk_values, in_flight",
-    # Rows of 14 bytes: the first range (512 bytes and on to a newline: 522
-    # with the header) holds 37 rows, 36 per 512 bytes. Chunks of 60, 200 and
+    # Rows of 14 bytes: the first range (512 bytes past the header, on to a
+    # newline) holds 37 rows, 36 per 512 bytes. Chunks of 60, 200 and
     # 2000 rows: 2, 6 and 56 ranges, the last past the most (8).
     [(16, 2), (400, 6), (4000, 8)],
 )

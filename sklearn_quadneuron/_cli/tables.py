@@ -245,7 +245,10 @@ class _RangeReader:
         self._uncut = None  # the first byte of a range with no newline in reach
         self.columns = None
         try:
-            start, stop = self._range(min(_FIRST_RANGE_BYTES, RANGE_BYTES))
+            # The header's line, then a short range of rows past it.
+            _, header = self._range(1)
+            self._next, first = 0, min(_FIRST_RANGE_BYTES, RANGE_BYTES)
+            start, stop = (0, None) if header is None else self._range(header + first)
             frame = None if stop is None else self._read(start, stop, None)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
             frame = None  # pandas' iterator reads it, and says why it cannot
@@ -255,8 +258,8 @@ class _RangeReader:
         if frame is None or not len(frame):
             return
         self.columns = list(frame.columns)
-        # The rows of a range, as the first range's bytes hold them.
-        self._range_rows = max(len(frame) * RANGE_BYTES // (stop - start), 1)
+        # The rows of a range, as the first range's bytes of rows hold them.
+        self._range_rows = max(len(frame) * RANGE_BYTES // (stop - header), 1)
         self._frames.append(frame)
         self._ahead()
 
@@ -378,14 +381,10 @@ class _RangeReader:
 
 
 def _joined(parts):
-    """The frames' rows, one after the other.
-
-    Where every column of every frame has one dtype, the rows are copied once
-    into one array, columns contiguous, which the frame holds as its one block
-    (pandas' concatenation, or a frame built from the concatenated columns,
-    copies them again to consolidate them); where the frames' dtypes agree,
-    column by column; else by pandas, which settles the dtype.
-    """
+    """The frames' rows, one after the other: where every column has one dtype,
+    copied once into the one block of the frame (pandas would copy them again
+    to consolidate them); where the frames' dtypes agree, column by column;
+    else by pandas, which settles the dtype."""
     dtypes = parts[0].dtypes
     if not all(part.dtypes.equals(dtypes) for part in parts[1:]):
         return pd.concat(parts)
