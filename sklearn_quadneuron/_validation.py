@@ -338,11 +338,14 @@ def check_finite_input(estimator, data):
     """scikit-learn's own errors for NaN or infinity in X or y, with advice.
 
     ``estimator`` is the estimator or its name, as scikit-learn's messages use.
+    Its first look sums the values, which warns where infinities of both signs
+    meet: the data is known not to be finite here, so only the error is given.
     """
-    check_array(data.X, dtype=None, input_name="X", estimator=estimator)
-    check_array(
-        data.y, dtype=None, ensure_2d=False, input_name="y", estimator=estimator
-    )
+    with np.errstate(invalid="ignore"):
+        check_array(data.X, dtype=None, input_name="X", estimator=estimator)
+        check_array(
+            data.y, dtype=None, ensure_2d=False, input_name="y", estimator=estimator
+        )
 
 
 # Positive weights in this range keep every sum of the statistics (at most

@@ -40,6 +40,21 @@ def test_non_finite_y(data, value):
         QuadraticGDRegressor().fit(X, _with(y, 5, value))
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_infinities_of_both_signs_give_the_error_alone(data, method):
+    # scikit-learn's check sums the values first, and inf - inf warns: the
+    # data is known not to be finite there, so only its error is given
+    # (warnings are errors in this suite).
+    X, y = data
+    X = _with(_with(X, (3, 0), np.inf), (7, 0), -np.inf)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        getattr(QuadraticGDRegressor(), method)(X, y)
+    with pytest.raises(ValueError, match="Input y contains infinity"):
+        getattr(QuadraticGDRegressor(), method)(
+            data[0], _with(_with(y, 1, np.inf), 2, -np.inf)
+        )
+
+
 def test_mismatched_lengths(data):
     X, y = data
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):

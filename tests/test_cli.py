@@ -360,6 +360,11 @@ def files(tmp_path, csv_data):
     with_nan.loc[3, "humidity"] = np.nan
     bad["nan"] = tmp_path / "nan.csv"
     with_nan.to_csv(bad["nan"], index=False)
+    # An infinity, then a NaN: the first in the file is named.
+    with_inf = frame.copy()
+    with_inf.loc[6, "humidity"], with_inf.loc[9, "yield"] = -np.inf, np.nan
+    bad["inf"] = tmp_path / "inf.csv"
+    with_inf.to_csv(bad["inf"], index=False)
     bad["not_model"] = tmp_path / "linear.joblib"
     joblib.dump(LinearRegression(), bad["not_model"])
     bad["garbage_model"] = tmp_path / "garbage.joblib"
@@ -406,6 +411,12 @@ ERRORS = {
         "no column 'humidity'",
     ),
     "predict nan": (["predict", "{model}", "{nan}"], "missing or NaN"),
+    "inf": (
+        ["fit", "{inf}", "--target", "yield"],
+        "column 'humidity' has an infinite value (-inf) in data row 7; remove the "
+        "row or replace the value first",
+    ),
+    "predict inf": (["predict", "{model}", "{inf}"], "infinite value (-inf)"),
     "unwritable output": (
         ["predict", "{model}", "{train}", "--output", "{tmp}/no/dir/out.csv"],
         "cannot write",
@@ -421,6 +432,20 @@ def test_errors_are_one_line(capsys, tmp_path, files, case):
     status, out, err = run(capsys, *argv)
     assert status == 2
     assert expected in error_line(err)
+
+
+def test_values_whose_sum_overflows_are_finite_values(tmp_path):
+    # The check sums a chunk first: a sum past the float limit is not a value
+    # past it, and NaN or infinity are then found in the values themselves.
+    from sklearn_quadneuron._cli.errors import CommandError
+    from sklearn_quadneuron._cli.tables import Chunk, numeric_values
+
+    frame = pd.DataFrame({"x": [1e308, 1e308, -1.0], "y": [1e308, 2.0, 3.0]})
+    block = numeric_values(Chunk(frame, 0), ["x", "y"], "f.csv")
+    np.testing.assert_array_equal(block, frame.to_numpy())
+    frame.loc[2, "y"] = np.inf
+    with pytest.raises(CommandError, match="'y' has an infinite value .* row 3;"):
+        numeric_values(Chunk(frame, 0), ["x", "y"], "f.csv")
 
 
 def test_divergence_is_a_failure_of_the_work(capsys, csv_data):

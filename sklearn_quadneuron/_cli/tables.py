@@ -114,7 +114,9 @@ class CsvChunks:
             if len(head) == _FIRST_ROWS and self.rows_per_chunk > _FIRST_ROWS:
                 more = self._next_frame(self.rows_per_chunk - _FIRST_ROWS)
                 if more is not None:
-                    head = pd.concat([head, more])
+                    # As one block (_joined) where rows are numbered 0.. as read.
+                    ranged = isinstance(more.index, pd.RangeIndex)
+                    head = (_joined if ranged else pd.concat)([head, more])
         self._written_index = None
         if index_col is not None:
             if index_col not in head.columns:
@@ -287,9 +289,8 @@ class _RangeReader:
     def _ahead(self):
         """Start reading and parsing ranges ahead: as many as hold the rows of
         a chunk, within ``_RANGES_AHEAD`` and ``_MOST_AHEAD``."""
-        ahead = min(
-            max(_RANGES_AHEAD, -(-self._wanted // self._range_rows)), _MOST_AHEAD
-        )
+        ahead = -(-self._wanted // self._range_rows)  # (a ceiling)
+        ahead = min(max(_RANGES_AHEAD, ahead), _MOST_AHEAD)
         while len(self._pending) < ahead and self._next < self._size:
             start, stop = self._range()
             if stop is None:
@@ -480,7 +481,7 @@ class _WrittenIndex:
 
     def check(self, labels, start, name):
         if not is_integer_dtype(labels):
-            row = start + _first(~labels.map(_is_integer).to_numpy()) + 1
+            row = start + int(np.argmax(~labels.map(_is_integer).to_numpy())) + 1
             raise CommandError(
                 f"{name}: the first column, unnamed, holds integers in the first "
                 f"rows, taken for row labels, but not in data row {row}; name the "
@@ -507,11 +508,6 @@ class _WrittenIndex:
 
 def _is_integer(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _first(mask):
-    """The position of the first True in a boolean array (0 if none)."""
-    return int(np.argmax(mask))
 
 
 def listed(columns):
@@ -543,30 +539,35 @@ def numeric_values(chunk, columns, name):
     """The named columns of a chunk as a float64 array of shape (rows, columns),
     each column contiguous (Fortran order).
 
-    Raises CommandError for a column that is not numeric or has a missing
-    value, naming the first data row at fault.
+    Raises CommandError for a column that is not numeric or has a missing or
+    infinite value, naming the first data row at fault.
     """
     frame = chunk.frame
     if frame.columns.equals(pd.Index(columns)) and (frame.dtypes == np.float64).all():
-        # The frame's own block where it holds one (a chunk of ranges, see
-        # _joined), read-only: no copy.
+        # The frame's own one block (a chunk of ranges: _joined), read-only.
         block = frame.to_numpy(copy=False)
     else:
-        # Each column contiguous: a copy of the frame's columns as they are,
-        # and the features' columns taken as one array without a copy.
+        # A copy, each column contiguous: the features' columns one array.
         block = np.empty((len(columns), len(frame))).T
         for i, column in enumerate(columns):
             values = frame[column]
             if not is_numeric(values):
                 values = _numbers(values, column, chunk.start, name)
             block[:, i] = values
-    missing = np.isnan(block)
-    if missing.any():
-        row, position = divmod(int(np.argmax(missing)), block.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Not finite where a value is not (or the sum passes the float limit).
+        bad = not np.isfinite(block.sum()) and ~np.isfinite(block)
+    if np.any(bad):
+        row, position = divmod(int(np.argmax(bad)), block.shape[1])
+        value = block[row, position]
+        what, advice = (
+            ("a missing or NaN value", "remove or fill the missing values")
+            if np.isnan(value)
+            else (f"an infinite value ({value})", "remove the row or replace the value")
+        )
         raise CommandError(
-            f"{name}: column {columns[position]!r} has a missing or NaN value in "
-            f"data row {chunk.start + row + 1}; remove or fill the missing values "
-            "first"
+            f"{name}: column {columns[position]!r} has {what} in data row "
+            f"{chunk.start + row + 1}; {advice} first"
         )
     return block
 
@@ -594,6 +595,6 @@ def _not_numeric(values, column, start, name):
     if is_bool_dtype(values) or not words.any():
         why = f"dtype {values.dtype}"
     else:
-        row = _first(words)
+        row = int(np.argmax(words))
         why = f"{values.iloc[row]!r} in data row {start + row + 1}"
     return f"{name}: column {column!r} is not numeric ({why}); choose numeric columns"
