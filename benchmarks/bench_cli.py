@@ -253,14 +253,23 @@ def fit(report, args, directory):
                 f"{peak['small']:.0f} MiB",
             ],
             [
+                f"`pandas.read_csv`, {n_rows:,} rows, beside the commands",
+                fmt_seconds(read_time),
+                "",
+            ],
+            [
+                f"`pandas.read_csv(chunksize={chunk_rows:,})`, {n_rows:,} rows",
+                fmt_seconds(rounds.median("read_csv in chunks")),
+                "",
+            ],
+            [
                 f"the command in this process, {n_rows:,} rows",
                 fmt_seconds(own_rounds.median("fit in this process")),
                 "",
             ],
-            [f"`pandas.read_csv`, {n_rows:,} rows", fmt_seconds(read_time), ""],
             [
-                f"`pandas.read_csv(chunksize={chunk_rows:,})`, {n_rows:,} rows",
-                fmt_seconds(rounds.median("read_csv in chunks")),
+                f"`pandas.read_csv`, {n_rows:,} rows, in the same rounds",
+                fmt_seconds(own_rounds.median("read_csv")),
                 "",
             ],
         ],
