@@ -34,8 +34,9 @@ import numpy as np
 from ._base import StoppingMonitor
 from ._descent import PlainDescent
 
-# Epochs are evaluated in blocks of at most this many (epoch x mode) numbers.
-_BLOCK_ELEMENTS = 1 << 18
+# Epochs are evaluated in blocks of at most this many (epoch x mode) numbers; in
+# closed form the first holds a default run (each block costs a monitor's look).
+_BLOCK_ELEMENTS, _FIRST_BLOCK = 1 << 18, 1024
 # Stepped epochs on the statistics are evaluated in blocks of at most this many
 # (an epoch costs O(p^2) there, and the monitor then sees a block at once).
 _STEPPED_BLOCK = 256
@@ -275,13 +276,12 @@ class _ClosedFormEpochs:
         self.flat_gap = 0.0
         if certify:
             self.flat_gap = objective.gap(objective.gradient(self.limit))
-        self.blocks = []
-        self.size = 16
         self.max_size = max(16, _BLOCK_ELEMENTS // max(rho.shape[0], 1))
+        self.blocks, self.size = [], min(_FIRST_BLOCK, self.max_size)
 
     def block_end(self, k0, max_iter):
         k1 = min(max_iter, k0 + self.size)
-        self.size = min(self.size * 4, self.max_size)
+        self.size = self.max_size
         return k1
 
     def losses(self, k0, k1):
